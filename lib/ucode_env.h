@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The only contact point between the freestanding core (lib/cpio, lib/vendor)
+ * and its host.  A hypervisor or boot loader that embeds the core replaces
+ * this one file (or defines UCODE_ENV_HEADER to point at its own) and provides
+ * the same few names: fixed-width integers, size_t, bool and the byte helpers
+ * below.  Nothing else from libc is used, so the core links with -nostdlib.
+ */
+#ifndef UCODE_ENV_H
+#define UCODE_ENV_H
+
+#ifdef UCODE_ENV_HEADER
+#include UCODE_ENV_HEADER
+#else
+/* Compiler-provided even under -ffreestanding. */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifndef SIZE_MAX
+#define SIZE_MAX ((size_t)-1)
+#endif
+
+/* Byte-wise loads: input is unaligned and the host may be big-endian. */
+static inline uint16_t uc_le16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | (p[1] << 8));
+}
+
+static inline uint32_t uc_le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[3] << 24;
+}
+
+static inline void uc_put_le32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+	p[2] = (uint8_t)(v >> 16);
+	p[3] = (uint8_t)(v >> 24);
+}
+
+/*
+ * Our own mem helpers: with -fno-builtin the compiler would otherwise turn
+ * calls into references to libc's memcmp/memcpy/memset.
+ */
+static inline int uc_memcmp(const void *a, const void *b, size_t n)
+{
+	const uint8_t *x = a, *y = b;
+
+	for (; n; n--, x++, y++)
+		if (*x != *y)
+			return *x < *y ? -1 : 1;
+	return 0;
+}
+
+static inline void uc_memcpy(void *dst, const void *src, size_t n)
+{
+	uint8_t *d = dst;
+	const uint8_t *s = src;
+
+	while (n--)
+		*d++ = *s++;
+}
+
+static inline void uc_memset(void *dst, uint8_t c, size_t n)
+{
+	uint8_t *d = dst;
+
+	while (n--)
+		*d++ = c;
+}
+
+static inline size_t uc_strlen(const char *s)
+{
+	size_t n = 0;
+
+	while (s[n])
+		n++;
+	return n;
+}
+#endif /* UCODE_ENV_HEADER */
+
+#endif /* UCODE_ENV_H */

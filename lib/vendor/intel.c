@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Intel microcode updates: the rules of formats.md §1.3 and §1.6. */
+#include "intel.h"
+
+/* Sum of n little-endian dwords starting at p. */
+static uint32_t dword_sum(const uint8_t *p, size_t n)
+{
+	uint32_t sum = 0;
+
+	for (size_t i = 0; i < n; i++)
+		sum += uc_le32(p + 4 * i);
+	return sum;
+}
+
+static bool checks_1k_total(enum uc_consumer c)
+{
+	return c == UC_XEN_4_17 || c == UC_XEN_NEWER || c == UC_STRICT;
+}
+
+static bool checks_4_data(enum uc_consumer c)
+{
+	return c == UC_XEN_NEWER || c == UC_STRICT;
+}
+
+int uc_intel_parse(const void *buf, size_t len, enum uc_consumer c,
+		   struct uc_intel_update *u)
+{
+	const uint8_t *h = buf, *ext = NULL;
+	uint32_t data, total, ext_size, count = 0, main_dwords;
+
+	if (len < UC_INTEL_HEADER_SIZE)                 /* Room for the header? */
+		return -UC_ERR_INTEL_TRUNCATED_HEADER;
+	if (uc_le32(h + UC_INTEL_HDRVER_OFF) != 1)      /* Known header version? */
+		return -UC_ERR_INTEL_HEADER_VERSION;
+	if (uc_le32(h + UC_INTEL_LDRVER_OFF) != 1)      /* Known loader version? */
+		return -UC_ERR_INTEL_LOADER_VERSION;
+
+	/* An old-style header leaves both sizes 0: the defaults apply. */
+	data = uc_le32(h + UC_INTEL_DATASIZE_OFF);
+	total = uc_le32(h + UC_INTEL_TOTALSIZE_OFF);
+	if (!data) {
+		data = UC_INTEL_DEFAULT_DATASIZE;
+		total = UC_INTEL_DEFAULT_TOTALSIZE;
+	}
+	if (total < UC_INTEL_HEADER_SIZE ||             /* Header + data fit the total? */
+	    data > total - UC_INTEL_HEADER_SIZE)
+		return -UC_ERR_INTEL_DATASIZE_EXCEEDS_TOTAL;
+	if (total > len)                                /* All of it in the buffer? */
+		return -UC_ERR_INTEL_TRUNCATED;
+	if (checks_1k_total(c) && total % 1024)         /* Xen: 1 KiB granular */
+		return -UC_ERR_INTEL_TOTALSIZE_NOT_1K;
+	if (checks_4_data(c) && data % 4)               /* Xen ≥ 4.20: whole dwords */
+		return -UC_ERR_INTEL_DATASIZE_NOT_4;
+
+	ext_size = total - UC_INTEL_HEADER_SIZE - data;
+	if (ext_size) {
+		uint32_t entries;
+
+		if (ext_size < UC_INTEL_EXT_HEADER_SIZE ||     /* Room for its header? */
+		    (ext_size - UC_INTEL_EXT_HEADER_SIZE) % UC_INTEL_EXT_ENTRY_SIZE)
+			return -UC_ERR_INTEL_EXT_TRUNCATED;
+		ext = h + UC_INTEL_HEADER_SIZE + data;
+		count = uc_le32(ext);
+		entries = (ext_size - UC_INTEL_EXT_HEADER_SIZE) /
+			  UC_INTEL_EXT_ENTRY_SIZE;
+		if (count != entries)                   /* Exactly sized? */
+			return -UC_ERR_INTEL_EXT_SIZE;
+	}
+
+	/*
+	 * Linux sums whole dwords of header + data; Xen 4.17 walks a dword
+	 * pointer up to the end of the data, taking a partial last dword.
+	 */
+	main_dwords = (UC_INTEL_HEADER_SIZE + data) / 4;
+	if (c == UC_XEN_4_17 && data % 4)
+		main_dwords++;
+	if (dword_sum(h, main_dwords))
+		return -UC_ERR_INTEL_CHECKSUM;
+
+	if (ext) {
+		uint32_t main = uc_le32(h + UC_INTEL_SIG_OFF) +
+				uc_le32(h + UC_INTEL_PF_OFF) +
+				uc_le32(h + UC_INTEL_CKSUM_OFF);
+
+		if (dword_sum(ext, ext_size / 4))
+			return -UC_ERR_INTEL_EXT_CHECKSUM;
+		/* Each entry's checksum is the header's, had it carried that sig/pf. */
+		for (uint32_t i = 0; i < count; i++) {
+			const uint8_t *e = ext + UC_INTEL_EXT_HEADER_SIZE +
+					   (size_t)i * UC_INTEL_EXT_ENTRY_SIZE;
+
+			if (uc_le32(e) + uc_le32(e + 4) + uc_le32(e + 8) != main)
+				return -UC_ERR_INTEL_EXT_ENTRY_CHECKSUM;
+		}
+	}
+
+	u->hdr = h;
+	u->total_size = total;
+	u->data_size = data;
+	u->rev = uc_le32(h + UC_INTEL_REV_OFF);
+	u->date = uc_le32(h + UC_INTEL_DATE_OFF);
+	u->sig = uc_le32(h + UC_INTEL_SIG_OFF);
+	u->pf = uc_le32(h + UC_INTEL_PF_OFF);
+	u->cksum = uc_le32(h + UC_INTEL_CKSUM_OFF);
+	u->ext_count = count;
+	u->ext = ext;
+	return 0;
+}
+
+static bool all_zero(const uint8_t *p, size_t n)
+{
+	while (n--)
+		if (*p++)
+			return false;
+	return true;
+}
+
+int uc_intel_next(const void *buf, size_t len, size_t *pos,
+		  enum uc_consumer c, struct uc_intel_update *u)
+{
+	const uint8_t *b = buf;
+	size_t p = *pos;
+	int err;
+
+	if (p >= len)
+		return 0;
+	err = uc_intel_parse(b + p, len - p, c, u);
+	if (err) {
+		/* Name the common mistake: padding after the last update. */
+		if (all_zero(b + p, len - p))
+			return -UC_ERR_INTEL_TRAILING;
+		return err;
+	}
+	*pos = p + u->total_size;
+	return 1;
+}
+
+void uc_intel_sig(const struct uc_intel_update *u, uint32_t i, uint32_t *sig,
+		  uint32_t *pf)
+{
+	if (!i || i > u->ext_count) {
+		*sig = u->sig;
+		*pf = u->pf;
+		return;
+	}
+	const uint8_t *e = u->ext + UC_INTEL_EXT_HEADER_SIZE +
+			   (size_t)(i - 1) * UC_INTEL_EXT_ENTRY_SIZE;
+	*sig = uc_le32(e);
+	*pf = uc_le32(e + 4);
+}
+
+static bool sig_pf_match(uint32_t csig, uint32_t cpf, uint32_t sig, uint32_t pf,
+			 enum uc_consumer c)
+{
+	if (csig != sig)
+		return false;
+	/* Linux: a CPU without platform flags takes an update without them. */
+	if (!uc_consumer_is_xen(c) && !cpf && !pf)
+		return true;
+	return (cpf & pf) != 0;
+}
+
+bool uc_intel_match(const struct uc_intel_update *u, uint32_t sig, uint32_t pf,
+		    enum uc_consumer c)
+{
+	for (uint32_t i = 0; i < uc_intel_nsigs(u); i++) {
+		uint32_t s, p;
+
+		uc_intel_sig(u, i, &s, &p);
+		if (sig_pf_match(sig, pf, s, p, c))
+			return true;
+	}
+	return false;
+}
+
+int uc_intel_rev_cmp(uint32_t a, uint32_t b, enum uc_consumer c)
+{
+	if (uc_consumer_is_xen(c)) {
+		int32_t sa = (int32_t)a, sb = (int32_t)b;
+
+		if (sb > sa)
+			return 1;
+		if (sb == sa)
+			return 0;
+		/* Pre-production (negative) revisions always count as newer. */
+		return sb < 0 ? 1 : -1;
+	}
+	return b > a ? 1 : b == a ? 0 : -1;
+}
