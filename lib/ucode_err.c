@@ -48,7 +48,7 @@ static const struct {
 	E(UC_ERR_AMD_PATCH_PAST_END, "AMD patch runs past the end of the data"),
 	E(UC_ERR_AMD_PATCH_TOO_BIG, "AMD patch exceeds the size limit for its family"),
 	E(UC_ERR_AMD_CHIPSET_SPECIFIC, "AMD patch is chipset-specific (nb/sb device id set)"),
-	E(UC_ERR_AMD_TRAILING, "trailing bytes after the last AMD container"),
+	E(UC_ERR_AMD_TRAILING, "zero padding after an AMD container"),
 	E(UC_ERR_NO_FILE, "no microcode file for this vendor in the early cpio"),
 	E(UC_ERR_NO_MATCH, "no microcode for this CPU"),
 	E(UC_ERR_NOT_NEWER, "microcode for this CPU is not newer than the CPU's revision"),

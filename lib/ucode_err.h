@@ -57,7 +57,7 @@ enum uc_err {
 	UC_ERR_AMD_PATCH_PAST_END, /* patch runs past the end */
 	UC_ERR_AMD_PATCH_TOO_BIG, /* patch over the family's size cap */
 	UC_ERR_AMD_CHIPSET_SPECIFIC, /* nb/sb device id set (Linux refuses) */
-	UC_ERR_AMD_TRAILING,      /* bytes after the last container that are no container */
+	UC_ERR_AMD_TRAILING,      /* zero padding where a section or container is due */
 
 	/* What would load */
 	UC_ERR_NO_FILE,           /* no vendor file in the buffer's early cpio */

@@ -93,8 +93,6 @@ int uc_amd_next_container(const void *buf, size_t len, size_t *pos,
 	if (at >= len)
 		return 0;
 	*err_off = at;
-	if (at && (len - at < 4 || uc_le32(b + at) != UC_AMD_MAGIC))
-		return -UC_ERR_AMD_TRAILING;
 	r = uc_amd_open(b + at, len - at, c, ct);
 	if (r)
 		return r;
@@ -114,6 +112,10 @@ int uc_amd_next_container(const void *buf, size_t len, size_t *pos,
 		}
 	}
 	if (r < 0) {
+		/* Zero padding after a container: a common builder mistake. */
+		if (r == -UC_ERR_AMD_SECTION_TYPE && ct->avail - ppos >= 8 &&
+		    !uc_le32(ct->base + ppos) && !uc_le32(ct->base + ppos + 4))
+			r = -UC_ERR_AMD_TRAILING;
 		*err_off = at + ppos;
 		return r;
 	}

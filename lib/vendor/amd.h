@@ -71,8 +71,8 @@ int uc_amd_next_patch(const struct uc_amd_container *ct, size_t *pos,
  * Open the container at *pos in buf and walk it to its end, checking each
  * patch section.  Returns 1 with *ct filled and *pos at the next container
  * (or len); 0 when *pos == len; a negative error otherwise, with *err_off
- * set to the offset in buf the error applies to.  Bytes after the last
- * container that cannot start one give -UC_ERR_AMD_TRAILING.
+ * set to the offset in buf the error applies to.  Zero padding after a
+ * container gives -UC_ERR_AMD_TRAILING (the loaders stop there).
  */
 int uc_amd_next_container(const void *buf, size_t len, size_t *pos,
 			  enum uc_consumer c, struct uc_amd_container *ct,

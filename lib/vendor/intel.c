@@ -47,10 +47,14 @@ int uc_intel_parse(const void *buf, size_t len, enum uc_consumer c,
 		return -UC_ERR_INTEL_DATASIZE_EXCEEDS_TOTAL;
 	if (total > len)                                /* All of it in the buffer? */
 		return -UC_ERR_INTEL_TRUNCATED;
-	if (checks_1k_total(c) && total % 1024)         /* Xen: 1 KiB granular */
-		return -UC_ERR_INTEL_TOTALSIZE_NOT_1K;
+	/*
+	 * An odd datasize makes the total odd too, so test it first: it is
+	 * the precise complaint.
+	 */
 	if (checks_4_data(c) && data % 4)               /* Xen ≥ 4.20: whole dwords */
 		return -UC_ERR_INTEL_DATASIZE_NOT_4;
+	if (checks_1k_total(c) && total % 1024)         /* Xen: 1 KiB granular */
+		return -UC_ERR_INTEL_TOTALSIZE_NOT_1K;
 
 	ext_size = total - UC_INTEL_HEADER_SIZE - data;
 	if (ext_size) {
