@@ -55,6 +55,11 @@ static const struct {
 	E(UC_ERR_FILE_REJECTED, "the loader rejects the whole microcode file"),
 	E(UC_ERR_UNSUPPORTED_CPU, "the loader does not load microcode on this CPU"),
 	E(UC_ERR_REFUSED, "the loader refuses this patch for this CPU"),
+	E(UC_ERR_SHADOWED, "an earlier member whose name starts with the microcode path shadows it"),
+	E(UC_ERR_UNREACHABLE_NAME, "microcode under a name the loaders never look up"),
+	E(UC_ERR_DUPLICATE_MEMBER, "a second copy of the microcode file that the loaders never read"),
+	E(UC_ERR_MISALIGNED, "Intel microcode data is not 16-byte aligned"),
+	E(UC_ERR_AMD_ORDER, "a container for families below 15h follows one with larger patches"),
 };
 
 static unsigned int uc_err_index(int err)

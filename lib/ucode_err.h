@@ -67,6 +67,13 @@ enum uc_err {
 	UC_ERR_UNSUPPORTED_CPU,   /* consumer does not load microcode for this CPU */
 	UC_ERR_REFUSED,           /* consumer refuses this patch (final level, min_rev) */
 
+	/* Image checks: valid input that a loader would trip on */
+	UC_ERR_SHADOWED,          /* an earlier member's name has the vendor path as prefix */
+	UC_ERR_UNREACHABLE_NAME,  /* vendor file under a name the loaders never match */
+	UC_ERR_DUPLICATE_MEMBER,  /* a second vendor file the loaders never read */
+	UC_ERR_MISALIGNED,        /* Intel update data not 16-byte aligned */
+	UC_ERR_AMD_ORDER,         /* a family < 15h container after a larger-patch one */
+
 	UC_ERR_MAX
 };
 

@@ -35,10 +35,18 @@ int uc_intel_parse(const void *buf, size_t len, enum uc_consumer c,
 	if (uc_le32(h + UC_INTEL_LDRVER_OFF) != 1)      /* Known loader version? */
 		return -UC_ERR_INTEL_LOADER_VERSION;
 
-	/* An old-style header leaves both sizes 0: the defaults apply. */
+	/*
+	 * An old-style header leaves both sizes 0.  Linux then ignores the
+	 * total field whenever datasize is 0; Xen defaults each on its own.
+	 */
 	data = uc_le32(h + UC_INTEL_DATASIZE_OFF);
 	total = uc_le32(h + UC_INTEL_TOTALSIZE_OFF);
-	if (!data) {
+	if (uc_consumer_is_xen(c)) {
+		if (!data)
+			data = UC_INTEL_DEFAULT_DATASIZE;
+		if (!total)
+			total = UC_INTEL_DEFAULT_TOTALSIZE;
+	} else if (!data) {
 		data = UC_INTEL_DEFAULT_DATASIZE;
 		total = UC_INTEL_DEFAULT_TOTALSIZE;
 	}
@@ -158,8 +166,11 @@ static bool sig_pf_match(uint32_t csig, uint32_t cpf, uint32_t sig, uint32_t pf,
 {
 	if (csig != sig)
 		return false;
-	/* Linux: a CPU without platform flags takes an update without them. */
-	if (!uc_consumer_is_xen(c) && !cpf && !pf)
+	/* Newest Linux: an update without platform flags fits every CPU. */
+	if (c == UC_LINUX_NEWEST && !pf)
+		return true;
+	/* Linux 6.1: a CPU without platform flags takes an update without them. */
+	if (c == UC_LINUX_6_1 && !cpf && !pf)
 		return true;
 	return (cpf & pf) != 0;
 }

@@ -76,8 +76,9 @@ void uc_intel_sig(const struct uc_intel_update *u, uint32_t i, uint32_t *sig,
 /*
  * Does the update apply to a CPU with signature sig and platform-flags mask
  * pf (1 << platform id, or 0 when the CPU has none)?  Main header first,
- * then every extended entry; Linux also pairs a zero CPU mask with a zero
- * update mask.
+ * then every extended entry.  Masks must intersect, except that Linux 6.1
+ * pairs a zero CPU mask with a zero update mask and newest Linux fits an
+ * update with a zero mask to every CPU.
  */
 bool uc_intel_match(const struct uc_intel_update *u, uint32_t sig, uint32_t pf,
 		    enum uc_consumer c);

@@ -55,6 +55,13 @@ static int intel_would_load(const uint8_t *f, size_t n, const struct uc_cpu *cpu
 		if (!uc_intel_match(&u, cpu->sig, cpu->pf, c))
 			continue;
 		r->matches++;
+		/*
+		 * Linux 6.1 tests a later update against the chosen one's main
+		 * signature and mask too, as if they were the CPU's.
+		 */
+		if (c == UC_LINUX_6_1 && have &&
+		    !uc_intel_match(&u, best.sig, best.pf, c))
+			continue;
 		/* Xen keeps the newest match; Linux only one newer than the CPU's. */
 		if (xen ? !have || uc_intel_rev_cmp(best.rev, u.rev, c) > 0
 			: uc_intel_rev_cmp(have ? best.rev : cpu->rev, u.rev, c) > 0) {
@@ -76,10 +83,12 @@ static int intel_would_load(const uint8_t *f, size_t n, const struct uc_cpu *cpu
 }
 
 /*
- * AMD, Linux (parse_container/scan_containers): the first container holding
- * a match ends the scan, and the last match in it wins.  A section that
- * fails a check ends its container; the walk then resumes there and, finding
- * no magic, stops.  Size caps use the CPU's family, so a foreign oversize
+ * AMD, Linux (parse_container/scan_containers): the last match wins, with
+ * no revision compare.  Newest Linux stops after the first container that
+ * holds a match; 6.1 only returns early when such a container runs to the
+ * end of the buffer, so in effect it takes the last match anywhere.  A
+ * section that fails a check ends the container; the walk resumes there,
+ * finds no magic, and the whole scan stops (a match already seen stays).  Size caps use the CPU's family, so a foreign oversize
  * patch in an earlier container stops the scan for small-cap families.
  * Newest Linux on family ≥ 17h checks only the container magic and matches
  * a patch by the CPUID its patch id encodes.
@@ -95,7 +104,7 @@ static int amd_linux_would_load(const uint8_t *f, size_t n,
 	bool have = false;
 	size_t pos = 0;
 
-	while (pos < n && !have) {
+	while (pos < n && !(have && c == UC_LINUX_NEWEST)) {
 		struct uc_amd_container ct;
 		uint16_t eq_id = 0;
 		size_t ppos;
@@ -148,13 +157,12 @@ static int amd_linux_would_load(const uint8_t *f, size_t n,
 				r->matches++;
 			}
 		}
-		if (k < 0)
+		if (k < 0) {
+			/* The scan would resume at the bad section: no magic. */
 			set_file_err(r, k, pos + ppos);
-		pos += ppos;
-		if (k < 0 && !have) {
-			/* The scan resumes at the bad section: no magic there. */
 			break;
 		}
+		pos += ppos;
 	}
 	if (!have)
 		return r->file_err ? -UC_ERR_FILE_REJECTED : -UC_ERR_NO_MATCH;
@@ -200,6 +208,12 @@ static int amd_xen_would_load(const uint8_t *f, size_t n,
 		}
 		skip = uc_amd_equiv_lookup(&ct, cpu->sig, &eq_id) < 0;
 		ppos = ct.patches;
+		/* Xen peeks for the next magic only after a patch. */
+		if (ppos < ct.avail && ct.avail - ppos >= 4 &&
+		    uc_le32(ct.base + ppos) == UC_AMD_MAGIC) {
+			set_file_err(r, -UC_ERR_AMD_SECTION_TYPE, pos + ppos);
+			break;
+		}
 		while ((k = uc_amd_next_patch(&ct, &ppos, &p)) > 0) {
 			if (skip || p.size > cap || p.equiv_id != eq_id)
 				continue;
@@ -223,7 +237,7 @@ static int amd_xen_would_load(const uint8_t *f, size_t n,
 	    cpu->rev == 0x010000af)
 		return -UC_ERR_REFUSED;
 	/* Newer patches carry a minimum revision when it looks like one. */
-	if (best.equiv_id >= 0xa000 &&
+	if (best.equiv_id >= 0xa000 && best.min_rev &&
 	    (best.min_rev & ~0xffu) == (best.patch_id & ~0xffu) &&
 	    cpu->rev < best.min_rev)
 		return -UC_ERR_REFUSED;

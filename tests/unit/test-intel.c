@@ -90,17 +90,20 @@ START_TEST(extended_table_parses_and_matches)
 }
 END_TEST
 
-START_TEST(zero_platform_flags_match_on_linux_only)
+START_TEST(zero_platform_flags_per_consumer)
 {
 	struct ucgen_intel s = spec(0x6f6, 0, 0x10);
 	struct ucgen_buf b = make(&s);
 	struct uc_intel_update u;
 
 	ck_assert_uc(uc_intel_parse(b.data, b.len, UC_STRICT, &u), 0);
+	/* 6.1: zero with zero.  Newest: a zero-mask update fits any CPU. */
 	ck_assert(uc_intel_match(&u, 0x6f6, 0, UC_LINUX_6_1));
-	ck_assert(uc_intel_match(&u, 0x6f6, 0, UC_LINUX_NEWEST));
-	ck_assert(!uc_intel_match(&u, 0x6f6, 0, UC_XEN_4_17));
 	ck_assert(!uc_intel_match(&u, 0x6f6, 1, UC_LINUX_6_1));
+	ck_assert(uc_intel_match(&u, 0x6f6, 0x4, UC_LINUX_NEWEST));
+	/* Xen: masks must intersect. */
+	ck_assert(!uc_intel_match(&u, 0x6f6, 0, UC_XEN_4_17));
+	ck_assert(!uc_intel_match(&u, 0x6f6, 1, UC_XEN_NEWER));
 	ucgen_buf_free(&b);
 }
 END_TEST
@@ -245,7 +248,7 @@ static Suite *intel_suite(void)
 	tcase_add_test(tc, valid_blob_parses);
 	tcase_add_test(tc, old_style_header_gets_default_sizes);
 	tcase_add_test(tc, extended_table_parses_and_matches);
-	tcase_add_test(tc, zero_platform_flags_match_on_linux_only);
+	tcase_add_test(tc, zero_platform_flags_per_consumer);
 	tcase_add_loop_test(tc, defect_gives_exact_error, 0,
 			    (int)(sizeof(defects) / sizeof(defects[0])));
 	tcase_add_test(tc, concatenation_walks_and_rejects_trailing);
