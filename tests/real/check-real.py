@@ -1,0 +1,214 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Hold the core against independent tools on Debian's real firmware.
+
+usage: check-real.py intel|amd|cpio UCSCAN FETCH-FIRMWARE
+
+  intel  counts, unique blobs, (sig, pf) pairs and every loader's choice per
+         signature and platform id, against iucode_tool (iucode_ref.py)
+  amd    one container per file, no issue, and patch / equivalence counts
+         against an independent Python walker (tests/gen/ucgen-check.py)
+  cpio   lookups, layout and validator issues on archives written by GNU cpio,
+         bsdcpio, iucode_tool and the core's own writer (mkfixtures.sh)
+
+Exits 77 when the firmware cannot be fetched (no network, no apt): a user's
+machine may lack it; CI treats a skip as failure.
+"""
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+failures = []
+
+
+def fail(msg):
+    failures.append(msg)
+    print("FAIL: " + msg)
+
+
+def run(cmd, **kw):
+    return subprocess.run(cmd, check=True, stdout=subprocess.PIPE, text=True, **kw).stdout
+
+
+def firmware_root(fetch):
+    try:
+        out = run(["bash", fetch])
+    except (subprocess.CalledProcessError, OSError) as e:
+        print(f"SKIP: cannot fetch the Debian firmware ({e})")
+        sys.exit(77)
+    return os.path.join(out.strip().splitlines()[-1], "lib", "firmware")
+
+
+def check_intel(ucscan, fw):
+    d = os.path.join(fw, "intel-ucode")
+    files = sorted(os.path.join(d, f) for f in os.listdir(d))
+    ref = json.loads(run([sys.executable, os.path.join(HERE, "iucode_ref.py"), d]))
+    mine = json.loads(run([ucscan, "intel"] + files))
+
+    if mine["errors"]:
+        fail(f"{mine['errors']} Intel files did not validate")
+    if mine["files"] != ref["files"]:
+        diff = {k: (mine["files"].get(k), v) for k, v in ref["files"].items()
+                if mine["files"].get(k) != v}
+        fail(f"blobs per file differ (mine, iucode_tool): {diff}")
+    for key in ("blobs_total", "blobs_unique"):
+        if mine[key] != ref[key]:
+            fail(f"{key}: mine {mine[key]}, iucode_tool {ref[key]}")
+    if sorted(map(tuple, mine["signatures"])) != sorted(map(tuple, ref["signatures"])):
+        fail("(sig, pf) pairs differ from iucode_tool's, extended tables included")
+
+    # iucode_tool -s SIG keeps the newest update per (sig, pf mask); a CPU
+    # with platform id n takes the newest of those whose mask has bit n.
+    compared = 0
+    for sig, selected in ref["selection"].items():
+        for pid in range(8):
+            revs = [int(s["rev"], 16) for s in selected if int(s["pf_mask"], 16) >> pid & 1]
+            want = max(revs) if revs else None
+            got = mine["choices"].get(sig, {}).get(str(pid))
+            if got is None:
+                fail(f"{sig}: no choices computed")
+                break
+            for consumer, rev in got.items():
+                rev = int(rev, 16) if rev else None
+                if rev != want:
+                    fail(f"{sig} platform {pid}: {consumer} loads {rev and hex(rev)}, "
+                         f"iucode_tool selects {want and hex(want)}")
+                compared += 1
+    print(f"intel: {len(ref['files'])} files, {ref['blobs_total']} blobs, "
+          f"{ref['blobs_unique']} unique, {len(ref['signatures'])} (sig, pf) pairs "
+          f"({len(ref['ext_only_signatures'])} via extended tables only), "
+          f"{compared} loader choices compared with iucode_tool")
+
+
+def check_amd(ucscan, fw):
+    d = os.path.join(fw, "amd-ucode")
+    files = sorted(os.path.join(d, f) for f in os.listdir(d) if f.endswith(".bin"))
+    mine = json.loads(run([ucscan, "amd"] + files))
+    walker = os.path.join(HERE, "..", "gen", "ucgen-check.py")
+    if mine["errors"]:
+        fail(f"{mine['errors']} AMD files did not validate")
+    for f in files:
+        m = mine["files"][os.path.basename(f)]
+        lines = run([sys.executable, walker, "amd", f]).splitlines()
+        ref = {
+            "containers": sum(l.startswith("container ") for l in lines),
+            "equiv": sum(l.startswith("equiv ") for l in lines),
+            "patches": sum(l.startswith("patch ") for l in lines),
+        }
+        if m["containers"] != 1 or ref["containers"] != 1:
+            fail(f"{f}: {m['containers']} containers (walker {ref['containers']}), want 1")
+        if m["patches"] != ref["patches"]:
+            fail(f"{f}: {m['patches']} patches, walker {ref['patches']}")
+        # The walker lists real entries; the core counts the zero terminator too.
+        if m["equiv_entries"] != ref["equiv"] + 1:
+            fail(f"{f}: {m['equiv_entries']} equivalence entries, walker {ref['equiv']} + 1")
+        if m["issues"]:
+            fail(f"{f}: {m['issues']} validator issues")
+    print(f"amd: {len(files)} files, one container each, "
+          f"{sum(m['patches'] for m in mine['files'].values())} patches agree with the walker")
+
+
+# What the validator must say about each fixture.
+EXPECTED_ISSUES = {
+    "gnu-cpio.cpio": ["UC_ERR_MISALIGNED"],
+    "gnu-cpio-dotslash.cpio": ["UC_ERR_MISALIGNED"],
+    "bsdcpio-dotslash.cpio": ["UC_ERR_UNREACHABLE_NAME", "UC_ERR_UNREACHABLE_NAME"],
+    "iucode-earlyfw.cpio": [],
+    "two-archives.img": ["UC_ERR_MISALIGNED"],
+    "padded.img": [],
+    "old-first.cpio": ["UC_ERR_SHADOWED"],
+    "mkucode-writer.cpio": [],
+}
+
+
+def parse_fixtures(path):
+    fixtures, lookups = {}, {}
+    for line in open(path):
+        if line.startswith("#") or not line.strip():
+            continue
+        kind, rest = line.split(" ", 1)
+        fields = rest.split()
+        name = fields[0]
+        kv = dict(f.split("=", 1) for f in fields[1:])
+        if kind == "fixture":
+            fixtures[name] = kv
+        elif kind == "lookup":
+            lookups[(name, kv["path"])] = kv
+    return fixtures, lookups
+
+
+def check_cpio(ucscan, fw):
+    root = os.path.dirname(os.path.dirname(fw))
+    with tempfile.TemporaryDirectory() as tmp:
+        run(["bash", os.path.join(HERE, "mkfixtures.sh"), root, tmp])
+        fixtures, lookups = parse_fixtures(os.path.join(tmp, "fixtures.txt"))
+        intel = os.path.join(tmp, "GenuineIntel.bin")
+        with open(intel, "wb") as out:
+            for name in ("06-1d-01", "06-25-05", "06-2c-02"):
+                out.write(open(os.path.join(fw, "intel-ucode", name), "rb").read())
+        amd = os.path.join(fw, "amd-ucode", "microcode_amd.bin")
+        mine_img = os.path.join(tmp, "mkucode-writer.cpio")
+        run([ucscan, "write", mine_img, intel, amd])
+        paths = [os.path.join(tmp, f) for f in EXPECTED_ISSUES]
+        missing = [p for p in paths if not os.path.exists(p)]
+        if missing:
+            fail(f"fixtures not written: {missing}")
+            return
+        seen = json.loads(run([ucscan, "cpio"] + paths))
+
+        for name, got in seen.items():
+            errs = sorted(i["error"] for i in got["issues"])
+            if errs != sorted(EXPECTED_ISSUES[name]):
+                fail(f"{name}: issues {errs}, want {EXPECTED_ISSUES[name]}")
+            if name == "mkucode-writer.cpio":
+                # The core's writer against the files it was given.
+                data = open(mine_img, "rb").read()
+                for path, src in (("kernel/x86/microcode/GenuineIntel.bin", intel),
+                                  ("kernel/x86/microcode/AuthenticAMD.bin", amd)):
+                    hit = got["lookup"][path]
+                    body = data[hit["offset"]:hit["offset"] + hit["size"]]
+                    if body != open(src, "rb").read():
+                        fail(f"{name}: {path} does not hold its source")
+                    if path.endswith("Intel.bin") and hit["offset"] % 16:
+                        fail(f"{name}: Intel data at {hit['offset']}, not 16-aligned")
+                gnu = subprocess.run(["cpio", "-t", "--quiet"], input=data,
+                                     stdout=subprocess.PIPE, check=True).stdout.decode()
+                if "kernel/x86/microcode/GenuineIntel.bin" not in gnu.split():
+                    fail(f"{name}: GNU cpio does not list GenuineIntel.bin: {gnu!r}")
+                continue
+            fx = fixtures[name]
+            lay = got["layout"]
+            if lay["archives"] != int(fx["archives"]) or lay["end"] != int(fx["trailer_end"]) \
+                    or lay["tail"] != int(fx["uncompressed_end"]):
+                fail(f"{name}: layout {lay}, fixtures say {fx}")
+            for path, hit in got["lookup"].items():
+                want = lookups[(name, path)]
+                if want["name"] == "-":
+                    if hit is not None:
+                        fail(f"{name}: {path} found at {hit}, the loaders find nothing")
+                elif hit is None or hit["name"] != want["name"] or \
+                        hit["offset"] != int(want["offset"]) or hit["size"] != int(want["size"]):
+                    fail(f"{name}: {path} -> {hit}, the loaders find {want}")
+        print(f"cpio: {len(seen)} archives from GNU cpio, bsdcpio, iucode_tool and the "
+              f"core's writer: lookups, layouts and issues as expected")
+
+
+def main():
+    if len(sys.argv) != 4 or sys.argv[1] not in ("intel", "amd", "cpio"):
+        print(__doc__)
+        return 2
+    mode, ucscan, fetch = sys.argv[1:]
+    fw = firmware_root(fetch)
+    {"intel": check_intel, "amd": check_amd, "cpio": check_cpio}[mode](ucscan, fw)
+    if failures:
+        print(f"{len(failures)} failed")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
