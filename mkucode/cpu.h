@@ -20,6 +20,15 @@ struct cpu_spec {
 /* 0, or -1 with *why set to a static sentence fragment. */
 int cpu_spec_parse(const char *text, struct cpu_spec *spec, const char **why);
 
+/*
+ * The CPUID(1).EAX signature of a display family/model/stepping (as in
+ * /proc/cpuinfo, or Intel's FF-MM-SS file names, in which they are hex):
+ * the inverse of Linux's x86_family/x86_model/x86_stepping.  0, or -1 with
+ * *why set to a static sentence fragment.
+ */
+int cpu_sig_from_fms(unsigned int family, unsigned int model,
+		     unsigned int stepping, uint32_t *sig, const char **why);
+
 /* The vendor a signature belongs to cannot be told from it; callers pass it. */
 
 struct host_cpu {

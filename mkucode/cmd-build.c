@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* mkucode [SELECTION] (-o FILE | --raw DIR) [SOURCE...] */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "commands.h"
+#include "emit.h"
+#include "util.h"
+
+#ifndef MKUCODE_VERSION
+#define MKUCODE_VERSION "unknown"
+#endif
+
+enum {
+	OPT_RAW = 0x100, OPT_HOST, OPT_CPU, OPT_VENDOR, OPT_DATE_BEFORE,
+	OPT_DATE_AFTER, OPT_DOWNGRADE, OPT_IGNORE_BROKEN, OPT_ALLOW_EMPTY,
+	OPT_VERSION, OPT_ROOT,
+};
+
+static const struct option options[] = {
+	{ "output", required_argument, NULL, 'o' },
+	{ "raw", required_argument, NULL, OPT_RAW },
+	{ "host", no_argument, NULL, OPT_HOST },
+	{ "cpu", required_argument, NULL, OPT_CPU },
+	{ "vendor", required_argument, NULL, OPT_VENDOR },
+	{ "date-before", required_argument, NULL, OPT_DATE_BEFORE },
+	{ "date-after", required_argument, NULL, OPT_DATE_AFTER },
+	{ "downgrade", no_argument, NULL, OPT_DOWNGRADE },
+	{ "ignore-broken", no_argument, NULL, OPT_IGNORE_BROKEN },
+	{ "allow-empty", no_argument, NULL, OPT_ALLOW_EMPTY },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	/* Tests: read /sys and /proc below this directory for --host. */
+	{ "host-root", required_argument, NULL, OPT_ROOT },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* SOURCE_DATE_EPOCH, clamped to what a cpio header holds. */
+static int archive_mtime(uint32_t *mtime)
+{
+	const char *s = getenv("SOURCE_DATE_EPOCH");
+	unsigned long long v;
+	char *end;
+
+	*mtime = 0;
+	if (!s || !*s)
+		return 0;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || *end || v > UINT32_MAX)
+		return error("SOURCE_DATE_EPOCH '%s' is not a time a cpio can hold", s);
+	*mtime = (uint32_t)v;
+	return 0;
+}
+
+static int write_raw(const char *dir, const struct blob_out *intel,
+		     const struct blob_out *amd)
+{
+	struct stat st;
+	int r = 0;
+
+	if (stat(dir, &st) || !S_ISDIR(st.st_mode))
+		return error("%s: not a directory", dir);
+	if (intel->len) {
+		char *p = xasprintf("%s/GenuineIntel.bin", dir);
+
+		r = write_file_atomic(p, intel->data, intel->len);
+		free(p);
+	}
+	if (!r && amd->len) {
+		char *p = xasprintf("%s/AuthenticAMD.bin", dir);
+
+		r = write_file_atomic(p, amd->data, amd->len);
+		free(p);
+	}
+	return r;
+}
+
+static size_t count_vendor(const struct ucode_set *set, enum uc_vendor v)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < set->n; i++)
+		n += set->items[i].selected && set->items[i].vendor == v;
+	return n;
+}
+
+int cmd_build(int argc, char **argv)
+{
+	struct selection sel = { 0 };
+	struct gather_opts gopts = { 0 };
+	struct ucode_set set = { 0 };
+	struct blob_out intel = { 0 }, amd = { 0 }, early = { 0 };
+	const char *output = NULL, *raw = NULL, *root = NULL;
+	bool host = false, allow_empty = false;
+	uint32_t mtime;
+	long selected;
+	int c, rc = EXIT_ERROR;
+
+	while ((c = getopt_long(argc, argv, "o:qh", options, NULL)) != -1) {
+		switch (c) {
+		case 'o': output = optarg; break;
+		case OPT_RAW: raw = optarg; break;
+		case OPT_HOST: host = true; break;
+		case OPT_CPU:
+			if (add_cpu_option(&sel, optarg, false, UC_VENDOR_INTEL))
+				goto usage;
+			break;
+		case OPT_VENDOR:
+			if (parse_vendor(optarg, &sel.vendor))
+				goto usage;
+			sel.vendor_only = true;
+			break;
+		case OPT_DATE_BEFORE:
+			if (parse_date(optarg, &sel.date_before))
+				goto usage;
+			break;
+		case OPT_DATE_AFTER:
+			if (parse_date(optarg, &sel.date_after))
+				goto usage;
+			break;
+		case OPT_DOWNGRADE: sel.downgrade = true; break;
+		case OPT_IGNORE_BROKEN: gopts.ignore_broken = true; break;
+		case OPT_ALLOW_EMPTY: allow_empty = true; break;
+		case OPT_ROOT: root = optarg; break;
+		case 'q': quiet = true; break;
+		case 'h': print_help(); selection_free(&sel); return EXIT_OK;
+		case OPT_VERSION:
+			printf("mkucode %s\n", MKUCODE_VERSION);
+			selection_free(&sel);
+			return EXIT_OK;
+		default: goto usage;
+		}
+	}
+	if (!output == !raw) {
+		error(output ? "-o and --raw exclude each other"
+			     : "nothing to write: give -o FILE or --raw DIR");
+		goto usage;
+	}
+	if (archive_mtime(&mtime))
+		goto out;
+	if (host && add_host_cpus(&sel, root))
+		goto out;
+	if (gather(&set, argv + optind, argc - optind, &gopts))
+		goto out;
+	selected = select_ucode(&set, &sel);
+	if (selected < 0)
+		goto out;
+	if (!selected && !allow_empty) {
+		error("no microcode selected, nothing written (--allow-empty writes "
+		      "an empty archive)");
+		goto out;
+	}
+	if (emit_vendor_file(&set, &sel, UC_VENDOR_INTEL, &intel) ||
+	    emit_vendor_file(&set, &sel, UC_VENDOR_AMD, &amd))
+		goto out;
+	if (raw) {
+		if (write_raw(raw, &intel, &amd))
+			goto out;
+	} else {
+		if (emit_early_cpio(&intel, &amd, mtime, &early) ||
+		    write_file_atomic(output, early.data, early.len))
+			goto out;
+	}
+	note("%s: %zu Intel update(s) (%zu bytes), %zu AMD patch(es) (%zu bytes)",
+	     raw ? raw : output, count_vendor(&set, UC_VENDOR_INTEL), intel.len,
+	     count_vendor(&set, UC_VENDOR_AMD), amd.len);
+	rc = EXIT_OK;
+out:
+	free(intel.data);
+	free(amd.data);
+	free(early.data);
+	ucode_set_free(&set);
+	selection_free(&sel);
+	return rc;
+usage:
+	usage_hint();
+	selection_free(&sel);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Vendor files and the early cpio, built from the selection. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cpio/cpio.h"
+#include "emit.h"
+#include "util.h"
+#include "vendor/amd.h"
+#include "vendor/check.h"
+
+static void append(struct blob_out *o, size_t *cap, const void *p, size_t n)
+{
+	grow(&o->data, cap, o->len + n, 1);
+	memcpy(o->data + o->len, p, n);
+	o->len += n;
+}
+
+static void append_le32(struct blob_out *o, size_t *cap, uint32_t v)
+{
+	uint8_t b[4] = { (uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16),
+			 (uint8_t)(v >> 24) };
+
+	append(o, cap, b, 4);
+}
+
+static int intel_order(const void *pa, const void *pb)
+{
+	const struct ucode_item *a = *(const struct ucode_item *const *)pa;
+	const struct ucode_item *b = *(const struct ucode_item *const *)pb;
+
+	if (a->sig != b->sig)
+		return a->sig < b->sig ? -1 : 1;
+	if (a->pf != b->pf)
+		return a->pf < b->pf ? -1 : 1;
+	return a->rev < b->rev ? -1 : a->rev > b->rev;
+}
+
+static int amd_order(const void *pa, const void *pb)
+{
+	const struct ucode_item *a = *(const struct ucode_item *const *)pa;
+	const struct ucode_item *b = *(const struct ucode_item *const *)pb;
+
+	if (a->family != b->family)
+		return a->family < b->family ? -1 : 1;
+	return a->equiv_id < b->equiv_id ? -1 : a->equiv_id > b->equiv_id;
+}
+
+struct equiv_entry {
+	uint8_t raw[UC_AMD_EQUIV_ENTRY_SIZE];
+};
+
+/* Add the wanted table entries for patch it; -1 on a conflicting mapping. */
+static int add_equiv(const struct ucode_item *it, const struct selection *sel,
+		     struct equiv_entry **tab, size_t *n, size_t *cap)
+{
+	bool any = false;
+
+	for (uint32_t off = 0; off + UC_AMD_EQUIV_ENTRY_SIZE <= it->equiv_len;
+	     off += UC_AMD_EQUIV_ENTRY_SIZE) {
+		const uint8_t *e = it->equiv + off;
+		uint32_t cpu = uc_le32(e);
+		bool dup = false;
+
+		if (!cpu || uc_le16(e + 12) != it->equiv_id ||
+		    !selection_wants_amd_cpu(sel, cpu))
+			continue;
+		any = true;
+		for (size_t i = 0; i < *n; i++) {
+			if (uc_le32((*tab)[i].raw) != cpu)
+				continue;
+			if (uc_le16((*tab)[i].raw + 12) != it->equiv_id)
+				return error("%s: CPU %#010x is mapped to equivalence "
+					     "ids %#06x and %#06x by different "
+					     "containers", it->source, cpu,
+					     uc_le16((*tab)[i].raw + 12),
+					     it->equiv_id);
+			dup = true;
+		}
+		if (dup)
+			continue;
+		grow(tab, cap, *n + 1, sizeof(**tab));
+		memcpy((*tab)[(*n)++].raw, e, UC_AMD_EQUIV_ENTRY_SIZE);
+	}
+	/* A Zen patch chosen by the CPUID in its id, missing from the table. */
+	if (!any && it->family >= 0x17) {
+		struct equiv_entry e = { { 0 } };
+		uint32_t sig = uc_amd_zen_sig(it->rev);
+
+		uc_put_le32(e.raw, sig);
+		e.raw[12] = (uint8_t)it->equiv_id;
+		e.raw[13] = (uint8_t)(it->equiv_id >> 8);
+		grow(tab, cap, *n + 1, sizeof(**tab));
+		(*tab)[(*n)++] = e;
+	}
+	return 0;
+}
+
+static int emit_amd(struct ucode_item **items, size_t n,
+		    const struct selection *sel, struct blob_out *out)
+{
+	size_t cap = 0;
+
+	qsort(items, n, sizeof(*items), amd_order);
+	for (size_t start = 0, end; start < n; start = end) {
+		struct equiv_entry *tab = NULL;
+		size_t ntab = 0, tcap = 0;
+
+		for (end = start; end < n && items[end]->family == items[start]->family;)
+			end++;
+		for (size_t i = start; i < end; i++)
+			if (add_equiv(items[i], sel, &tab, &ntab, &tcap)) {
+				free(tab);
+				return -1;
+			}
+		append_le32(out, &cap, UC_AMD_MAGIC);
+		append_le32(out, &cap, UC_AMD_TYPE_EQUIV);
+		append_le32(out, &cap, (uint32_t)((ntab + 1) * UC_AMD_EQUIV_ENTRY_SIZE));
+		if (ntab)
+			append(out, &cap, tab, ntab * sizeof(*tab));
+		append(out, &cap, (uint8_t[UC_AMD_EQUIV_ENTRY_SIZE]){ 0 },
+		       UC_AMD_EQUIV_ENTRY_SIZE);
+		free(tab);
+		for (size_t i = start; i < end; i++) {
+			append_le32(out, &cap, UC_AMD_TYPE_PATCH);
+			append_le32(out, &cap, items[i]->size);
+			append(out, &cap, items[i]->data, items[i]->size);
+		}
+	}
+	return 0;
+}
+
+int emit_vendor_file(const struct ucode_set *set, const struct selection *sel,
+		     enum uc_vendor v, struct blob_out *out)
+{
+	struct ucode_item **items = xmalloc((set->n + 1) * sizeof(*items));
+	size_t n = 0, cap = 0;
+	int r = 0;
+
+	out->data = NULL;
+	out->len = 0;
+	for (size_t i = 0; i < set->n; i++)
+		if (set->items[i].selected && set->items[i].vendor == v)
+			items[n++] = &set->items[i];
+	if (v == UC_VENDOR_AMD) {
+		r = emit_amd(items, n, sel, out);
+	} else {
+		qsort(items, n, sizeof(*items), intel_order);
+		for (size_t i = 0; i < n; i++)
+			append(out, &cap, items[i]->data, items[i]->size);
+	}
+	free(items);
+	if (r) {
+		free(out->data);
+		out->data = NULL;
+		out->len = 0;
+	}
+	return r;
+}
+
+/* Xen 4.17's cap on family 1Ah patches is its limit, not our mistake. */
+static void report_internal(void *ctx, const struct uc_issue *is)
+{
+	if (is->consumer == UC_XEN_4_17 && is->err == -UC_ERR_AMD_PATCH_TOO_BIG)
+		return;
+	++*(unsigned int *)ctx;
+	error("internal error: the written archive fails its own check at "
+	      "offset %#zx: %s", is->offset, uc_strerror(is->err));
+}
+
+int emit_early_cpio(const struct blob_out *intel, const struct blob_out *amd,
+		    uint32_t mtime, struct blob_out *out)
+{
+	struct uc_cpio_writer w;
+	size_t cap = 4096 + (intel ? intel->len : 0) + (amd ? amd->len : 0) + 512 + 64;
+	uint8_t *buf = xmalloc(cap);
+	unsigned int bad = 0;
+
+	uc_cpio_writer_init_buf(&w, buf, cap, mtime);
+	uc_cpio_write_dir(&w, "kernel");
+	uc_cpio_write_dir(&w, "kernel/x86");
+	uc_cpio_write_dir(&w, "kernel/x86/microcode");
+	if (amd && amd->len)
+		uc_cpio_write_file(&w, UC_CPIO_PATH_AMD, amd->data, amd->len, 4);
+	if (intel && intel->len)
+		uc_cpio_write_file(&w, UC_CPIO_PATH_INTEL, intel->data, intel->len, 16);
+	if (uc_cpio_write_trailer(&w, 512)) {
+		free(buf);
+		return error("cannot build the early cpio: %s", uc_strerror(w.err));
+	}
+	/* What we write must pass the check `mkucode verify` applies. */
+	uc_check_image(buf, w.off, report_internal, &bad);
+	if (bad) {
+		free(buf);
+		return -1;
+	}
+	out->data = buf;
+	out->len = w.off;
+	return 0;
+}

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Writing what was selected: vendor files, the early cpio. */
+#ifndef MKUCODE_EMIT_H
+#define MKUCODE_EMIT_H
+
+#include "select.h"
+#include "ucode.h"
+
+struct blob_out {
+	uint8_t *data;
+	size_t len;
+};
+
+/*
+ * GenuineIntel.bin: the selected Intel updates, sorted by signature,
+ * platform mask and revision.  AuthenticAMD.bin: one container per family,
+ * ascending (so families below 15h come first), each with an equivalence
+ * table of the wanted CPUs mapped to its patches plus the zero terminator,
+ * and one patch per equivalence id.  Empty when nothing is selected.
+ * Returns 0, or -1 after an error message (conflicting tables).
+ */
+int emit_vendor_file(const struct ucode_set *set, const struct selection *sel,
+		     enum uc_vendor v, struct blob_out *out);
+
+/*
+ * The early cpio: kernel/, kernel/x86/, kernel/x86/microcode/ and the
+ * non-empty vendor files, Intel data 16-byte aligned, uid/gid 0, inodes in
+ * write order, every mtime = mtime, padded to 512 bytes.  The result is
+ * checked with the core's validator before it is returned.
+ */
+int emit_early_cpio(const struct blob_out *intel, const struct blob_out *amd,
+		    uint32_t mtime, struct blob_out *out);
+
+#endif /* MKUCODE_EMIT_H */

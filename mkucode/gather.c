@@ -1,0 +1,371 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Gathering: sources in, one ucode_set out.  Content decides, not names. */
+#include <dirent.h>
+#include <errno.h>
+#include <glob.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cpio/cpio.h"
+#include "decompress.h"
+#include "ucode.h"
+#include "util.h"
+#include "vendor/amd.h"
+#include "vendor/dat.h"
+#include "vendor/intel.h"
+
+/* Decompressed microcode is small; anything this big is not firmware. */
+#define DECOMPRESS_LIMIT ((size_t)256 << 20)
+
+const char *const default_sources[] = {
+	"/lib/firmware/intel-ucode",
+	"/lib/firmware/amd-ucode",
+	"/usr/lib/firmware/intel-ucode",
+	"/usr/lib/firmware/amd-ucode",
+	"/usr/share/misc/intel-microcode*",
+	NULL,
+};
+
+void *ucode_set_own(struct ucode_set *set, void *p)
+{
+	grow(&set->owned, &set->cap_owned, set->n_owned + 1, sizeof(void *));
+	set->owned[set->n_owned++] = p;
+	return p;
+}
+
+void ucode_set_free(struct ucode_set *set)
+{
+	for (size_t i = 0; i < set->n_owned; i++)
+		free(set->owned[i]);
+	free(set->owned);
+	free(set->items);
+	memset(set, 0, sizeof(*set));
+}
+
+unsigned int ucode_amd_cpus(const struct ucode_item *it, uint32_t *sigs,
+			    unsigned int max)
+{
+	unsigned int n = 0;
+
+	for (uint32_t off = 0; off + UC_AMD_EQUIV_ENTRY_SIZE <= it->equiv_len;
+	     off += UC_AMD_EQUIV_ENTRY_SIZE) {
+		uint32_t cpu = uc_le32(it->equiv + off);
+
+		if (cpu && uc_le16(it->equiv + off + 12) == it->equiv_id &&
+		    n < max)
+			sigs[n++] = cpu;
+	}
+	return n;
+}
+
+static struct ucode_item *new_item(struct ucode_set *set)
+{
+	struct ucode_item *it;
+
+	grow(&set->items, &set->cap, set->n + 1, sizeof(*set->items));
+	it = &set->items[set->n];
+	memset(it, 0, sizeof(*it));
+	it->order = set->n++;
+	return it;
+}
+
+struct source {
+	const char *name;        /* as shown in messages and listings */
+	bool decompressed;
+	size_t base;             /* offset of these bytes in the file */
+};
+
+static int broken(const struct gather_opts *o, const struct source *s,
+		  size_t off, int err)
+{
+	const char *how = s->decompressed ? " (decompressed)" : "";
+
+	if (o->ignore_broken) {
+		warning("%s: offset %#zx%s: %s, ignoring the rest of the file",
+			s->name, s->base + off, how, uc_strerror(err));
+		return 0;
+	}
+	return error("%s: offset %#zx%s: %s", s->name, s->base + off, how,
+		     uc_strerror(err));
+}
+
+static int add_intel(struct ucode_set *set, const uint8_t *b, size_t len,
+		     const struct source *s, const struct gather_opts *o)
+{
+	struct uc_intel_update u;
+	size_t pos = 0;
+	int k;
+
+	while ((k = uc_intel_next(b, len, &pos, UC_STRICT, &u)) > 0) {
+		struct ucode_item *it = new_item(set);
+
+		it->vendor = UC_VENDOR_INTEL;
+		it->data = u.hdr;
+		it->size = u.total_size;
+		it->sig = u.sig;
+		it->pf = u.pf;
+		it->rev = u.rev;
+		it->date = u.date;
+		it->source = s->name;
+		it->offset = s->base + (size_t)(u.hdr - b);
+	}
+	return k < 0 ? broken(o, s, pos, k) : 0;
+}
+
+static int add_amd(struct ucode_set *set, const uint8_t *b, size_t len,
+		   const struct source *s, const struct gather_opts *o)
+{
+	struct uc_amd_container ct;
+	size_t pos = 0, err_off = 0;
+	int k;
+
+	while ((k = uc_amd_next_container(b, len, &pos, UC_STRICT, &ct,
+					  &err_off)) > 0) {
+		struct uc_amd_patch p;
+		size_t pp = ct.patches;
+
+		while (uc_amd_next_patch(&ct, &pp, &p) > 0) {
+			struct ucode_item *it = new_item(set);
+			uint32_t sig;
+
+			it->vendor = UC_VENDOR_AMD;
+			it->data = p.hdr;
+			it->size = p.size;
+			it->rev = p.patch_id;
+			it->date = p.date;
+			it->equiv_id = p.equiv_id;
+			it->family = uc_amd_patch_family(&p);
+			it->equiv = ct.equiv;
+			it->equiv_len = ct.equiv_len;
+			it->source = s->name;
+			it->offset = s->base + (size_t)(p.hdr - b);
+			if (ucode_amd_cpus(it, &sig, 1))
+				it->sig = sig;
+			else if (it->family >= 0x17)
+				it->sig = uc_amd_zen_sig(p.patch_id);
+		}
+	}
+	return k < 0 ? broken(o, s, err_off, k) : 0;
+}
+
+static bool looks_intel(const uint8_t *b, size_t len)
+{
+	return len >= UC_INTEL_HEADER_SIZE && uc_le32(b) == 1 &&
+	       uc_le32(b + UC_INTEL_LDRVER_OFF) == 1;
+}
+
+static bool looks_amd(const uint8_t *b, size_t len)
+{
+	return len >= 4 && uc_le32(b) == UC_AMD_MAGIC;
+}
+
+static bool looks_cpio(const uint8_t *b, size_t len)
+{
+	return len >= 6 && !memcmp(b, "07070", 5) && (b[5] == '1' || b[5] == '2');
+}
+
+static int add_raw(struct ucode_set *set, const uint8_t *b, size_t len,
+		   const struct source *s, const struct gather_opts *o,
+		   bool *recognised);
+
+/* An early cpio or whole initrd: take the files the loaders would take. */
+static int add_cpio(struct ucode_set *set, const uint8_t *b, size_t len,
+		    const struct source *s, const struct gather_opts *o)
+{
+	static const char *const paths[] = { UC_CPIO_PATH_INTEL, UC_CPIO_PATH_AMD };
+	bool any = false;
+
+	for (int i = 0; i < 2; i++) {
+		struct uc_cpio_entry e;
+		struct source member;
+		bool recognised = false;
+
+		if (uc_cpio_find(b, len, paths[i], &e))
+			continue;
+		any = true;
+		member.name = ucode_set_own(set, xasprintf("%s:%s", s->name, paths[i]));
+		member.decompressed = s->decompressed;
+		member.base = s->base + e.data_offset;
+		if (add_raw(set, b + e.data_offset, e.filesize, &member, o,
+			    &recognised))
+			return -1;
+		if (!recognised && e.filesize &&
+		    broken(o, &member, 0, i ? -UC_ERR_AMD_BAD_MAGIC
+					    : -UC_ERR_INTEL_HEADER_VERSION))
+			return -1;
+	}
+	if (!any)
+		note("%s: cpio archive without early microcode, skipped", s->name);
+	return 0;
+}
+
+static int add_raw(struct ucode_set *set, const uint8_t *b, size_t len,
+		   const struct source *s, const struct gather_opts *o,
+		   bool *recognised)
+{
+	size_t need, err_off;
+	uint8_t *bin;
+	int k;
+
+	*recognised = true;
+	if (looks_cpio(b, len))
+		return add_cpio(set, b, len, s, o);
+	if (looks_amd(b, len))
+		return add_amd(set, b, len, s, o);
+	if (looks_intel(b, len))
+		return add_intel(set, b, len, s, o);
+	if (uc_intel_dat_probe((const char *)b, len)) {
+		k = uc_intel_dat_decode((const char *)b, len, NULL, 0, &need,
+					&err_off);
+		if (k)
+			return broken(o, s, err_off, k);
+		bin = ucode_set_own(set, xmalloc(need));
+		k = uc_intel_dat_decode((const char *)b, len, bin, need, &need,
+					&err_off);
+		if (k)
+			return broken(o, s, err_off, k);
+		/* Offsets now count bytes of the decoded binary. */
+		return add_intel(set, bin, need, s, o);
+	}
+	*recognised = false;
+	return 0;
+}
+
+static int gather_file(struct ucode_set *set, const char *path,
+		       const struct gather_opts *o)
+{
+	struct source s = { .name = path };
+	enum compression c;
+	uint8_t *data, *plain;
+	size_t len, plain_len;
+	bool recognised;
+	char *err;
+
+	if (read_file(path, &data, &len))
+		return -1;
+	ucode_set_own(set, data);
+	c = compression_detect(data, len);
+	if (c != COMPRESSION_NONE) {
+		if (decompress(data, len, c, DECOMPRESS_LIMIT, &plain, &plain_len,
+			       &err)) {
+			error("%s: %s", path, err);
+			free(err);
+			return o->ignore_broken ? 0 : -1;
+		}
+		ucode_set_own(set, plain);
+		data = plain;
+		len = plain_len;
+		s.decompressed = true;
+	}
+	if (add_raw(set, data, len, &s, o, &recognised))
+		return -1;
+	if (!recognised)
+		note("%s: not microcode, skipped", path);
+	return 0;
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int gather_path(struct ucode_set *set, const char *path,
+		       const struct gather_opts *o);
+
+/* A directory's entries in byte order, dot files skipped, subdirectories too. */
+static int gather_dir(struct ucode_set *set, const char *path,
+		      const struct gather_opts *o)
+{
+	DIR *d = opendir(path);
+	struct dirent *de;
+	char **names = NULL;
+	size_t n = 0, cap = 0;
+	int r = 0;
+
+	if (!d)
+		return error("%s: %s", path, strerror(errno));
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		grow(&names, &cap, n + 1, sizeof(*names));
+		names[n++] = xasprintf("%s/%s", path, de->d_name);
+	}
+	closedir(d);
+	qsort(names, n, sizeof(*names), name_cmp);
+	for (size_t i = 0; i < n; i++) {
+		if (!r)
+			r = gather_path(set, ucode_set_own(set, names[i]), o);
+		else
+			free(names[i]);
+	}
+	free(names);
+	return r;
+}
+
+static int gather_path(struct ucode_set *set, const char *path,
+		       const struct gather_opts *o)
+{
+	struct stat st;
+
+	if (stat(path, &st))
+		return error("%s: %s", path, strerror(errno));
+	if (S_ISDIR(st.st_mode))
+		return gather_dir(set, path, o);
+	if (!S_ISREG(st.st_mode)) {
+		note("%s: not a regular file, skipped", path);
+		return 0;
+	}
+	return gather_file(set, path, o);
+}
+
+/* The default locations that exist, each real directory or file once. */
+static char **default_paths(struct ucode_set *set, int *n)
+{
+	char **out = NULL, **real = NULL;
+	size_t cap = 0, rcap = 0;
+	int count = 0;
+
+	for (const char *const *d = default_sources; *d; d++) {
+		glob_t g;
+
+		if (glob(*d, 0, NULL, &g))
+			continue;
+		for (size_t i = 0; i < g.gl_pathc; i++) {
+			char *rp = realpath(g.gl_pathv[i], NULL);
+			bool seen = false;
+
+			if (!rp)
+				continue;
+			for (int j = 0; j < count; j++)
+				seen |= !strcmp(real[j], rp);
+			if (seen) {
+				free(rp);
+				continue;
+			}
+			grow(&real, &rcap, (size_t)count + 1, sizeof(*real));
+			grow(&out, &cap, (size_t)count + 1, sizeof(*out));
+			real[count] = ucode_set_own(set, rp);
+			out[count++] = ucode_set_own(set, xstrdup(g.gl_pathv[i]));
+		}
+		globfree(&g);
+	}
+	free(real);
+	*n = count;
+	return ucode_set_own(set, out ? out : xmalloc(sizeof(char *)));
+}
+
+int gather(struct ucode_set *set, char **sources, int n_sources,
+	   const struct gather_opts *opts)
+{
+	if (!n_sources) {
+		sources = default_paths(set, &n_sources);
+		if (!n_sources)
+			note("no system firmware directories found");
+	}
+	for (int i = 0; i < n_sources; i++)
+		if (gather_path(set, sources[i], opts))
+			return -1;
+	return 0;
+}

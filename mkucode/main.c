@@ -1,0 +1,25 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* mkucode: dispatch to a verb; building the early cpio is the default. */
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+#include "util.h"
+
+static const struct verb {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+} verbs[] = {
+	{ "list", cmd_list },
+	{ "verify", cmd_verify },
+};
+
+int main(int argc, char **argv)
+{
+	if (argc > 1) {
+		for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+			if (!strcmp(argv[1], verbs[i].name))
+				return verbs[i].fn(argc - 1, argv + 1);
+	}
+	return cmd_build(argc, argv);
+}
