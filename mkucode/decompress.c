@@ -265,8 +265,8 @@ static int unxz(const uint8_t *in, size_t n, struct obuf *o, char **err)
 				(unsigned long long)(XZ_MEMLIMIT / MIB));
 			goto out;
 		case LZMA_FORMAT_ERROR:
-			set_err(err, "xz: not xz data at input offset 0x%llx",
-				(unsigned long long)s.total_in);
+			/* Only the first stream's header can give this. */
+			set_err(err, "xz: not xz data");
 			goto out;
 		case LZMA_OPTIONS_ERROR:
 			set_err(err, "xz: unsupported options at input offset 0x%llx",
@@ -281,6 +281,42 @@ static int unxz(const uint8_t *in, size_t n, struct obuf *o, char **err)
 out:
 	lzma_end(&s);
 	return rc;
+}
+
+/*
+ * libzstd leaves the input position alone when a call fails, so after an
+ * error the position is only that of the call's start.  Errors are rare:
+ * decode again a byte at a time, discarding output, to find the input
+ * byte whose arrival made the decoder fail.  Returns fallback when the
+ * second pass does not fail (it cannot, but be safe).
+ */
+static size_t zstd_error_offset(const uint8_t *in, size_t n, size_t fallback)
+{
+	ZSTD_DCtx *d = ZSTD_createDCtx();
+	size_t scratch_len = ZSTD_DStreamOutSize(), off = fallback;
+	uint8_t *scratch = malloc(scratch_len);
+	ZSTD_inBuffer zi = { in, 0, 0 };
+
+	if (!d || !scratch)
+		goto out;
+	while (zi.size < n) {
+		ZSTD_outBuffer zo = { scratch, scratch_len, 0 };
+		size_t ret;
+
+		zi.size++;
+		do {
+			zo.pos = 0;
+			ret = ZSTD_decompressStream(d, &zo, &zi);
+			if (ZSTD_isError(ret)) {
+				off = zi.size - 1;
+				goto out;
+			}
+		} while (zo.pos == zo.size);
+	}
+out:
+	free(scratch);
+	ZSTD_freeDCtx(d);
+	return off;
 }
 
 static int unzstd(const uint8_t *in, size_t n, struct obuf *o, char **err)
@@ -316,7 +352,8 @@ static int unzstd(const uint8_t *in, size_t n, struct obuf *o, char **err)
 			goto out;
 		if (ZSTD_isError(ret)) {
 			set_err(err, "zstd data corrupt at input offset 0x%zx: %s",
-				zi.pos, ZSTD_getErrorName(ret));
+				zstd_error_offset(in, n, zi.pos),
+				ZSTD_getErrorName(ret));
 			goto out;
 		}
 		/* No input left, room for output, yet the frame is not done. */

@@ -31,8 +31,9 @@ static int intel_order(const void *pa, const void *pb)
 
 	if (a->sig != b->sig)
 		return a->sig < b->sig ? -1 : 1;
+	/* Wider platform masks first, as iucode_tool writes them. */
 	if (a->pf != b->pf)
-		return a->pf < b->pf ? -1 : 1;
+		return a->pf > b->pf ? -1 : 1;
 	return a->rev < b->rev ? -1 : a->rev > b->rev;
 }
 

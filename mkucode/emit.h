@@ -12,8 +12,8 @@ struct blob_out {
 };
 
 /*
- * GenuineIntel.bin: the selected Intel updates, sorted by signature,
- * platform mask and revision.  AuthenticAMD.bin: one container per family,
+ * GenuineIntel.bin: the selected Intel updates, sorted by signature, then
+ * platform mask from high to low (iucode_tool's order), then revision.  AuthenticAMD.bin: one container per family,
  * ascending (so families below 15h come first), each with an equivalence
  * table of the wanted CPUs mapped to its patches plus the zero terminator,
  * and one patch per equivalence id.  Empty when nothing is selected.

@@ -3,6 +3,7 @@
 """Hold the core against independent tools on Debian's real firmware.
 
 usage: check-real.py intel|amd|cpio UCSCAN FETCH-FIRMWARE
+       check-real.py build MKUCODE FETCH-FIRMWARE
 
   intel  counts, unique blobs, (sig, pf) pairs and every loader's choice per
          signature and platform id, against iucode_tool (iucode_ref.py)
@@ -10,6 +11,10 @@ usage: check-real.py intel|amd|cpio UCSCAN FETCH-FIRMWARE
          against an independent Python walker (tests/gen/ucgen-check.py)
   cpio   lookups, layout and validator issues on archives written by GNU cpio,
          bsdcpio, iucode_tool and the core's own writer (mkfixtures.sh)
+  build  the mkucode command: GenuineIntel.bin byte-identical to the one in
+         iucode_tool --write-earlyfw output for the same selection; the same
+         firmware compressed with xz, zstd and gzip gives the same bytes;
+         every AMD CPU of the set gets its newest patch from the output
 
 Exits 77 when the firmware cannot be fetched (no network, no apt): a user's
 machine may lack it; CI treats a skip as failure.
@@ -197,7 +202,112 @@ def check_cpio(ucscan, fw):
               f"core's writer: lookups, layouts and issues as expected")
 
 
+def cpio_member(data, name):
+    """A member's bytes, by an independent newc walk (first archive)."""
+    p = 0
+    while p + 110 <= len(data):
+        if data[p:p + 6] not in (b"070701", b"070702"):
+            return None
+        f = [int(data[p + 6 + 8 * i:p + 14 + 8 * i], 16) for i in range(13)]
+        namesize, filesize = f[11], f[6]
+        n = data[p + 110:p + 110 + namesize].split(b"\0")[0].decode()
+        dp = (p + 110 + namesize + 3) & ~3
+        if n == name:
+            return data[dp:dp + filesize]
+        if n == "TRAILER!!!":
+            return None
+        p = (dp + filesize + 3) & ~3
+    return None
+
+
+# Selections for the differential: --all, signatures with and without
+# platform flags, signatures reached only through extended tables.
+IUCODE_SELECTIONS = [
+    [], ["0x906ea"], ["0x906ea,0x22"], ["0x806ec"], ["0x806ec,0x94"], ["0x50657"],
+    ["0x806f8"], ["0x806f4"], ["0x406f1"], ["0x30678"], ["0xb06a3"], ["0x6f6,0x4"],
+    ["0x000806eb,0x80"], ["0x906ea", "0x806ec", "0x50657"], ["0xa0671"], ["0x90675"],
+]
+
+
+def check_build(mkucode, fw):
+    intel = os.path.join(fw, "intel-ucode")
+    amd = os.path.join(fw, "amd-ucode")
+    with tempfile.TemporaryDirectory() as tmp:
+        mine, ref = os.path.join(tmp, "mine.cpio"), os.path.join(tmp, "ref.cpio")
+        for sel in IUCODE_SELECTIONS:
+            run([mkucode, "-q", "--vendor", "intel", "-o", mine, intel]
+                + [a for s in sel for a in ("--cpu", s)])
+            run(["iucode_tool", "-q", "--overwrite", "--write-earlyfw=" + ref, intel]
+                + [a for s in sel for a in ("-s", s)])
+            a = cpio_member(open(mine, "rb").read(), "kernel/x86/microcode/GenuineIntel.bin")
+            b = cpio_member(open(ref, "rb").read(), "kernel/x86/microcode/GenuineIntel.bin")
+            if a is None or b is None or a != b:
+                fail(f"selection {sel or ['all']}: GenuineIntel.bin differs from "
+                     f"iucode_tool's ({a and len(a)} vs {b and len(b)} bytes)")
+        print(f"build: GenuineIntel.bin byte-identical to iucode_tool's for "
+              f"{len(IUCODE_SELECTIONS)} selections")
+
+        # Compressed copies of the same firmware give the same archive.
+        plain = os.path.join(tmp, "plain.cpio")
+        run([mkucode, "-q", "-o", plain, intel, amd])
+        outputs = {}
+        for tool, ext in (("gzip", "gz"), ("xz", "xz"), ("zstd", "zst")):
+            d = os.path.join(tmp, ext)
+            os.mkdir(d)
+            for sub in (intel, amd):
+                for f in sorted(os.listdir(sub)):
+                    dst = os.path.join(d, f + "." + ext)
+                    with open(os.path.join(sub, f), "rb") as src, open(dst, "wb") as out:
+                        subprocess.run([tool, "-c", "-q"] if tool == "zstd" else [tool, "-c"],
+                                       stdin=src, stdout=out, check=True)
+            out = os.path.join(tmp, ext + ".cpio")
+            run([mkucode, "-q", "-o", out, d])
+            outputs[ext] = open(out, "rb").read()
+        ref_bytes = open(plain, "rb").read()
+        for ext, data in outputs.items():
+            if data != ref_bytes:
+                fail(f"{ext}-compressed firmware gives a different archive")
+        print("build: gzip, xz and zstd copies of the firmware give the same bytes")
+
+        # Every AMD CPU in the tables gets the newest patch for its id.
+        listing = json.loads(run([mkucode, "list", "--json", amd]))
+        newest = {}
+        for row in listing:
+            k = row["equiv_id"]
+            newest[k] = max(newest.get(k, 0), row["revision"])
+        sigs = set()
+        for f in os.listdir(amd):
+            lines = run([sys.executable, os.path.join(HERE, "..", "gen", "ucgen-check.py"),
+                         "amd", os.path.join(amd, f)]).splitlines()
+            for l in lines:
+                if l.startswith("equiv "):
+                    _, cpu, eq = l.split()
+                    if int(eq, 16) in newest:
+                        sigs.add((int(cpu, 16), int(eq, 16)))
+        args = [mkucode, "verify", "--json", "--vendor", "amd"]
+        for cpu, _ in sorted(sigs):
+            args += ["--cpu", hex(cpu)]
+        out = subprocess.run(args + [plain], stdout=subprocess.PIPE, text=True)
+        if out.returncode != 0:
+            fail(f"verify of the full archive exits {out.returncode}")
+        rows = {r["signature"]: r for r in json.loads(out.stdout)}
+        for cpu, eq in sorted(sigs):
+            r = rows.get(cpu)
+            for key in ("linux_6_1", "linux", "xen_4_17", "xen"):
+                if r is None or r[key] != newest[eq]:
+                    fail(f"AMD CPU {cpu:#010x}: {key} loads "
+                         f"{r and r[key]}, newest for {eq:#06x} is {newest[eq]:#x}")
+        print(f"build: {len(sigs)} AMD CPUs each get their newest patch from every loader")
+
+
 def main():
+    if len(sys.argv) == 4 and sys.argv[1] == "build":
+        fw = firmware_root(sys.argv[3])
+        check_build(sys.argv[2], fw)
+        if failures:
+            print(f"{len(failures)} failed")
+            return 1
+        return 0
     if len(sys.argv) != 4 or sys.argv[1] not in ("intel", "amd", "cpio"):
         print(__doc__)
         return 2
