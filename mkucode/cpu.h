@@ -9,6 +9,18 @@
 
 #include "vendor/consumer.h"
 
+/* Value of one hex digit, or -1. */
+static inline int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 /* One --cpu SPEC: SIG[,PF_MASK] (0x906ea, 0x000906ea,0x22) or FF-MM-SS
  * (06-9e-0a), optionally prefixed with '!' to exclude. */
 struct cpu_spec {

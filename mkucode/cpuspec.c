@@ -26,17 +26,6 @@
 
 #define FAMILY_MAX (0xfu + 0xffu) /* base family 0xf plus 8 extended bits */
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /*
  * Hex number at p, with an optional 0x prefix when prefix_ok.  Returns the
  * character after it, or NULL when there are no digits.  Values over 32 bits
@@ -52,7 +41,7 @@ static const char *hex(const char *p, bool prefix_ok, uint32_t *v,
 	if (prefix_ok && p[0] == '0' && (p[1] == 'x' || p[1] == 'X'))
 		p += 2;
 	start = p;
-	for (int d; (d = hexval(*p)) >= 0; p++) {
+	for (int d; (d = hex_digit(*p)) >= 0; p++) {
 		acc = acc * 16 + (unsigned int)d;
 		if (acc > UINT32_MAX) {
 			*too_big = true;

@@ -250,7 +250,10 @@ static int gather_file(struct ucode_set *set, const char *path,
 	if (c != COMPRESSION_NONE) {
 		if (decompress(data, len, c, DECOMPRESS_LIMIT, &plain, &plain_len,
 			       &err)) {
-			error("%s: %s", path, err);
+			if (o->ignore_broken)
+				warning("%s: %s, ignoring it", path, err);
+			else
+				error("%s: %s", path, err);
 			free(err);
 			return o->ignore_broken ? 0 : -1;
 		}

@@ -163,17 +163,6 @@ static int read_small(const char *path, char *buf, size_t size)
 	return 0;
 }
 
-static int hexdigit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* "0x1f\n", "1f": a whole string as a 32-bit hex number. */
 static bool parse_hex32(const char *s, uint32_t *v)
 {
@@ -185,7 +174,7 @@ static bool parse_hex32(const char *s, uint32_t *v)
 	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
 		s += 2;
 	start = s;
-	for (int d; (d = hexdigit(*s)) >= 0; s++) {
+	for (int d; (d = hex_digit(*s)) >= 0; s++) {
 		acc = acc * 16 + (unsigned int)d;
 		if (acc > UINT32_MAX)
 			return false;
