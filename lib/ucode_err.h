@@ -44,6 +44,14 @@ enum uc_err {
 	UC_ERR_INTEL_EXT_ENTRY_CHECKSUM, /* an extended entry's checksum is wrong */
 	UC_ERR_INTEL_TRAILING,    /* bytes after the last update that are no update */
 
+	/* Intel .dat text */
+	UC_ERR_DAT_BAD_CHAR,      /* a byte that starts no token (not blank, comment, ',' or literal) */
+	UC_ERR_DAT_BAD_LITERAL,   /* a number that is not 0x + hex digits, or has a suffix */
+	UC_ERR_DAT_LITERAL_TOO_LONG, /* more than 8 hex digits */
+	UC_ERR_DAT_MISSING_COMMA, /* two literals with no comma between them */
+	UC_ERR_DAT_STRAY_COMMA,   /* a comma with no literal before it */
+	UC_ERR_DAT_UNTERMINATED_COMMENT, /* a slash-star comment never closed */
+
 	/* AMD container */
 	UC_ERR_AMD_TRUNCATED_HEADER, /* no room for magic + equivalence header */
 	UC_ERR_AMD_BAD_MAGIC,     /* container does not start with "DMA\0" */

@@ -330,10 +330,6 @@ static int unzstd(const uint8_t *in, size_t n, struct obuf *o, char **err)
 		set_err(err, "out of memory");
 		return -1;
 	}
-	if (n == 0) {
-		set_err(err, "zstd: unexpected end of input");
-		goto out;
-	}
 	for (;;) {
 		ZSTD_outBuffer zo;
 
@@ -392,6 +388,10 @@ int decompress(const uint8_t *in, size_t n, enum compression c, size_t limit,
 		*out = p;
 		*out_len = n;
 		return 0;
+	}
+	if (n == 0) {
+		set_err(err, "%s: unexpected end of input", compression_name(c));
+		return -1;
 	}
 	if (obuf_init(&o, n, limit)) {
 		set_err(err, "out of memory");
