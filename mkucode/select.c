@@ -188,12 +188,48 @@ static bool supersedes(const struct ucode_item *b, const struct ucode_item *a,
 	return b->rev > a->rev;
 }
 
+/* Each Intel update's wanted (signature, platform) pairs, computed once. */
+struct covers {
+	struct cover *pairs;
+	size_t *n;      /* per item */
+	size_t *first;  /* per item: index into pairs */
+};
+
+static void covers_build(struct covers *cv, const struct ucode_set *set,
+			 const struct selection *sel)
+{
+	struct cover *tmp = xmalloc(MAX_COVER * sizeof(*tmp));
+	size_t total = 0, cap = 0;
+
+	cv->pairs = NULL;
+	cv->n = xmalloc((set->n + 1) * sizeof(*cv->n));
+	cv->first = xmalloc((set->n + 1) * sizeof(*cv->first));
+	for (size_t i = 0; i < set->n; i++) {
+		size_t k = set->items[i].vendor == UC_VENDOR_INTEL
+				   ? intel_cover(&set->items[i], sel, tmp) : 0;
+
+		grow(&cv->pairs, &cap, total + k + 1, sizeof(*cv->pairs));
+		memcpy(cv->pairs + total, tmp, k * sizeof(*tmp));
+		cv->first[i] = total;
+		cv->n[i] = k;
+		total += k;
+	}
+	free(tmp);
+}
+
+static void covers_free(struct covers *cv)
+{
+	free(cv->pairs);
+	free(cv->n);
+	free(cv->first);
+}
+
 long select_ucode(struct ucode_set *set, const struct selection *sel)
 {
-	struct cover *ca = xmalloc(MAX_COVER * sizeof(*ca));
-	struct cover *cb = xmalloc(MAX_COVER * sizeof(*cb));
+	struct covers cv;
 	long count = 0;
 
+	covers_build(&cv, set, sel);
 	/* Filters. */
 	for (size_t i = 0; i < set->n; i++) {
 		struct ucode_item *it = &set->items[i];
@@ -202,9 +238,8 @@ long select_ucode(struct ucode_set *set, const struct selection *sel)
 		it->selected = (!sel->vendor_only || it->vendor == sel->vendor) &&
 			       (!sel->date_before || ymd < sel->date_before) &&
 			       (!sel->date_after || ymd > sel->date_after) &&
-			       (it->vendor == UC_VENDOR_INTEL
-					? intel_cover(it, sel, ca) > 0
-					: amd_wanted(it, sel));
+			       (it->vendor == UC_VENDOR_INTEL ? cv.n[i] > 0
+							      : amd_wanted(it, sel));
 	}
 	/* Identical updates once; same identity with other bytes is an error. */
 	for (size_t i = 0; i < set->n; i++) {
@@ -220,8 +255,7 @@ long select_ucode(struct ucode_set *set, const struct selection *sel)
 				      "in %s at offset %#zx but has the same signature "
 				      "and revision", a->source, a->offset, a->rev,
 				      b->source, b->offset);
-				free(ca);
-				free(cb);
+				covers_free(&cv);
 				return -1;
 			}
 			a->selected = false;
@@ -230,7 +264,6 @@ long select_ucode(struct ucode_set *set, const struct selection *sel)
 	/* Newest per CPU: drop what another update covers and supersedes. */
 	for (size_t i = 0; i < set->n; i++) {
 		struct ucode_item *a = &set->items[i];
-		size_t na = a->vendor == UC_VENDOR_INTEL ? intel_cover(a, sel, ca) : 0;
 
 		for (size_t j = 0; j < set->n && a->selected; j++) {
 			struct ucode_item *b = &set->items[j];
@@ -238,14 +271,15 @@ long select_ucode(struct ucode_set *set, const struct selection *sel)
 			if (i == j || !b->selected || b->vendor != a->vendor ||
 			    !supersedes(b, a, sel))
 				continue;
-			if (a->vendor == UC_VENDOR_AMD ? b->equiv_id == a->equiv_id
-			    : subset(ca, na, cb, intel_cover(b, sel, cb)))
+			if (a->vendor == UC_VENDOR_AMD
+				    ? b->equiv_id == a->equiv_id
+				    : subset(cv.pairs + cv.first[i], cv.n[i],
+					     cv.pairs + cv.first[j], cv.n[j]))
 				a->selected = false;
 		}
 	}
 	for (size_t i = 0; i < set->n; i++)
 		count += set->items[i].selected;
-	free(ca);
-	free(cb);
+	covers_free(&cv);
 	return count;
 }
