@@ -41,6 +41,14 @@ static inline void uc_put_le32(uint8_t *p, uint32_t v)
 	p[3] = (uint8_t)(v >> 24);
 }
 
+#if __STDC_HOSTED__
+/* Hosted builds (the command, the tests) take libc's tuned versions. */
+#include <string.h>
+#define uc_memcmp memcmp
+#define uc_memcpy memcpy
+#define uc_memset memset
+#define uc_strlen strlen
+#else
 /*
  * Our own mem helpers: with -fno-builtin the compiler would otherwise turn
  * calls into references to libc's memcmp/memcpy/memset.
@@ -80,6 +88,7 @@ static inline size_t uc_strlen(const char *s)
 		n++;
 	return n;
 }
+#endif /* __STDC_HOSTED__ */
 #endif /* UCODE_ENV_HEADER */
 
 #endif /* UCODE_ENV_H */
