@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "commands.h"
 #include "emit.h"
@@ -58,27 +59,32 @@ static int archive_mtime(uint32_t *mtime)
 	return 0;
 }
 
+/* One vendor file of --raw: written when selected, else removed, so DIR
+ * holds exactly the selection. */
+static int write_raw_one(const char *dir, const char *name,
+			 const struct blob_out *b)
+{
+	char *p = xasprintf("%s/%s", dir, name);
+	int r = 0;
+
+	if (b->len)
+		r = write_file_atomic(p, b->data, b->len);
+	else if (unlink(p) && errno != ENOENT)
+		r = error("%s: %s", p, strerror(errno));
+	free(p);
+	return r;
+}
+
 static int write_raw(const char *dir, const struct blob_out *intel,
 		     const struct blob_out *amd)
 {
 	struct stat st;
-	int r = 0;
 
 	if (stat(dir, &st) || !S_ISDIR(st.st_mode))
 		return error("%s: not a directory", dir);
-	if (intel->len) {
-		char *p = xasprintf("%s/GenuineIntel.bin", dir);
-
-		r = write_file_atomic(p, intel->data, intel->len);
-		free(p);
-	}
-	if (!r && amd->len) {
-		char *p = xasprintf("%s/AuthenticAMD.bin", dir);
-
-		r = write_file_atomic(p, amd->data, amd->len);
-		free(p);
-	}
-	return r;
+	if (write_raw_one(dir, "GenuineIntel.bin", intel))
+		return -1;
+	return write_raw_one(dir, "AuthenticAMD.bin", amd);
 }
 
 static size_t count_vendor(const struct ucode_set *set, enum uc_vendor v)

@@ -114,40 +114,54 @@ static int add_intel(struct ucode_set *set, const uint8_t *b, size_t len,
 	return k < 0 ? broken(o, s, pos, k) : 0;
 }
 
+static void add_amd_patch(struct ucode_set *set, const struct uc_amd_container *ct,
+			  const struct uc_amd_patch *p, const uint8_t *b,
+			  const struct source *s)
+{
+	struct ucode_item *it = new_item(set);
+	uint32_t sig;
+
+	it->vendor = UC_VENDOR_AMD;
+	it->data = p->hdr;
+	it->size = p->size;
+	it->rev = p->patch_id;
+	it->date = p->date;
+	it->equiv_id = p->equiv_id;
+	it->family = uc_amd_patch_family(p);
+	it->equiv = ct->equiv;
+	it->equiv_len = ct->equiv_len;
+	it->source = s->name;
+	it->offset = s->base + (size_t)(p->hdr - b);
+	if (ucode_amd_cpus(it, &sig, 1))
+		it->sig = sig;
+	else if (it->family >= 0x17)
+		it->sig = uc_amd_zen_sig(p->patch_id);
+}
+
 static int add_amd(struct ucode_set *set, const uint8_t *b, size_t len,
 		   const struct source *s, const struct gather_opts *o)
 {
 	struct uc_amd_container ct;
-	size_t pos = 0, err_off = 0;
+	struct uc_amd_patch p;
+	size_t pos = 0, start = 0, err_off = 0, pp;
 	int k;
 
 	while ((k = uc_amd_next_container(b, len, &pos, UC_STRICT, &ct,
 					  &err_off)) > 0) {
-		struct uc_amd_patch p;
-		size_t pp = ct.patches;
-
-		while (uc_amd_next_patch(&ct, &pp, &p) > 0) {
-			struct ucode_item *it = new_item(set);
-			uint32_t sig;
-
-			it->vendor = UC_VENDOR_AMD;
-			it->data = p.hdr;
-			it->size = p.size;
-			it->rev = p.patch_id;
-			it->date = p.date;
-			it->equiv_id = p.equiv_id;
-			it->family = uc_amd_patch_family(&p);
-			it->equiv = ct.equiv;
-			it->equiv_len = ct.equiv_len;
-			it->source = s->name;
-			it->offset = s->base + (size_t)(p.hdr - b);
-			if (ucode_amd_cpus(it, &sig, 1))
-				it->sig = sig;
-			else if (it->family >= 0x17)
-				it->sig = uc_amd_zen_sig(p.patch_id);
-		}
+		for (pp = ct.patches; uc_amd_next_patch(&ct, &pp, &p) > 0;)
+			add_amd_patch(set, &ct, &p, b, s);
+		start = pos;
 	}
-	return k < 0 ? broken(o, s, err_off, k) : 0;
+	if (k >= 0)
+		return 0;
+	/* Keep the good patches before a bad section, when asked to. */
+	if (o->ignore_broken &&
+	    !uc_amd_open(b + start, len - start, UC_STRICT, &ct)) {
+		for (pp = ct.patches; uc_amd_next_patch(&ct, &pp, &p) > 0 &&
+				      start + pp <= err_off;)
+			add_amd_patch(set, &ct, &p, b, s);
+	}
+	return broken(o, s, err_off, k);
 }
 
 static bool looks_intel(const uint8_t *b, size_t len)
@@ -196,8 +210,15 @@ static int add_cpio(struct ucode_set *set, const uint8_t *b, size_t len,
 					    : -UC_ERR_INTEL_HEADER_VERSION))
 			return -1;
 	}
-	if (!any)
+	if (!any) {
+		struct uc_cpio_layout l;
+
+		/* A broken archive is no "archive without microcode". */
+		uc_cpio_layout(b, len, &l);
+		if (l.broken)
+			return broken(o, s, l.stop_offset, l.broken);
 		note("%s: cpio archive without early microcode, skipped", s->name);
+	}
 	return 0;
 }
 

@@ -111,6 +111,11 @@ struct uc_cpio_layout {
 	unsigned int archives; /* complete archives in [0, end) */
 	int stop;           /* why the walk ended: 0 or -UC_ERR_CPIO_* */
 	size_t stop_offset; /* where it ended */
+	/*
+	 * The walk ended inside an archive (entries since the last trailer):
+	 * stop, or -UC_ERR_CPIO_NO_TRAILER at the end of the buffer; else 0.
+	 */
+	int broken;
 };
 
 /*

@@ -155,14 +155,17 @@ int uc_cpio_layout(const void *buf, size_t len, struct uc_cpio_layout *layout)
 	struct uc_cpio_entry e;
 	size_t pos = 0, end = 0;
 	unsigned int archives = 0;
+	bool inside = false;
 	int r;
 
 	while ((r = uc_cpio_next(buf, len, &pos, &e)) > 0) {
-		if (uc_cpio_is_trailer(&e)) {
+		inside = !uc_cpio_is_trailer(&e);
+		if (!inside) {
 			end = e.next;
 			archives++;
 		}
 	}
+	layout->broken = inside ? (r ? r : -UC_ERR_CPIO_NO_TRAILER) : 0;
 	layout->end = end;
 	layout->archives = archives;
 	layout->stop = r;

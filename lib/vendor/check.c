@@ -154,7 +154,12 @@ unsigned int uc_check_image(const void *buf, size_t len, uc_issue_fn fn,
 	};
 	const uint8_t *b = buf;
 	struct reporter r = { fn, ctx, 0 };
+	struct uc_cpio_layout l;
 
+	/* An archive cut short hides whatever should have followed. */
+	uc_cpio_layout(buf, len, &l);
+	if (l.broken)
+		report(&r, l.broken, l.stop_offset, UC_VENDOR_INTEL, UC_STRICT);
 	for (unsigned int i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		enum uc_vendor v = files[i].vendor;
 		struct uc_cpio_entry e, read;

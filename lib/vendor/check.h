@@ -26,7 +26,8 @@ struct uc_issue {
 typedef void (*uc_issue_fn)(void *ctx, const struct uc_issue *issue);
 
 /*
- * Check an image whose early cpio holds the vendor files: the lookups
+ * Check an image whose early cpio holds the vendor files: an archive cut
+ * short or broken before its trailer, the lookups
  * (shadowing prefix matches, names the loaders cannot reach, duplicates),
  * Intel data alignment, and each vendor file as uc_check_raw does.
  * Returns the number of issues reported.
