@@ -8,6 +8,7 @@
 #include "commands.h"
 #include "cpio/cpio.h"
 #include "table.h"
+#include "ucode.h"
 #include "util.h"
 #include "vendor/check.h"
 #include "vendor/load.h"
@@ -91,12 +92,6 @@ static void print_issue(void *ctx, const struct uc_issue *is)
 	}
 }
 
-static bool looks_raw(const uint8_t *b, size_t len)
-{
-	return len >= 24 && ((uc_le32(b) == 1 && uc_le32(b + 20) == 1) ||
-			     uc_le32(b) == 0x00414d44);
-}
-
 int cmd_verify(int argc, char **argv)
 {
 	static const struct option options[] = {
@@ -151,12 +146,14 @@ int cmd_verify(int argc, char **argv)
 	if (read_file(ic.image, &img, &len))
 		goto out;
 
-	input = looks_raw(img, len) ? UC_INPUT_RAW : UC_INPUT_CPIO;
+	/* Gathering's content tests: a raw file is what Xen takes as ucode=<n>. */
+	input = ucode_looks_intel(img, len) || ucode_looks_amd(img, len)
+			? UC_INPUT_RAW : UC_INPUT_CPIO;
 	if (input == UC_INPUT_RAW) {
 		note("%s: a raw vendor file, as Xen takes it with ucode=<n>; Linux "
 		     "reads only an initrd's early cpio", ic.image);
-		uc_check_raw(img, len, uc_le32(img) == 1 ? UC_VENDOR_INTEL
-							 : UC_VENDOR_AMD,
+		uc_check_raw(img, len, ucode_looks_intel(img, len) ? UC_VENDOR_INTEL
+								   : UC_VENDOR_AMD,
 			     0, print_issue, &ic);
 	} else {
 		uc_check_image(img, len, print_issue, &ic);

@@ -164,13 +164,13 @@ static int add_amd(struct ucode_set *set, const uint8_t *b, size_t len,
 	return broken(o, s, err_off, k);
 }
 
-static bool looks_intel(const uint8_t *b, size_t len)
+bool ucode_looks_intel(const uint8_t *b, size_t len)
 {
 	return len >= UC_INTEL_HEADER_SIZE && uc_le32(b) == 1 &&
 	       uc_le32(b + UC_INTEL_LDRVER_OFF) == 1;
 }
 
-static bool looks_amd(const uint8_t *b, size_t len)
+bool ucode_looks_amd(const uint8_t *b, size_t len)
 {
 	return len >= 4 && uc_le32(b) == UC_AMD_MAGIC;
 }
@@ -233,9 +233,9 @@ static int add_raw(struct ucode_set *set, const uint8_t *b, size_t len,
 	*recognised = true;
 	if (looks_cpio(b, len))
 		return add_cpio(set, b, len, s, o);
-	if (looks_amd(b, len))
+	if (ucode_looks_amd(b, len))
 		return add_amd(set, b, len, s, o);
-	if (looks_intel(b, len))
+	if (ucode_looks_intel(b, len))
 		return add_intel(set, b, len, s, o);
 	if (uc_intel_dat_probe((const char *)b, len)) {
 		k = uc_intel_dat_decode((const char *)b, len, NULL, 0, &need,
