@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* mkucode [SELECTION] (-o FILE | --raw DIR) [SOURCE...] */
+/* mkucode [SELECTION] (-o FILE | --prepend IMAGE | --raw DIR) [SOURCE...] */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -19,12 +19,13 @@
 enum {
 	OPT_RAW = 0x100, OPT_HOST, OPT_CPU, OPT_VENDOR, OPT_DATE_BEFORE,
 	OPT_DATE_AFTER, OPT_DOWNGRADE, OPT_IGNORE_BROKEN, OPT_ALLOW_EMPTY,
-	OPT_VERSION, OPT_ROOT,
+	OPT_VERSION, OPT_ROOT, OPT_PREPEND,
 };
 
 static const struct option options[] = {
 	{ "output", required_argument, NULL, 'o' },
 	{ "raw", required_argument, NULL, OPT_RAW },
+	{ "prepend", required_argument, NULL, OPT_PREPEND },
 	{ "host", no_argument, NULL, OPT_HOST },
 	{ "cpu", required_argument, NULL, OPT_CPU },
 	{ "vendor", required_argument, NULL, OPT_VENDOR },
@@ -102,7 +103,7 @@ int cmd_build(int argc, char **argv)
 	struct gather_opts gopts = { 0 };
 	struct ucode_set set = { 0 };
 	struct blob_out intel = { 0 }, amd = { 0 }, early = { 0 };
-	const char *output = NULL, *raw = NULL, *root = NULL;
+	const char *output = NULL, *raw = NULL, *prepend = NULL, *root = NULL;
 	bool host = false, allow_empty = false;
 	uint32_t mtime;
 	long selected;
@@ -112,6 +113,7 @@ int cmd_build(int argc, char **argv)
 		switch (c) {
 		case 'o': output = optarg; break;
 		case OPT_RAW: raw = optarg; break;
+		case OPT_PREPEND: prepend = optarg; break;
 		case OPT_HOST: host = true; break;
 		case OPT_CPU:
 			if (add_cpu_option(&sel, optarg, false, UC_VENDOR_INTEL))
@@ -143,9 +145,10 @@ int cmd_build(int argc, char **argv)
 		default: goto usage;
 		}
 	}
-	if (!output == !raw) {
-		error(output ? "-o and --raw exclude each other"
-			     : "nothing to write: give -o FILE or --raw DIR");
+	if (!!output + !!raw + !!prepend != 1) {
+		error(output || raw || prepend
+			      ? "-o, --prepend and --raw exclude each other"
+			      : "nothing to write: give -o FILE, --prepend IMAGE or --raw DIR");
 		goto usage;
 	}
 	if (archive_mtime(&mtime))
@@ -168,13 +171,16 @@ int cmd_build(int argc, char **argv)
 	if (raw) {
 		if (write_raw(raw, &intel, &amd))
 			goto out;
+	} else if (prepend) {
+		if (prepend_image(prepend, &intel, &amd, mtime))
+			goto out;
 	} else {
 		if (emit_early_cpio(&intel, &amd, mtime, &early) ||
 		    write_file_atomic(output, early.data, early.len))
 			goto out;
 	}
 	note("%s: %zu Intel update(s) (%zu bytes), %zu AMD patch(es) (%zu bytes)",
-	     raw ? raw : output, count_vendor(&set, UC_VENDOR_INTEL), intel.len,
+	     raw ? raw : prepend ? prepend : output, count_vendor(&set, UC_VENDOR_INTEL), intel.len,
 	     count_vendor(&set, UC_VENDOR_AMD), amd.len);
 	rc = EXIT_OK;
 out:

@@ -9,6 +9,13 @@
 int cmd_build(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
+int cmd_strip(int argc, char **argv);
+int cmd_extract(int argc, char **argv);
+
+/* --prepend: the new microcode in front of IMAGE; 0 or -1 after a message. */
+struct blob_out;
+int prepend_image(const char *path, const struct blob_out *intel,
+		  const struct blob_out *amd, uint32_t mtime);
 
 /* Shared by build and verify: --cpu SPEC and --host into a selection. */
 int add_cpu_option(struct selection *sel, const char *spec, bool vendor_known,

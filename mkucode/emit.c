@@ -159,14 +159,44 @@ int emit_vendor_file(const struct ucode_set *set, const struct selection *sel,
 	return r;
 }
 
+struct written_check {
+	size_t upto;       /* issues past this offset are not ours */
+	unsigned int bad;
+};
+
 /* Xen 4.17's cap on family 1Ah patches is its limit, not our mistake. */
 static void report_internal(void *ctx, const struct uc_issue *is)
 {
+	struct written_check *c = ctx;
+
 	if (is->consumer == UC_XEN_4_17 && is->err == -UC_ERR_AMD_PATCH_TOO_BIG)
 		return;
-	++*(unsigned int *)ctx;
+	if (is->offset >= c->upto)
+		return;
+	c->bad++;
 	error("internal error: the written archive fails its own check at "
 	      "offset %#zx: %s", is->offset, uc_strerror(is->err));
+}
+
+int emit_microcode_members(struct uc_cpio_writer *w, const struct blob_out *intel,
+			   const struct blob_out *amd)
+{
+	uc_cpio_write_dir(w, "kernel");
+	uc_cpio_write_dir(w, "kernel/x86");
+	uc_cpio_write_dir(w, "kernel/x86/microcode");
+	if (amd && amd->len)
+		uc_cpio_write_file(w, UC_CPIO_PATH_AMD, amd->data, amd->len, 4);
+	if (intel && intel->len)
+		uc_cpio_write_file(w, UC_CPIO_PATH_INTEL, intel->data, intel->len, 16);
+	return w->err;
+}
+
+unsigned int check_written(const void *buf, size_t len, size_t upto)
+{
+	struct written_check c = { .upto = upto };
+
+	uc_check_image(buf, len, report_internal, &c);
+	return c.bad;
 }
 
 int emit_early_cpio(const struct blob_out *intel, const struct blob_out *amd,
@@ -175,23 +205,15 @@ int emit_early_cpio(const struct blob_out *intel, const struct blob_out *amd,
 	struct uc_cpio_writer w;
 	size_t cap = 4096 + (intel ? intel->len : 0) + (amd ? amd->len : 0) + 512 + 64;
 	uint8_t *buf = xmalloc(cap);
-	unsigned int bad = 0;
 
 	uc_cpio_writer_init_buf(&w, buf, cap, mtime);
-	uc_cpio_write_dir(&w, "kernel");
-	uc_cpio_write_dir(&w, "kernel/x86");
-	uc_cpio_write_dir(&w, "kernel/x86/microcode");
-	if (amd && amd->len)
-		uc_cpio_write_file(&w, UC_CPIO_PATH_AMD, amd->data, amd->len, 4);
-	if (intel && intel->len)
-		uc_cpio_write_file(&w, UC_CPIO_PATH_INTEL, intel->data, intel->len, 16);
+	emit_microcode_members(&w, intel, amd);
 	if (uc_cpio_write_trailer(&w, 512)) {
 		free(buf);
 		return error("cannot build the early cpio: %s", uc_strerror(w.err));
 	}
 	/* What we write must pass the check `mkucode verify` applies. */
-	uc_check_image(buf, w.off, report_internal, &bad);
-	if (bad) {
+	if (check_written(buf, w.off, w.off)) {
 		free(buf);
 		return -1;
 	}

@@ -3,6 +3,7 @@
 #ifndef MKUCODE_EMIT_H
 #define MKUCODE_EMIT_H
 
+#include "cpio/cpio.h"
 #include "select.h"
 #include "ucode.h"
 
@@ -30,5 +31,20 @@ int emit_vendor_file(const struct ucode_set *set, const struct selection *sel,
  */
 int emit_early_cpio(const struct blob_out *intel, const struct blob_out *amd,
 		    uint32_t mtime, struct blob_out *out);
+
+/*
+ * The members every early cpio of ours starts with: kernel/, kernel/x86/,
+ * kernel/x86/microcode/, then AuthenticAMD.bin and GenuineIntel.bin when
+ * not empty (Intel data 16-byte aligned).  Returns the writer's error.
+ */
+int emit_microcode_members(struct uc_cpio_writer *w, const struct blob_out *intel,
+			   const struct blob_out *amd);
+
+/*
+ * Run the core's validator over what we wrote (buf, len) and report, as an
+ * internal error, every issue before offset upto (what follows is not
+ * ours).  Returns the number reported.
+ */
+unsigned int check_written(const void *buf, size_t len, size_t upto);
 
 #endif /* MKUCODE_EMIT_H */

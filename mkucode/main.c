@@ -12,6 +12,8 @@ static const struct verb {
 } verbs[] = {
 	{ "list", cmd_list },
 	{ "verify", cmd_verify },
+	{ "strip", cmd_strip },
+	{ "extract", cmd_extract },
 };
 
 int main(int argc, char **argv)

@@ -173,6 +173,18 @@ int uc_cpio_begin_file(struct uc_cpio_writer *w, const char *name,
 int uc_cpio_write_data(struct uc_cpio_writer *w, const void *data, size_t len);
 int uc_cpio_end_file(struct uc_cpio_writer *w);
 
+/*
+ * Copy an entry of another archive: magic and every field as in e (the
+ * 070702 checksum stays right when the data is copied unchanged), the name
+ * with its namesize, except the inode, which the caller chooses so that
+ * hard links stay linked and entries of merged archives do not collide.
+ * The caller streams e->filesize bytes, then calls uc_cpio_end_file().
+ * -UC_ERR_CPIO_NAMESIZE_ZERO / -UC_ERR_CPIO_NAME_UNTERMINATED for entries
+ * the kernel's unpacker would refuse.
+ */
+int uc_cpio_begin_copy(struct uc_cpio_writer *w, const struct uc_cpio_entry *e,
+		       uint32_t ino);
+
 /* TRAILER!!!, then zeros up to a multiple of pad_to (0 or a multiple of 4). */
 int uc_cpio_write_trailer(struct uc_cpio_writer *w, unsigned int pad_to);
 

@@ -97,35 +97,28 @@ size_t uc_cpio_entry_size(size_t off, size_t namelen, size_t size,
 	return data - off + size + pad_len(data + size, 4);
 }
 
-static int write_header(struct uc_cpio_writer *w, const char *name,
-			uint32_t mode, uint32_t nlink, uint64_t size,
-			unsigned int align, uint32_t ino)
+/*
+ * Header, name (namesize bytes: the name, its NUL and ext more NULs) and the
+ * padding to 4; the caller streams the data.
+ */
+static int write_fields(struct uc_cpio_writer *w, const char *magic,
+			uint32_t v[UC_NEWC_NFIELDS], const char *name,
+			size_t namelen, size_t ext, uint64_t size)
 {
 	uint8_t h[UC_NEWC_HDR_SIZE];
-	size_t namelen = uc_strlen(name), ext, namesize;
-	uint32_t v[UC_NEWC_NFIELDS] = { 0 };
+	size_t namesize = namelen + 1 + ext;
 
 	if (w->err)
 		return w->err;
 	if (w->in_file)
 		return w->err = -UC_ERR_BADARG;
-	if (!valid_align(align))
-		return w->err = -UC_ERR_CPIO_BAD_ALIGN;
 	if (size > 0xffffffffu)
 		return w->err = -UC_ERR_CPIO_FIELD_TOO_BIG;
-	/* Padding the name is how data gets aligned; the file itself ends at 4. */
-	ext = name_extension(w->off, namelen, align);
-	namesize = namelen + 1 + ext;
 	if (namelen > 0xffffffffu || namesize > 0xffffffffu)
 		return w->err = -UC_ERR_CPIO_NAME_TOO_LONG;
-
-	v[UC_NEWC_INO] = ino;
-	v[UC_NEWC_MODE] = mode;
-	v[UC_NEWC_NLINK] = nlink;
-	v[UC_NEWC_MTIME] = w->mtime;
 	v[UC_NEWC_FILESIZE] = (uint32_t)size;
 	v[UC_NEWC_NAMESIZE] = (uint32_t)namesize;
-	uc_memcpy(h, "070701", UC_NEWC_MAGIC_SIZE);
+	uc_memcpy(h, magic, UC_NEWC_MAGIC_SIZE);
 	for (unsigned int f = 0; f < UC_NEWC_NFIELDS; f++)
 		put_hex(h + UC_NEWC_FIELD_OFF(f), UC_NEWC_FIELD_SIZE, v[f]);
 
@@ -135,6 +128,46 @@ static int write_header(struct uc_cpio_writer *w, const char *name,
 	w->pending = size;
 	w->in_file = true;
 	return 0;
+}
+
+static int write_header(struct uc_cpio_writer *w, const char *name,
+			uint32_t mode, uint32_t nlink, uint64_t size,
+			unsigned int align, uint32_t ino)
+{
+	size_t namelen = uc_strlen(name);
+	uint32_t v[UC_NEWC_NFIELDS] = { 0 };
+
+	if (w->err)
+		return w->err;
+	if (!valid_align(align))
+		return w->err = -UC_ERR_CPIO_BAD_ALIGN;
+	v[UC_NEWC_INO] = ino;
+	v[UC_NEWC_MODE] = mode;
+	v[UC_NEWC_NLINK] = nlink;
+	v[UC_NEWC_MTIME] = w->mtime;
+	/* Padding the name is how data gets aligned; the file itself ends at 4. */
+	return write_fields(w, "070701", v, name, namelen,
+			    name_extension(w->off, namelen, align), size);
+}
+
+int uc_cpio_begin_copy(struct uc_cpio_writer *w, const struct uc_cpio_entry *e,
+		       uint32_t ino)
+{
+	uint32_t v[UC_NEWC_NFIELDS];
+	size_t namelen;
+	int r;
+
+	if (w->err)
+		return w->err;
+	r = uc_cpio_entry_check(e);
+	if (r)
+		return w->err = r;
+	namelen = uc_strlen(e->name);
+	uc_memcpy(v, e->field, sizeof(v));
+	v[UC_NEWC_INO] = ino;
+	return write_fields(w, e->magic == 0x070702 ? "070702" : "070701", v,
+			    e->name, namelen, e->namesize - 1 - namelen,
+			    e->filesize);
 }
 
 int uc_cpio_begin_file(struct uc_cpio_writer *w, const char *name,
