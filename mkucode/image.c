@@ -144,7 +144,8 @@ int image_open(struct image *im, const char *path)
 	for (int tries = 0;; tries++) {
 		struct stat now;
 
-		im->fd = open(im->path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+		/* O_NONBLOCK: a fifo must not hang us before we can refuse it. */
+		im->fd = open(im->path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 		if (im->fd < 0 || fstat(im->fd, &im->st))
 			goto fail_errno;
 		if (!S_ISREG(im->st.st_mode)) {
@@ -663,7 +664,11 @@ static int temp_publish(struct temp *t)
 	if (renameat(t->dirfd, t->name, t->dirfd, t->base))
 		return -1;
 	t->named = false;
-	return fsync(t->dirfd);
+	/* The new image is in place; only the rename's durability is open. */
+	if (fsync(t->dirfd))
+		warning("%s: the image is replaced, but syncing its directory "
+			"failed: %s", t->dir, strerror(errno));
+	return 0;
 }
 
 static void temp_destroy(struct temp *t)
