@@ -69,7 +69,7 @@ static int write_raw_one(const char *dir, const char *name,
 	int r = 0;
 
 	if (b->len)
-		r = write_file_atomic(p, b->data, b->len);
+		r = write_pieces_atomic(p, b->pieces, b->n);
 	else if (unlink(p) && errno != ENOENT)
 		r = error("%s: %s", p, strerror(errno));
 	free(p);
@@ -102,7 +102,7 @@ int cmd_build(int argc, char **argv)
 	struct selection sel = { 0 };
 	struct gather_opts gopts = { 0 };
 	struct ucode_set set = { 0 };
-	struct blob_out intel = { 0 }, amd = { 0 }, early = { 0 };
+	struct blob_out intel = { 0 }, amd = { 0 };
 	const char *output = NULL, *raw = NULL, *prepend = NULL, *root = NULL;
 	bool host = false, allow_empty = false;
 	uint32_t mtime;
@@ -175,8 +175,7 @@ int cmd_build(int argc, char **argv)
 		if (prepend_image(prepend, &intel, &amd, mtime))
 			goto out;
 	} else {
-		if (emit_early_cpio(&intel, &amd, mtime, &early) ||
-		    write_file_atomic(output, early.data, early.len))
+		if (write_early_cpio(output, &intel, &amd, mtime))
 			goto out;
 	}
 	note("%s: %zu Intel update(s) (%zu bytes), %zu AMD patch(es) (%zu bytes)",
@@ -184,9 +183,8 @@ int cmd_build(int argc, char **argv)
 	     count_vendor(&set, UC_VENDOR_AMD), amd.len);
 	rc = EXIT_OK;
 out:
-	free(intel.data);
-	free(amd.data);
-	free(early.data);
+	blob_free(&intel);
+	blob_free(&amd);
 	ucode_set_free(&set);
 	selection_free(&sel);
 	return rc;

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Vendor files and the early cpio, built from the selection. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,19 +10,39 @@
 #include "vendor/amd.h"
 #include "vendor/check.h"
 
-static void append(struct blob_out *o, size_t *cap, const void *p, size_t n)
+/* A growing byte buffer for the AMD containers we build. */
+struct bytes {
+	uint8_t *data;
+	size_t len, cap;
+};
+
+static void append(struct bytes *o, const void *p, size_t n)
 {
-	grow(&o->data, cap, o->len + n, 1);
+	grow(&o->data, &o->cap, o->len + n, 1);
 	memcpy(o->data + o->len, p, n);
 	o->len += n;
 }
 
-static void append_le32(struct blob_out *o, size_t *cap, uint32_t v)
+static void append_le32(struct bytes *o, uint32_t v)
 {
 	uint8_t b[4] = { (uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16),
 			 (uint8_t)(v >> 24) };
 
-	append(o, cap, b, 4);
+	append(o, b, 4);
+}
+
+static void add_piece(struct blob_out *b, const void *data, size_t len)
+{
+	grow(&b->pieces, &b->cap, b->n + 1, sizeof(*b->pieces));
+	b->pieces[b->n++] = (struct piece){ data, len };
+	b->len += len;
+}
+
+void blob_free(struct blob_out *b)
+{
+	free(b->pieces);
+	free(b->owned);
+	memset(b, 0, sizeof(*b));
 }
 
 static int intel_order(const void *pa, const void *pb)
@@ -98,10 +119,8 @@ static int add_equiv(const struct ucode_item *it, const struct selection *sel,
 }
 
 static int emit_amd(struct ucode_item **items, size_t n,
-		    const struct selection *sel, struct blob_out *out)
+		    const struct selection *sel, struct bytes *out)
 {
-	size_t cap = 0;
-
 	qsort(items, n, sizeof(*items), amd_order);
 	for (size_t start = 0, end; start < n; start = end) {
 		struct equiv_entry *tab = NULL;
@@ -114,18 +133,18 @@ static int emit_amd(struct ucode_item **items, size_t n,
 				free(tab);
 				return -1;
 			}
-		append_le32(out, &cap, UC_AMD_MAGIC);
-		append_le32(out, &cap, UC_AMD_TYPE_EQUIV);
-		append_le32(out, &cap, (uint32_t)((ntab + 1) * UC_AMD_EQUIV_ENTRY_SIZE));
+		append_le32(out, UC_AMD_MAGIC);
+		append_le32(out, UC_AMD_TYPE_EQUIV);
+		append_le32(out, (uint32_t)((ntab + 1) * UC_AMD_EQUIV_ENTRY_SIZE));
 		if (ntab)
-			append(out, &cap, tab, ntab * sizeof(*tab));
-		append(out, &cap, (uint8_t[UC_AMD_EQUIV_ENTRY_SIZE]){ 0 },
+			append(out, tab, ntab * sizeof(*tab));
+		append(out, (uint8_t[UC_AMD_EQUIV_ENTRY_SIZE]){ 0 },
 		       UC_AMD_EQUIV_ENTRY_SIZE);
 		free(tab);
 		for (size_t i = start; i < end; i++) {
-			append_le32(out, &cap, UC_AMD_TYPE_PATCH);
-			append_le32(out, &cap, items[i]->size);
-			append(out, &cap, items[i]->data, items[i]->size);
+			append_le32(out, UC_AMD_TYPE_PATCH);
+			append_le32(out, items[i]->size);
+			append(out, items[i]->data, items[i]->size);
 		}
 	}
 	return 0;
@@ -135,27 +154,28 @@ int emit_vendor_file(const struct ucode_set *set, const struct selection *sel,
 		     enum uc_vendor v, struct blob_out *out)
 {
 	struct ucode_item **items = xmalloc((set->n + 1) * sizeof(*items));
-	size_t n = 0, cap = 0;
+	size_t n = 0;
 	int r = 0;
 
-	out->data = NULL;
-	out->len = 0;
+	memset(out, 0, sizeof(*out));
 	for (size_t i = 0; i < set->n; i++)
 		if (set->items[i].selected && set->items[i].vendor == v)
 			items[n++] = &set->items[i];
 	if (v == UC_VENDOR_AMD) {
-		r = emit_amd(items, n, sel, out);
+		struct bytes amd = { 0 };
+
+		r = emit_amd(items, n, sel, &amd);
+		out->owned = amd.data;
+		if (!r && amd.len)
+			add_piece(out, amd.data, amd.len);
 	} else {
 		qsort(items, n, sizeof(*items), intel_order);
 		for (size_t i = 0; i < n; i++)
-			append(out, &cap, items[i]->data, items[i]->size);
+			add_piece(out, items[i]->data, items[i]->size);
 	}
 	free(items);
-	if (r) {
-		free(out->data);
-		out->data = NULL;
-		out->len = 0;
-	}
+	if (r)
+		blob_free(out);
 	return r;
 }
 
@@ -178,16 +198,25 @@ static void report_internal(void *ctx, const struct uc_issue *is)
 	      "offset %#zx: %s", is->offset, uc_strerror(is->err));
 }
 
+static void write_vendor(struct uc_cpio_writer *w, const char *name,
+			 const struct blob_out *b, unsigned int align)
+{
+	if (!b || !b->len)
+		return;
+	uc_cpio_begin_file(w, name, UC_CPIO_S_IFREG | 0644, b->len, align);
+	for (size_t i = 0; i < b->n; i++)
+		uc_cpio_write_data(w, b->pieces[i].data, b->pieces[i].len);
+	uc_cpio_end_file(w);
+}
+
 int emit_microcode_members(struct uc_cpio_writer *w, const struct blob_out *intel,
 			   const struct blob_out *amd)
 {
 	uc_cpio_write_dir(w, "kernel");
 	uc_cpio_write_dir(w, "kernel/x86");
 	uc_cpio_write_dir(w, "kernel/x86/microcode");
-	if (amd && amd->len)
-		uc_cpio_write_file(w, UC_CPIO_PATH_AMD, amd->data, amd->len, 4);
-	if (intel && intel->len)
-		uc_cpio_write_file(w, UC_CPIO_PATH_INTEL, intel->data, intel->len, 16);
+	write_vendor(w, UC_CPIO_PATH_AMD, amd, 4);
+	write_vendor(w, UC_CPIO_PATH_INTEL, intel, 16);
 	return w->err;
 }
 
@@ -199,25 +228,51 @@ unsigned int check_written(const void *buf, size_t len, size_t upto)
 	return c.bad;
 }
 
-int emit_early_cpio(const struct blob_out *intel, const struct blob_out *amd,
-		    uint32_t mtime, struct blob_out *out)
-{
-	struct uc_cpio_writer w;
-	size_t cap = 4096 + (intel ? intel->len : 0) + (amd ? amd->len : 0) + 512 + 64;
-	uint8_t *buf = xmalloc(cap);
+struct early_job {
+	const struct blob_out *intel, *amd;
+	uint32_t mtime;
+	int cpio_err;          /* the writer's, when it was not the file's */
+};
 
-	uc_cpio_writer_init_buf(&w, buf, cap, mtime);
-	emit_microcode_members(&w, intel, amd);
-	if (uc_cpio_write_trailer(&w, 512)) {
-		free(buf);
-		return error("cannot build the early cpio: %s", uc_strerror(w.err));
-	}
-	/* What we write must pass the check `mkucode verify` applies. */
-	if (check_written(buf, w.off, w.off)) {
-		free(buf);
+static int fd_sink(void *ctx, const void *data, size_t len)
+{
+	return fd_out_put(ctx, data, len) ? -UC_ERR_NOSPACE : 0;
+}
+
+static int produce_early(int fd, void *ctx)
+{
+	struct early_job *job = ctx;
+	struct uc_cpio_writer w;
+	struct fd_out o;
+	int r;
+
+	fd_out_init(&o, fd);
+	uc_cpio_writer_init_sink(&w, fd_sink, &o, job->mtime);
+	emit_microcode_members(&w, job->intel, job->amd);
+	uc_cpio_write_trailer(&w, 512);
+	r = fd_out_finish(&o);
+	if (!r && w.err) {
+		job->cpio_err = w.err;
+		errno = EINVAL;
 		return -1;
 	}
-	out->data = buf;
-	out->len = w.off;
-	return 0;
+	return r;
+}
+
+/* What we write must pass the check `mkucode verify` applies. */
+static int verify_early(const void *data, size_t len, void *ctx)
+{
+	(void)ctx;
+	return check_written(data, len, len) ? -1 : 0;
+}
+
+int write_early_cpio(const char *path, const struct blob_out *intel,
+		     const struct blob_out *amd, uint32_t mtime)
+{
+	struct early_job job = { intel, amd, mtime, 0 };
+	int r = write_file_atomic_with(path, produce_early, verify_early, &job);
+
+	if (job.cpio_err)
+		error("cannot build the early cpio: %s", uc_strerror(job.cpio_err));
+	return r;
 }

@@ -6,11 +6,20 @@
 #include "cpio/cpio.h"
 #include "select.h"
 #include "ucode.h"
+#include "util.h"
 
+/*
+ * A vendor file as pieces: the selected updates stay where gathering left
+ * them (mapped files), so tens of megabytes are never copied in memory.
+ */
 struct blob_out {
-	uint8_t *data;
-	size_t len;
+	struct piece *pieces;
+	size_t n, cap;
+	size_t len;            /* all pieces */
+	uint8_t *owned;        /* bytes built here (AMD containers) */
 };
+
+void blob_free(struct blob_out *b);
 
 /*
  * GenuineIntel.bin: the selected Intel updates, sorted by signature, then
@@ -26,11 +35,13 @@ int emit_vendor_file(const struct ucode_set *set, const struct selection *sel,
 /*
  * The early cpio: kernel/, kernel/x86/, kernel/x86/microcode/ and the
  * non-empty vendor files, Intel data 16-byte aligned, uid/gid 0, inodes in
- * write order, every mtime = mtime, padded to 512 bytes.  The result is
- * checked with the core's validator before it is returned.
+ * write order, every mtime = mtime, padded to 512 bytes.  Written to path
+ * atomically ("-": standard output) and, read back from the file, checked
+ * with the core's validator before it replaces anything.  0, or -1 after a
+ * message.
  */
-int emit_early_cpio(const struct blob_out *intel, const struct blob_out *amd,
-		    uint32_t mtime, struct blob_out *out);
+int write_early_cpio(const char *path, const struct blob_out *intel,
+		     const struct blob_out *amd, uint32_t mtime);
 
 /*
  * The members every early cpio of ours starts with: kernel/, kernel/x86/,

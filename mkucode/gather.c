@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 
 #include "cpio/cpio.h"
@@ -13,6 +14,7 @@
 #include "ucode.h"
 #include "util.h"
 #include "vendor/amd.h"
+#include "vendor/check.h"
 #include "vendor/dat.h"
 #include "vendor/intel.h"
 
@@ -40,6 +42,9 @@ void ucode_set_free(struct ucode_set *set)
 	for (size_t i = 0; i < set->n_owned; i++)
 		free(set->owned[i]);
 	free(set->owned);
+	for (size_t i = 0; i < set->n_maps; i++)
+		munmap(set->maps[i].p, set->maps[i].len);
+	free(set->maps);
 	free(set->items);
 	memset(set, 0, sizeof(*set));
 }
@@ -190,13 +195,19 @@ static int add_cpio(struct ucode_set *set, const uint8_t *b, size_t len,
 {
 	static const char *const paths[] = { UC_CPIO_PATH_INTEL, UC_CPIO_PATH_AMD };
 	bool any = false;
+	size_t bad_off = len;
+	int k;
 
+	/* A broken archive is no "archive without microcode". */
+	k = uc_check_cpio(b, len, &bad_off);
+	if (k && broken(o, s, bad_off, k))
+		return -1;
 	for (int i = 0; i < 2; i++) {
 		struct uc_cpio_entry e;
 		struct source member;
 		bool recognised = false;
 
-		if (uc_cpio_find(b, len, paths[i], &e))
+		if (uc_cpio_find(b, len, paths[i], &e) || (k && e.offset >= bad_off))
 			continue;
 		any = true;
 		member.name = ucode_set_own(set, xasprintf("%s:%s", s->name, paths[i]));
@@ -210,15 +221,8 @@ static int add_cpio(struct ucode_set *set, const uint8_t *b, size_t len,
 					    : -UC_ERR_INTEL_HEADER_VERSION))
 			return -1;
 	}
-	if (!any) {
-		struct uc_cpio_layout l;
-
-		/* A broken archive is no "archive without microcode". */
-		uc_cpio_layout(b, len, &l);
-		if (l.broken)
-			return broken(o, s, l.stop_offset, l.broken);
+	if (!any && !k)
 		note("%s: cpio archive without early microcode, skipped", s->name);
-	}
 	return 0;
 }
 
@@ -260,13 +264,18 @@ static int gather_file(struct ucode_set *set, const char *path,
 	struct source s = { .name = path };
 	enum compression c;
 	uint8_t *data, *plain;
-	size_t len, plain_len;
+	size_t len, plain_len, mapped;
 	bool recognised;
 	char *err;
 
-	if (read_file(path, &data, &len))
+	if (map_file(path, &data, &len, &mapped))
 		return -1;
-	ucode_set_own(set, data);
+	if (mapped) {
+		grow(&set->maps, &set->cap_maps, set->n_maps + 1, sizeof(*set->maps));
+		set->maps[set->n_maps++] = (struct ucode_mapping){ data, mapped };
+	} else {
+		ucode_set_own(set, data);
+	}
 	c = compression_detect(data, len);
 	if (c != COMPRESSION_NONE) {
 		if (decompress(data, len, c, DECOMPRESS_LIMIT, &plain, &plain_len,

@@ -327,78 +327,25 @@ static void make_plan(struct plan *pl, const struct image *im, bool microcode)
 /* ------------------------------------------------------------ output */
 
 /*
- * Where the new early archive goes: a file (buffered writes), or nowhere
- * but a comparison with the image, to find out whether anything changes.
+ * Where the new early archive goes: a file, or nowhere but a comparison
+ * with the image, to find out whether anything would change.
  */
 struct out {
-	int fd;                /* -1: compare only */
-	uint64_t off;
-	uint8_t *buf;
-	size_t n;
-	int err;               /* errno of the first failure */
+	struct fd_out file;    /* file.fd < 0: compare only */
 	const uint8_t *ref;    /* compare mode: the image */
 	size_t ref_len;
 	bool differs;
 };
 
-#define OUT_BUF (256u * 1024)
-
-static int write_all_at(int fd, const uint8_t *p, size_t len, uint64_t off)
-{
-	while (len) {
-		ssize_t w = pwrite(fd, p, len, (off_t)off);
-
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		if (!w) {
-			errno = EIO;
-			return -1;
-		}
-		p += w;
-		len -= (size_t)w;
-		off += (uint64_t)w;
-	}
-	return 0;
-}
-
-static int out_flush(struct out *o)
-{
-	if (o->err)
-		return -1;
-	if (o->n && write_all_at(o->fd, o->buf, o->n, o->off - o->n)) {
-		o->err = errno;
-		return -1;
-	}
-	o->n = 0;
-	return 0;
-}
-
 static int out_put(struct out *o, const void *data, size_t len)
 {
-	if (o->err)
-		return -1;
-	if (o->fd < 0) {
-		if (o->off > o->ref_len || len > o->ref_len - o->off ||
-		    memcmp(o->ref + o->off, data, len))
-			o->differs = true;
-		o->off += len;
-		return 0;
-	}
-	if (o->n + len > OUT_BUF && out_flush(o))
-		return -1;
-	o->off += len;
-	if (len >= OUT_BUF) {
-		if (write_all_at(o->fd, data, len, o->off - len)) {
-			o->err = errno;
-			return -1;
-		}
-		return 0;
-	}
-	memcpy(o->buf + o->n, data, len);
-	o->n += len;
+	uint64_t at = o->file.off;
+
+	if (o->file.fd >= 0)
+		return fd_out_put(&o->file, data, len);
+	if (at > o->ref_len || len > o->ref_len - at || memcmp(o->ref + at, data, len))
+		o->differs = true;
+	o->file.off += len;
 	return 0;
 }
 
@@ -433,23 +380,23 @@ static int write_early(const struct image *im, struct plan *pl,
 			return error("%s: offset %#zx: %s", im->path, m->off,
 				     uc_strerror(r));
 		m->ino = m->link != i ? pl->m[m->link].ino : w.next_ino++;
-		if (uc_cpio_begin_copy(&w, &e, m->ino) && !o->err)
+		if (uc_cpio_begin_copy(&w, &e, m->ino) && !o->file.err)
 			return error("%s: offset %#zx: cannot keep this member: %s",
 				     im->path, m->off, uc_strerror(w.err));
 		uc_cpio_write_data(&w, im->map + e.data_offset, e.filesize);
 		uc_cpio_end_file(&w);
 	}
 	uc_cpio_write_trailer(&w, 4);
-	if (w.err && !o->err)
+	if (w.err && !o->file.err)
 		return error("%s: cannot build the early archive: %s", im->path,
 			     uc_strerror(w.err));
-	for (pad = (im->rest - w.off) % IMAGE_BLOCK; pad && !o->err;) {
+	for (pad = (im->rest - w.off) % IMAGE_BLOCK; pad && !o->file.err;) {
 		size_t c = pad < sizeof(zeros) ? pad : sizeof(zeros);
 
 		out_put(o, zeros, c);
 		pad -= c;
 	}
-	return o->err ? -1 : 0;
+	return o->file.err ? -1 : 0;
 }
 
 /* ------------------------------------------------------------ the rest */
@@ -710,8 +657,8 @@ int image_replace_early(struct image *im, const struct blob_out *intel,
 			struct image_result *res)
 {
 	bool microcode = (intel && intel->len) || (amd && amd->len);
-	struct out cmp = { .fd = -1, .ref = im->map, .ref_len = im->len };
-	struct out o = { .fd = -1 };
+	struct out cmp = { .file.fd = -1, .ref = im->map, .ref_len = im->len };
+	struct out o = { .file.fd = -1 };
 	struct temp t = { .dirfd = -1, .fd = -1 };
 	sigset_t block, old;
 	struct plan pl;
@@ -724,8 +671,8 @@ int image_replace_early(struct image *im, const struct blob_out *intel,
 	/* A dry run first: an image that already is the result stays as is. */
 	if (write_early(im, &pl, intel, amd, mtime, &cmp))
 		goto out;
-	res->early_len = (size_t)cmp.off;
-	if (!cmp.differs && cmp.off == im->rest) {
+	res->early_len = (size_t)cmp.file.off;
+	if (!cmp.differs && cmp.file.off == im->rest) {
 		r = 0;
 		goto out;
 	}
@@ -746,15 +693,17 @@ int image_replace_early(struct image *im, const struct blob_out *intel,
 	if (copy_metadata(im, t.fd))
 		goto fail_errno;
 	step = "write error";
-	o.fd = t.fd;
-	o.buf = xmalloc(OUT_BUF);
-	if (write_early(im, &pl, intel, amd, mtime, &o) || out_flush(&o)) {
-		if (!o.err)
+	fd_out_init(&o.file, t.fd);
+	if (write_early(im, &pl, intel, amd, mtime, &o)) {
+		fd_out_finish(&o.file);
+		if (!o.file.err)
 			goto fail;
-		errno = o.err;
+		errno = o.file.err;
 		goto fail_errno;
 	}
-	if (copy_rest(im, t.fd, o.off, &res->how))
+	if (fd_out_finish(&o.file))
+		goto fail_errno;
+	if (copy_rest(im, t.fd, o.file.off, &res->how))
 		goto fail_errno;
 	step = "the new image fails its check";
 	if (check_file(t.fd, res->early_len))
@@ -777,7 +726,6 @@ unblock:
 	temp_destroy(&t);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 out:
-	free(o.buf);
 	free(pl.m);
 	return r;
 }

@@ -37,6 +37,9 @@ struct ucode_set {
 	/* Buffers the items point into, and names, freed together. */
 	void **owned;
 	size_t n_owned, cap_owned;
+	/* Files mapped read-only, unmapped together. */
+	struct ucode_mapping { void *p; size_t len; } *maps;
+	size_t n_maps, cap_maps;
 };
 
 void ucode_set_free(struct ucode_set *set);

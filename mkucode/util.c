@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -147,6 +148,54 @@ int read_file(const char *path, uint8_t **data, size_t *len)
 	return 0;
 }
 
+int map_file(const char *path, uint8_t **data, size_t *len, size_t *mapped)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	void *m;
+
+	*mapped = 0;
+	if (fd < 0)
+		return error("%s: %s", path, strerror(errno));
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size <= 0 ||
+	    (uintmax_t)st.st_size > SIZE_MAX) {
+		close(fd);
+		return read_file(path, data, len);
+	}
+	/* Populated at once: one fault-free pass over the page cache. */
+	m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE,
+		 fd, 0);
+	close(fd);
+	if (m == MAP_FAILED)
+		return read_file(path, data, len);
+	*data = m;
+	*len = *mapped = (size_t)st.st_size;
+	return 0;
+}
+
+int write_all_at(int fd, const void *data, size_t len, uint64_t off)
+{
+	const uint8_t *p = data;
+
+	while (len) {
+		ssize_t w = pwrite(fd, p, len, (off_t)off);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (!w) {
+			errno = EIO;
+			return -1;
+		}
+		p += w;
+		len -= (size_t)w;
+		off += (uint64_t)w;
+	}
+	return 0;
+}
+
 static int write_all(int fd, const void *data, size_t len)
 {
 	const uint8_t *p = data;
@@ -165,7 +214,64 @@ static int write_all(int fd, const void *data, size_t len)
 	return 0;
 }
 
-int write_file_atomic(const char *path, const void *data, size_t len)
+#define FD_OUT_BUF (256u * 1024)
+
+void fd_out_init(struct fd_out *o, int fd)
+{
+	memset(o, 0, sizeof(*o));
+	o->fd = fd;
+	o->buf = xmalloc(FD_OUT_BUF);
+}
+
+/* Pipes have no offsets: standard output is written in order. */
+static int fd_out_write(struct fd_out *o, const void *p, size_t len, uint64_t at)
+{
+	int r = o->fd == STDOUT_FILENO ? write_all(o->fd, p, len)
+				       : write_all_at(o->fd, p, len, at);
+
+	if (r)
+		o->err = errno;
+	return r;
+}
+
+static int fd_out_flush(struct fd_out *o)
+{
+	if (o->err)
+		return -1;
+	if (o->n && fd_out_write(o, o->buf, o->n, o->off - o->n))
+		return -1;
+	o->n = 0;
+	return 0;
+}
+
+int fd_out_put(struct fd_out *o, const void *data, size_t len)
+{
+	if (o->err)
+		return -1;
+	if (o->n + len > FD_OUT_BUF && fd_out_flush(o))
+		return -1;
+	o->off += len;
+	if (len >= FD_OUT_BUF)
+		return fd_out_write(o, data, len, o->off - len);
+	memcpy(o->buf + o->n, data, len);
+	o->n += len;
+	return 0;
+}
+
+int fd_out_finish(struct fd_out *o)
+{
+	int r = fd_out_flush(o);
+
+	free(o->buf);
+	o->buf = NULL;
+	if (r)
+		errno = o->err;
+	return r;
+}
+
+int write_file_atomic_with(const char *path, int (*produce)(int fd, void *ctx),
+			   int (*verify)(const void *data, size_t len, void *ctx),
+			   void *ctx)
 {
 	char *copy, *dir, *tmp;
 	struct stat st;
@@ -173,7 +279,7 @@ int write_file_atomic(const char *path, const void *data, size_t len)
 	int fd, dfd, saved;
 
 	if (!strcmp(path, "-")) {
-		if (write_all(STDOUT_FILENO, data, len) || fflush(stdout))
+		if (produce(STDOUT_FILENO, ctx))
 			return error("standard output: %s", strerror(errno));
 		return 0;
 	}
@@ -192,13 +298,26 @@ int write_file_atomic(const char *path, const void *data, size_t len)
 		      strerror(errno));
 		goto fail_free;
 	}
-	if (fchmod(fd, mode) || write_all(fd, data, len) || fsync(fd)) {
-		saved = errno;
-		close(fd);
-		unlink(tmp);
-		error("%s: %s", tmp, strerror(saved));
-		goto fail_free;
+	if (fchmod(fd, mode) || produce(fd, ctx))
+		goto fail_errno;
+	if (verify) {
+		off_t len = lseek(fd, 0, SEEK_END);
+		void *m = len > 0 ? mmap(NULL, (size_t)len, PROT_READ, MAP_SHARED, fd, 0)
+				  : MAP_FAILED;
+		int bad;
+
+		if (m == MAP_FAILED)
+			goto fail_errno;
+		bad = verify(m, (size_t)len, ctx);
+		munmap(m, (size_t)len);
+		if (bad) {
+			close(fd);
+			unlink(tmp);
+			goto fail_free;
+		}
 	}
+	if (fsync(fd))
+		goto fail_errno;
 	if (close(fd) || rename(tmp, path)) {
 		saved = errno;
 		unlink(tmp);
@@ -215,8 +334,43 @@ int write_file_atomic(const char *path, const void *data, size_t len)
 	free(copy);
 	return 0;
 
+fail_errno:
+	saved = errno;
+	close(fd);
+	unlink(tmp);
+	error("%s: %s", tmp, strerror(saved));
 fail_free:
 	free(tmp);
 	free(copy);
 	return -1;
+}
+
+struct pieces {
+	const struct piece *p;
+	size_t n;
+};
+
+static int produce_pieces(int fd, void *ctx)
+{
+	const struct pieces *ps = ctx;
+	struct fd_out o;
+
+	fd_out_init(&o, fd);
+	for (size_t i = 0; i < ps->n; i++)
+		fd_out_put(&o, ps->p[i].data, ps->p[i].len);
+	return fd_out_finish(&o);
+}
+
+int write_pieces_atomic(const char *path, const struct piece *p, size_t n)
+{
+	struct pieces ps = { p, n };
+
+	return write_file_atomic_with(path, produce_pieces, NULL, &ps);
+}
+
+int write_file_atomic(const char *path, const void *data, size_t len)
+{
+	struct piece p = { data, len };
+
+	return write_pieces_atomic(path, &p, 1);
 }

@@ -37,6 +37,57 @@ void grow(void *array, size_t *cap, size_t n, size_t size);
 int read_file(const char *path, uint8_t **data, size_t *len);
 
 /*
+ * A regular file mapped read-only (*mapped = its mapping's length, for
+ * munmap), else read into memory as read_file does (*mapped = 0, free()).
+ * Mapping saves copying tens of megabytes of firmware.  0, or -1 with a
+ * message printed.
+ */
+int map_file(const char *path, uint8_t **data, size_t *len, size_t *mapped);
+
+/* A run of bytes to write that lives elsewhere (an iovec, but const). */
+struct piece {
+	const void *data;
+	size_t len;
+};
+
+/* pwrite all of [p, p+len) at off; 0, or -1 with errno set. */
+int write_all_at(int fd, const void *p, size_t len, uint64_t off);
+
+/*
+ * Buffered sequential output to a file descriptor: small writes gather in
+ * a buffer, large ones go straight out.  The first failure sticks (err is
+ * its errno) and later writes do nothing.
+ */
+struct fd_out {
+	int fd;
+	uint64_t off;          /* bytes produced so far */
+	uint8_t *buf;
+	size_t n;
+	int err;
+};
+
+void fd_out_init(struct fd_out *o, int fd);
+int fd_out_put(struct fd_out *o, const void *data, size_t len);
+/* Flush and free the buffer; 0, or -1 with errno set. */
+int fd_out_finish(struct fd_out *o);
+
+/*
+ * Replace path atomically with what produce() writes to the fd it is
+ * given (0, or -1 with errno set): a temporary file in the same directory,
+ * then verify() on the file mapped read-only (NULL: none; 0, or -1 after a
+ * message), fsync, rename, fsync of the directory.  The mode of an existing
+ * file is kept (0644 for a new one).  "-" streams to standard output,
+ * without verify().  On failure nothing is left behind and the old file is
+ * untouched; an error naming the file was printed.
+ */
+int write_file_atomic_with(const char *path, int (*produce)(int fd, void *ctx),
+			   int (*verify)(const void *data, size_t len, void *ctx),
+			   void *ctx);
+
+/* The same for bytes in pieces, or in one buffer. */
+int write_pieces_atomic(const char *path, const struct piece *p, size_t n);
+
+/*
  * Replace path with the given bytes atomically: a temporary file in the
  * same directory, fsync, rename, fsync of the directory.  The mode of an
  * existing file is kept (0644 for a new one).  "-" writes standard output.
