@@ -19,13 +19,14 @@
 enum {
 	OPT_RAW = 0x100, OPT_HOST, OPT_CPU, OPT_VENDOR, OPT_DATE_BEFORE,
 	OPT_DATE_AFTER, OPT_DOWNGRADE, OPT_IGNORE_BROKEN, OPT_ALLOW_EMPTY,
-	OPT_VERSION, OPT_ROOT, OPT_PREPEND,
+	OPT_VERSION, OPT_ROOT, OPT_PREPEND, OPT_ALL,
 };
 
 static const struct option options[] = {
 	{ "output", required_argument, NULL, 'o' },
 	{ "raw", required_argument, NULL, OPT_RAW },
 	{ "prepend", required_argument, NULL, OPT_PREPEND },
+	{ "all", no_argument, NULL, OPT_ALL },
 	{ "host", no_argument, NULL, OPT_HOST },
 	{ "cpu", required_argument, NULL, OPT_CPU },
 	{ "vendor", required_argument, NULL, OPT_VENDOR },
@@ -104,7 +105,7 @@ int cmd_build(int argc, char **argv)
 	struct ucode_set set = { 0 };
 	struct blob_out intel = { 0 }, amd = { 0 };
 	const char *output = NULL, *raw = NULL, *prepend = NULL, *root = NULL;
-	bool host = false, allow_empty = false;
+	bool host = false, allow_empty = false, all = false;
 	uint32_t mtime;
 	long selected;
 	int c, rc = EXIT_ERROR;
@@ -114,6 +115,9 @@ int cmd_build(int argc, char **argv)
 		case 'o': output = optarg; break;
 		case OPT_RAW: raw = optarg; break;
 		case OPT_PREPEND: prepend = optarg; break;
+		/* The default, spelled out; without it getopt would take
+		 * "--all" as an abbreviation of --allow-empty. */
+		case OPT_ALL: all = true; break;
 		case OPT_HOST: host = true; break;
 		case OPT_CPU:
 			if (add_cpu_option(&sel, optarg, false, UC_VENDOR_INTEL))
@@ -149,6 +153,10 @@ int cmd_build(int argc, char **argv)
 		error(output || raw || prepend
 			      ? "-o, --prepend and --raw exclude each other"
 			      : "nothing to write: give -o FILE, --prepend IMAGE or --raw DIR");
+		goto usage;
+	}
+	if (all && (host || sel.n_specs)) {
+		error("--all excludes --host and --cpu");
 		goto usage;
 	}
 	if (archive_mtime(&mtime))

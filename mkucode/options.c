@@ -96,6 +96,7 @@ void print_help(void)
 "      --raw DIR          write raw GenuineIntel.bin / AuthenticAMD.bin into DIR\n"
 "                         (for Xen ucode=<n> or xen.efi ucode=)\n"
 "Selection (default: all microcode found, newest revision of each):\n"
+"      --all              that default, said explicitly\n"
 "      --host             the CPUs of this machine (every online CPU)\n"
 "      --cpu SPEC         SIG[,PF_MASK] (0x906ea, 0x000906ea,0x22) or FF-MM-SS\n"
 "                         (06-9e-0a); repeatable; !SPEC excludes\n"

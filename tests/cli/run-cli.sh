@@ -726,6 +726,11 @@ run usage mkucode -o x.img --raw rawdir src
 check 'usage: -o and --raw: exit 2' test "$RC" -eq 2
 run usage mkucode src
 check 'usage: no output option: exit 2' test "$RC" -eq 2
+run usage mkucode --all --cpu 06-9e-0a -o x.img src
+check 'usage: --all with --cpu: exit 2' test "$RC" -eq 2
+# getopt would read "--all" as --allow-empty if --all were not an option.
+run usage mkucode -q --all -o all.img src
+check 'usage: --all is the default selection' cmp all.img out.img
 run usage mkucode -o x.img --vendor via src
 run usage mkucode -o x.img --date-before 2023-13-01 src
 run usage mkucode verify
