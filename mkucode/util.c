@@ -300,6 +300,8 @@ int write_file_atomic_with(const char *path, int (*produce)(int fd, void *ctx),
 	}
 	if (fchmod(fd, mode) || produce(fd, ctx))
 		goto fail_errno;
+	/* Writeback starts now and overlaps the check; fsync then waits less. */
+	(void)sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
 	if (verify) {
 		off_t len = lseek(fd, 0, SEEK_END);
 		void *m = len > 0 ? mmap(NULL, (size_t)len, PROT_READ, MAP_SHARED, fd, 0)
