@@ -66,6 +66,7 @@ static const struct {
 	E(UC_ERR_DUPLICATE_MEMBER, "a second copy of the microcode file that the loaders never read"),
 	E(UC_ERR_MISALIGNED, "Intel microcode data is not 16-byte aligned"),
 	E(UC_ERR_AMD_ORDER, "a container for families below 15h follows one with larger patches"),
+	E(UC_ERR_NOT_REGULAR, "the microcode path names a directory or another non-regular file"),
 };
 
 static unsigned int uc_err_index(int err)

@@ -81,6 +81,7 @@ enum uc_err {
 	UC_ERR_DUPLICATE_MEMBER,  /* a second vendor file the loaders never read */
 	UC_ERR_MISALIGNED,        /* Intel update data not 16-byte aligned */
 	UC_ERR_AMD_ORDER,         /* a family < 15h container after a larger-patch one */
+	UC_ERR_NOT_REGULAR,       /* the vendor path names a directory or other non-file */
 
 	UC_ERR_MAX
 };

@@ -113,7 +113,9 @@ struct uc_cpio_layout {
 	size_t stop_offset; /* where it ended */
 	/*
 	 * The walk ended inside an archive (entries since the last trailer):
-	 * stop, or -UC_ERR_CPIO_NO_TRAILER at the end of the buffer; else 0.
+	 * stop, or at the end of the buffer -UC_ERR_CPIO_TRUNCATED_HEADER
+	 * (non-NUL bytes too few for a header) or -UC_ERR_CPIO_NO_TRAILER;
+	 * else 0.
 	 */
 	int broken;
 };

@@ -165,7 +165,6 @@ int uc_cpio_layout(const void *buf, size_t len, struct uc_cpio_layout *layout)
 			archives++;
 		}
 	}
-	layout->broken = inside ? (r ? r : -UC_ERR_CPIO_NO_TRAILER) : 0;
 	layout->end = end;
 	layout->archives = archives;
 	layout->stop = r;
@@ -173,5 +172,12 @@ int uc_cpio_layout(const void *buf, size_t len, struct uc_cpio_layout *layout)
 	for (pos = end; pos < len && !b[pos]; pos++)
 		;
 	layout->tail = pos;
+	/* Too few bytes for a header at the end: a header cut short, or none. */
+	if (inside && !r) {
+		for (pos = layout->stop_offset; pos < len && !b[pos]; pos++)
+			;
+		r = pos < len ? -UC_ERR_CPIO_TRUNCATED_HEADER : -UC_ERR_CPIO_NO_TRAILER;
+	}
+	layout->broken = inside ? r : 0;
 	return 0;
 }

@@ -94,6 +94,10 @@ static void check_amd_raw(const uint8_t *b, size_t len, size_t base,
 		k = uc_amd_next_container(b, len, &pos, UC_STRICT, &ct, &err_off);
 		if (k <= 0)
 			break;
+		/* Xen reads a container with no patch up to a patch section. */
+		if (ct.patches == pos - start && pos < len)
+			report(r, -UC_ERR_AMD_SECTION_TYPE, base + pos, UC_VENDOR_AMD,
+			       UC_XEN_4_17);
 		for (ppos = ct.patches; uc_amd_next_patch(&ct, &ppos, &p) > 0;) {
 			unsigned int fam = uc_amd_patch_family(&p);
 
@@ -142,6 +146,30 @@ static bool names_path_unreachably(const struct uc_cpio_entry *e,
 	       e->name[namelen - n - 1] == '/';
 }
 
+int uc_check_cpio(const void *buf, size_t len, size_t *err_off)
+{
+	struct uc_cpio_entry e;
+	struct uc_cpio_layout l;
+	size_t pos = 0;
+
+	while (uc_cpio_next(buf, len, &pos, &e) > 0) {
+		int k = uc_cpio_entry_check(&e);
+
+		/* The loaders skip anything but a regular file: no microcode. */
+		if (!k && !uc_cpio_is_regular(&e) &&
+		    (uc_cpio_name_is(&e, UC_CPIO_PATH_INTEL) ||
+		     uc_cpio_name_is(&e, UC_CPIO_PATH_AMD)))
+			k = -UC_ERR_NOT_REGULAR;
+		if (k) {
+			*err_off = e.offset;
+			return k;
+		}
+	}
+	uc_cpio_layout(buf, len, &l);
+	*err_off = l.stop_offset;
+	return l.broken;
+}
+
 unsigned int uc_check_image(const void *buf, size_t len, uc_issue_fn fn,
 			    void *ctx)
 {
@@ -154,19 +182,22 @@ unsigned int uc_check_image(const void *buf, size_t len, uc_issue_fn fn,
 	};
 	const uint8_t *b = buf;
 	struct reporter r = { fn, ctx, 0 };
-	struct uc_cpio_layout l;
+	size_t off;
+	int k;
 
 	/* An archive cut short hides whatever should have followed. */
-	uc_cpio_layout(buf, len, &l);
-	if (l.broken)
-		report(&r, l.broken, l.stop_offset, UC_VENDOR_INTEL, UC_STRICT);
+	k = uc_check_cpio(buf, len, &off);
+	if (k)
+		report(&r, k, off, UC_VENDOR_INTEL, UC_STRICT);
 	for (unsigned int i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		enum uc_vendor v = files[i].vendor;
 		struct uc_cpio_entry e, read;
 		size_t pos = 0;
 		bool found = !uc_cpio_find(buf, len, files[i].path, &read);
 
-		if (found && !uc_cpio_name_is(&read, files[i].path))
+		/* (An unterminated name is uc_check_cpio's to report.) */
+		if (found && read.name_terminated &&
+		    !uc_cpio_name_is(&read, files[i].path))
 			report(&r, -UC_ERR_SHADOWED, read.offset, v, UC_STRICT);
 		while (uc_cpio_next(buf, len, &pos, &e) > 0) {
 			if (!uc_cpio_is_regular(&e))

@@ -26,8 +26,18 @@ struct uc_issue {
 typedef void (*uc_issue_fn)(void *ctx, const struct uc_issue *issue);
 
 /*
- * Check an image whose early cpio holds the vendor files: an archive cut
- * short or broken before its trailer, the lookups
+ * The first problem in the structure of an image's cpio part that careful
+ * tools refuse, though the loaders may read past it: a member with name
+ * size 0 or an unterminated name (the kernel's unpacker refuses both), a
+ * vendor path naming a directory or other non-file, an archive cut short
+ * or broken before its trailer.  Returns 0, or the error with *err_off the
+ * offset it applies to.
+ */
+int uc_check_cpio(const void *buf, size_t len, size_t *err_off);
+
+/*
+ * Check an image whose early cpio holds the vendor files: its structure as
+ * uc_check_cpio finds it, the lookups
  * (shadowing prefix matches, names the loaders cannot reach, duplicates),
  * Intel data alignment, and each vendor file as uc_check_raw does.
  * Returns the number of issues reported.

@@ -43,7 +43,9 @@ struct uc_intel_update {
 
 /*
  * Parse and validate the update at the start of buf as consumer c would
- * (UC_STRICT: every rule any consumer applies).  Only the update's own
+ * (UC_STRICT: every rule any consumer applies, so what it accepts every
+ * consumer accepts with the same size; an old-style header with datasize
+ * 0 must then give totalsize 0 or 2048).  Only the update's own
  * bytes are examined; bytes after total_size are the caller's business.
  * Returns 0 with *u filled, or the first rule broken:
  * -UC_ERR_INTEL_TRUNCATED_HEADER, _HEADER_VERSION, _LOADER_VERSION,

@@ -99,6 +99,8 @@ expect() {
 	ext-size-mismatch)      echo "bad extended signature table" ;;
 	ext-bad-checksum)       echo "incorrect extended signature table checksum" ;;
 	ext-bad-entry-checksum) echo "incorrect extended signature checksum" ;;
+	datasize-huge)          echo "invalid microcode data" ;;
+	totalsize-huge)         echo "invalid microcode data" ;;
 	bad-loader-version)     echo "ACCEPT" ;; # iucode_tool never checks ldrver
 	*)                      echo "UNKNOWN" ;;
 	esac

@@ -147,6 +147,8 @@ static const char *const intel_defect_names[UCGEN_INTEL_DEFECT_MAX] = {
 	[UCGEN_INTEL_EXT_SIZE_MISMATCH] = "ext-size-mismatch",
 	[UCGEN_INTEL_EXT_BAD_CHECKSUM] = "ext-bad-checksum",
 	[UCGEN_INTEL_EXT_BAD_ENTRY_CHECKSUM] = "ext-bad-entry-checksum",
+	[UCGEN_INTEL_DATASIZE_HUGE] = "datasize-huge",
+	[UCGEN_INTEL_TOTALSIZE_HUGE] = "totalsize-huge",
 };
 
 /* Name of an Intel defect, NULL when out of range. */
@@ -238,9 +240,11 @@ int ucgen_intel(const struct ucgen_intel *spec, struct ucgen_buf *out)
 	put32(b + 20, d == UCGEN_INTEL_BAD_LOADER_VERSION ? 2 : 1);
 	put32(b + 24, spec->pf);
 	if (!old_style) {
-		put32(b + 28, (uint32_t)D);
-		put32(b + 32, (uint32_t)(d == UCGEN_INTEL_DATASIZE_EXCEEDS_TOTAL
-						 ? T - 1024 : T));
+		put32(b + 28, d == UCGEN_INTEL_DATASIZE_HUGE ? 0xfffffff0u
+							     : (uint32_t)D);
+		put32(b + 32, d == UCGEN_INTEL_TOTALSIZE_HUGE ? 0xfffffc00u
+			      : (uint32_t)(d == UCGEN_INTEL_DATASIZE_EXCEEDS_TOTAL
+					   ? T - 1024 : T));
 	}
 
 	/* data: random prefix, zero tail */
@@ -310,6 +314,8 @@ static const char *const amd_defect_names[UCGEN_AMD_DEFECT_MAX] = {
 	[UCGEN_AMD_PATCH_PAST_END] = "patch-past-end",
 	[UCGEN_AMD_CHIPSET_SPECIFIC] = "chipset-specific",
 	[UCGEN_AMD_TRAILING_JUNK] = "trailing-junk",
+	[UCGEN_AMD_EQUIV_LEN_HUGE] = "equiv-len-huge",
+	[UCGEN_AMD_PATCH_SIZE_HUGE] = "patch-size-huge",
 };
 
 /* Name of an AMD defect, NULL when out of range. */
@@ -372,7 +378,8 @@ int ucgen_amd(const struct ucgen_amd *spec, struct ucgen_buf *out)
 	patch_defect = d == UCGEN_AMD_SECTION_BAD_TYPE ||
 		       d == UCGEN_AMD_PATCH_TOO_SMALL ||
 		       d == UCGEN_AMD_PATCH_PAST_END ||
-		       d == UCGEN_AMD_CHIPSET_SPECIFIC;
+		       d == UCGEN_AMD_CHIPSET_SPECIFIC ||
+		       d == UCGEN_AMD_PATCH_SIZE_HUGE;
 	if (patch_defect && spec->defect_index >= spec->n_patch)
 		return -1;
 	if (d == UCGEN_AMD_EQUIV_NO_TERMINATOR && spec->n_equiv == 0)
@@ -390,7 +397,8 @@ int ucgen_amd(const struct ucgen_amd *spec, struct ucgen_buf *out)
 		eq_len = 16u * (spec->n_equiv +
 				(d == UCGEN_AMD_EQUIV_NO_TERMINATOR ? 0 : 1)) +
 			 (d == UCGEN_AMD_EQUIV_LEN_NOT_16 ? 4 : 0);
-	put32(tmp + 8, (uint32_t)eq_len);
+	put32(tmp + 8, d == UCGEN_AMD_EQUIV_LEN_HUGE ? 0xfffffff0u
+						     : (uint32_t)eq_len);
 	if (ucgen_buf_append(&c, tmp, 12))
 		goto out;
 
@@ -431,7 +439,8 @@ int ucgen_amd(const struct ucgen_amd *spec, struct ucgen_buf *out)
 		if (hit && d == UCGEN_AMD_PATCH_TOO_SMALL)
 			size = 32;
 		put32(tmp, hit && d == UCGEN_AMD_SECTION_BAD_TYPE ? 2 : 1);
-		put32(tmp + 4, size);
+		put32(tmp + 4, hit && d == UCGEN_AMD_PATCH_SIZE_HUGE ? 0xfffffff8u
+								      : size);
 		if (ucgen_buf_append(&c, tmp, 8))
 			goto out;
 		patch_off[i] = c.len;
@@ -486,6 +495,7 @@ static const char *const cpio_defect_names[UCGEN_CPIO_DEFECT_MAX] = {
 	[UCGEN_CPIO_FILESIZE_PAST_END] = "filesize-past-end",
 	[UCGEN_CPIO_NAME_UNTERMINATED] = "name-unterminated",
 	[UCGEN_CPIO_TRUNCATED_HEADER] = "truncated-header",
+	[UCGEN_CPIO_FILESIZE_HUGE] = "filesize-huge",
 };
 
 /* Name of a cpio defect, NULL when out of range. */
@@ -548,7 +558,8 @@ int ucgen_cpio(const struct ucgen_cpio_entry *e, unsigned n,
 			nfield = namesize = 0;
 		else if (hit && o->defect == UCGEN_CPIO_NAMESIZE_HUGE)
 			nfield = 0xfffffff0u;
-		fsz = size;
+		fsz = hit && o->defect == UCGEN_CPIO_FILESIZE_HUGE ? 0xffffffffu
+								   : size;
 
 		snprintf(h, sizeof h,
 			 "%s%08lX%08lX%08lX%08lX%08lX%08lX%08lX%08lX%08lX%08lX%08lX%08lX%08lX",

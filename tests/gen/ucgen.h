@@ -46,6 +46,8 @@ enum ucgen_intel_defect {
 	UCGEN_INTEL_EXT_SIZE_MISMATCH,      /* "ext-size-mismatch" */
 	UCGEN_INTEL_EXT_BAD_CHECKSUM,       /* "ext-bad-checksum" */
 	UCGEN_INTEL_EXT_BAD_ENTRY_CHECKSUM, /* "ext-bad-entry-checksum" */
+	UCGEN_INTEL_DATASIZE_HUGE,          /* "datasize-huge" */
+	UCGEN_INTEL_TOTALSIZE_HUGE,         /* "totalsize-huge" */
 	UCGEN_INTEL_DEFECT_MAX
 };
 
@@ -99,6 +101,10 @@ struct ucgen_intel {
  *  ext-bad-checksum       ext header cksum + 1 (rule 2 only).
  *  ext-bad-entry-checksum entry[0].cksum + 1 and ext hdr cksum - 1 (rule 3
  *                         only).
+ *  datasize-huge          datasize field 0xfffffff0 (48 + datasize wraps
+ *                         32 bits), all bytes of the valid blob.
+ *  totalsize-huge         totalsize field 0xfffffc00 (1 KiB granular, far
+ *                         past the end), all bytes of the valid blob.
  * The ext-* defects add one entry {sig + 1, pf} when n_ext == 0.
  */
 int ucgen_intel(const struct ucgen_intel *spec, struct ucgen_buf *out);
@@ -122,6 +128,8 @@ enum ucgen_amd_defect {
 	UCGEN_AMD_PATCH_PAST_END,       /* "patch-past-end" */
 	UCGEN_AMD_CHIPSET_SPECIFIC,     /* "chipset-specific" */
 	UCGEN_AMD_TRAILING_JUNK,        /* "trailing-junk" */
+	UCGEN_AMD_EQUIV_LEN_HUGE,       /* "equiv-len-huge": L = 0xfffffff0 */
+	UCGEN_AMD_PATCH_SIZE_HUGE,      /* "patch-size-huge": P = 0xfffffff8 */
 	UCGEN_AMD_DEFECT_MAX
 };
 
@@ -169,6 +177,10 @@ struct ucgen_amd {
  *                      the container.
  *  chipset-specific    patch[defect_index] nb_dev_id = 0x1022.
  *  trailing-junk       16 bytes "JUNK..." after the container.
+ *  equiv-len-huge      L = 0xfffffff0 (a multiple of 16 that wraps 32 bits
+ *                      with the header), the valid table's bytes follow.
+ *  patch-size-huge     patch[defect_index] P = 0xfffffff8, its valid bytes
+ *                      follow.
  */
 int ucgen_amd(const struct ucgen_amd *spec, struct ucgen_buf *out);
 
@@ -200,6 +212,7 @@ enum ucgen_cpio_defect {
 	UCGEN_CPIO_FILESIZE_PAST_END,  /* "filesize-past-end" */
 	UCGEN_CPIO_NAME_UNTERMINATED,  /* "name-unterminated": NUL -> 'X' */
 	UCGEN_CPIO_TRUNCATED_HEADER,   /* "truncated-header" */
+	UCGEN_CPIO_FILESIZE_HUGE,      /* "filesize-huge": 0xFFFFFFFF */
 	UCGEN_CPIO_DEFECT_MAX
 };
 
@@ -230,6 +243,8 @@ struct ucgen_cpio_opts {
  *  name-unterminated  the name's terminating NUL becomes 'X'.
  *  truncated-header   archive ends after 60 bytes of that header (no
  *                     trailer, no padding).
+ *  filesize-huge      filesize 0xFFFFFFFF (wraps 32 bits with the data
+ *                     offset); bytes as for the valid archive.
  * o may be NULL (all defaults).
  */
 int ucgen_cpio(const struct ucgen_cpio_entry *e, unsigned n,
