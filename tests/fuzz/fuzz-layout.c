@@ -1,14 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Fuzz target: uc_cpio_layout, the image-layout parser `--prepend` and
- * `strip` cut an initrd with.  The input is an initrd.  Checks the layout
+ * Fuzz target: uc_cpio_layout, the core's account of where an initrd's
+ * early part ends, and uc_cpio_begin_copy, with which `--prepend` and
+ * `strip` keep the early members that are not microcode (mkucode/image.c
+ * finds the early part with its own walk of uc_cpio_next, which fuzz-cpio
+ * covers).  The input is an initrd.  Checks the layout
  * against its definition (cpio.h): end just past the last TRAILER!!! the
  * loaders' walk meets, tail the first non-NUL byte from there, the archive
  * count, why and where the walk stopped, whether it stopped inside an
  * archive; and that cutting the image at end gives the same early part
- * again, which is what putting a new early cpio in front relies on.  The
- * members of the early part, copied with uc_cpio_begin_copy as `--prepend`
- * keeps them, read back as themselves (but for the inode).
+ * again, which is what putting a new early cpio in front relies on; and
+ * that every member of the early part, copied, reads back as itself (but
+ * for the inode).
  */
 #include <string.h>
 
