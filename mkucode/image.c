@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "image.h"
+#include "vendor/check.h"
 #include "util.h"
 
 /* ------------------------------------------------------------ members */
@@ -114,11 +115,18 @@ static int find_early_part(struct image *im)
 		if (r <= 0) {
 			/* A main image that is no cpio, or a main cpio cut short,
 			 * is kept as it is; a broken early archive cannot be. */
-			if (any && early)
+			if (any && early) {
+				size_t off;
+				int k = uc_check_cpio(im->map, im->len, &off);
+
+				if (!k) {
+					k = r ? r : -UC_ERR_CPIO_NO_TRAILER;
+					off = p;
+				}
 				return error("%s: offset %#zx: early cpio archive breaks "
 					     "off: %s; refusing to change the image",
-					     im->path, p,
-					     uc_strerror(r ? r : -UC_ERR_CPIO_NO_TRAILER));
+					     im->path, off, uc_strerror(k));
+			}
 			break;
 		}
 		if (!early)
@@ -128,6 +136,15 @@ static int find_early_part(struct image *im)
 		im->early_end = pos = e.next;
 	}
 	im->rest = rest_after(im->map, im->len, im->early_end);
+	/* Members the kernel's unpacker refuses: no telling what was meant. */
+	if (im->early_end) {
+		size_t off;
+		int k = uc_check_cpio(im->map, im->early_end, &off);
+
+		if (k)
+			return error("%s: offset %#zx: %s; refusing to change the image",
+				     im->path, off, uc_strerror(k));
+	}
 	return 0;
 }
 

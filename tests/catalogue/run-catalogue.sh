@@ -117,17 +117,8 @@ cpio-amd-member-bad-magic       member amd    0x210  bad AMD container magic
 EOF
 )
 
-# Known bugs, TAP TODO until fixed: "CASE COMMAND why".  (--prepend and
-# strip drop a broken microcode member with the rest of the old microcode
-# instead of refusing the image, and call a cut-off header a missing
-# trailer.)
+# Known bugs, TAP TODO until fixed: "CASE COMMAND why".
 KNOWN=$(cat <<'EOF'
-cpio-name-unterminated prepend-image replaces the image (drops the member)
-cpio-name-unterminated strip replaces the image (drops the member)
-cpio-dir-at-microcode-path prepend-image replaces the image (drops the directory)
-cpio-dir-at-microcode-path strip replaces the image (drops the directory)
-cpio-truncated-header prepend-image says "no TRAILER!!! entry"
-cpio-truncated-header strip says "no TRAILER!!! entry"
 EOF
 )
 
