@@ -227,6 +227,9 @@ struct member {
 	uint32_t ino;          /* as found; then as written */
 	uint32_t dev[2];
 	size_t link;           /* the first member of its hard-link group */
+	bool linkable;         /* a regular file with nlink >= 2 */
+	bool shared_dir;       /* the kernel/ or kernel/x86/ directory */
+	bool is_x86;           /* which of the two */
 	bool keep;
 };
 
@@ -258,19 +261,14 @@ static int link_order(const void *pa, const void *pb, void *ctx)
  * inode and device within one archive.  Merged archives get new inodes, so
  * find each group and let its first member stand for it.
  */
-static void find_links(struct plan *pl, const struct image *im)
+static void find_links(struct plan *pl)
 {
 	size_t *idx = xmalloc((pl->n + 1) * sizeof(*idx)), k = 0;
 
 	for (size_t i = 0; i < pl->n; i++) {
-		struct uc_cpio_entry e;
-
 		pl->m[i].link = i;
-		if (!pl->m[i].keep ||
-		    uc_cpio_decode(im->map, im->len, pl->m[i].off, &e) ||
-		    !uc_cpio_is_regular(&e) || e.field[UC_NEWC_NLINK] < 2)
-			continue;
-		idx[k++] = i;
+		if (pl->m[i].keep && pl->m[i].linkable)
+			idx[k++] = i;
 	}
 	qsort_r(idx, k, sizeof(*idx), link_order, pl->m);
 	for (size_t i = 1; i < k; i++) {
@@ -312,33 +310,26 @@ static void make_plan(struct plan *pl, const struct image *im, bool microcode)
 		m->ino = e.field[UC_NEWC_INO];
 		m->dev[0] = e.field[UC_NEWC_DEVMAJOR];
 		m->dev[1] = e.field[UC_NEWC_DEVMINOR];
-		m->keep = !is_microcode(&e) &&
-			  !(is_dir(&e) && (name_eq(n, l, "kernel") ||
-					   name_eq(n, l, "kernel/x86")));
+		m->linkable = uc_cpio_is_regular(&e) && e.field[UC_NEWC_NLINK] >= 2;
+		m->shared_dir = is_dir(&e) && (name_eq(n, l, "kernel") ||
+					       name_eq(n, l, "kernel/x86"));
+		m->is_x86 = name_eq(n, l, "kernel/x86");
+		m->keep = !is_microcode(&e) && !m->shared_dir;
 		if (m->keep) {
 			under_kernel |= name_under(n, l, "kernel");
 			under_x86 |= name_under(n, l, "kernel/x86");
 			substance |= !is_dir(&e) && !name_eq(n, l, "early_cpio");
 		}
 	}
-	/* Second look at the two directories the microcode shares. */
-	for (size_t i = 0; i < pl->n; i++) {
-		size_t l;
-		const char *n;
-
-		if (uc_cpio_decode(im->map, im->early_end, pl->m[i].off, &e))
-			continue;
-		n = member_name(&e, &l);
-		if (!microcode && is_dir(&e) &&
-		    ((name_eq(n, l, "kernel") && under_kernel) ||
-		     (name_eq(n, l, "kernel/x86") && under_x86)))
-			pl->m[i].keep = true;
-	}
+	/* The two directories the microcode shares stay for what lies beneath. */
+	for (size_t i = 0; i < pl->n && !microcode; i++)
+		if (pl->m[i].shared_dir)
+			pl->m[i].keep = pl->m[i].is_x86 ? under_x86 : under_kernel;
 	pl->any = microcode || substance;
 	if (!pl->any)
 		for (size_t i = 0; i < pl->n; i++)
 			pl->m[i].keep = false;
-	find_links(pl, im);
+	find_links(pl);
 }
 
 /* ------------------------------------------------------------ output */
