@@ -113,6 +113,7 @@ static int add_intel(struct ucode_set *set, const uint8_t *b, size_t len,
 		it->pf = u.pf;
 		it->rev = u.rev;
 		it->date = u.date;
+		it->intel = u;
 		it->source = s->name;
 		it->offset = s->base + (size_t)(u.hdr - b);
 	}

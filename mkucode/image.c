@@ -417,14 +417,6 @@ static int write_early(const struct image *im, struct plan *pl,
 #define COPY_CHUNK ((size_t)8 << 20)
 #define STREAM_BUF ((size_t)1 << 20)
 
-/* Start writing [from, to) back; only advice, so its errors do not matter. */
-static void start_writeback(int fd, uint64_t from, uint64_t to)
-{
-	if (to > from)
-		(void)sync_file_range(fd, (off_t)from, (off_t)(to - from),
-				      SYNC_FILE_RANGE_WRITE);
-}
-
 static bool unsupported(int e)
 {
 	return e == EOPNOTSUPP || e == ENOTTY || e == EXDEV || e == EINVAL ||

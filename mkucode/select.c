@@ -112,15 +112,13 @@ bool selection_wants_amd_cpu(const struct selection *sel, uint32_t sig)
 static size_t intel_cover(const struct ucode_item *it,
 			  const struct selection *sel, struct cover *c)
 {
-	struct uc_intel_update u;
 	size_t n = 0;
 
-	if (uc_intel_parse(it->data, it->size, UC_STRICT, &u))
-		return 0;
-	for (uint32_t i = 0; i < uc_intel_nsigs(&u); i++) {
+	/* Validated once when gathered; its checksums need no second pass. */
+	for (uint32_t i = 0; i < uc_intel_nsigs(&it->intel); i++) {
 		uint32_t sig, pf;
 
-		uc_intel_sig(&u, i, &sig, &pf);
+		uc_intel_sig(&it->intel, i, &sig, &pf);
 		for (unsigned int bit = 0; bit <= 8; bit++) {
 			uint32_t m = bit < 8 ? 1u << bit : 0;
 

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "vendor/consumer.h"
+#include "vendor/intel.h"
 
 struct ucode_item {
 	enum uc_vendor vendor;
@@ -25,6 +26,7 @@ struct ucode_item {
 	unsigned int family;    /* AMD: the patch's family */
 	const uint8_t *equiv;   /* AMD: its container's equivalence entries */
 	uint32_t equiv_len;
+	struct uc_intel_update intel;  /* Intel: as validated when gathered */
 	const char *source;     /* file (and member) it came from */
 	size_t offset;          /* of the update in that file (decompressed) */
 	size_t order;           /* position in the order sources were given */

@@ -61,6 +61,7 @@ int write_all_at(int fd, const void *p, size_t len, uint64_t off);
 struct fd_out {
 	int fd;
 	uint64_t off;          /* bytes produced so far */
+	uint64_t kicked;       /* handed to writeback up to here */
 	uint8_t *buf;
 	size_t n;
 	int err;
@@ -70,6 +71,9 @@ void fd_out_init(struct fd_out *o, int fd);
 int fd_out_put(struct fd_out *o, const void *data, size_t len);
 /* Flush and free the buffer; 0, or -1 with errno set. */
 int fd_out_finish(struct fd_out *o);
+
+/* Start writing [from, to) of fd back to disk; advice only, never fails. */
+void start_writeback(int fd, uint64_t from, uint64_t to);
 
 /*
  * Replace path atomically with what produce() writes to the fd it is
