@@ -226,7 +226,9 @@ struct member {
 	unsigned int archive;
 	uint32_t ino;          /* as found; then as written */
 	uint32_t dev[2];
-	size_t link;           /* the first member of its hard-link group */
+	size_t link;           /* the first kept member of its hard-link group */
+	size_t data_from;      /* whose data it carries: itself, or a dropped link */
+	uint32_t size;
 	bool linkable;         /* a regular file with nlink >= 2 */
 	bool shared_dir;       /* the kernel/ or kernel/x86/ directory */
 	bool is_x86;           /* which of the two */
@@ -256,27 +258,48 @@ static int link_order(const void *pa, const void *pb, void *ctx)
 	return a < b ? -1 : a > b;
 }
 
+static bool same_inode(const struct member *a, const struct member *b)
+{
+	return a->archive == b->archive && a->ino == b->ino &&
+	       a->dev[0] == b->dev[0] && a->dev[1] == b->dev[1];
+}
+
 /*
- * The kernel's unpacker links regular files with nlink ≥ 2 and the same
- * inode and device within one archive.  Merged archives get new inodes, so
- * find each group and let its first member stand for it.
+ * The kernel's unpacker links regular files with nlink >= 2 and the same
+ * inode and device within one archive, and the shared file ends up with
+ * the data of the last of them that has any (GNU cpio puts it on the last
+ * link).  Merged archives get new inodes, so find each group: its first
+ * kept member stands for it, and when the data sits on a member we drop
+ * (a link into kernel/x86/microcode/), the last kept member carries it.
  */
 static void find_links(struct plan *pl)
 {
 	size_t *idx = xmalloc((pl->n + 1) * sizeof(*idx)), k = 0;
 
 	for (size_t i = 0; i < pl->n; i++) {
-		pl->m[i].link = i;
-		if (pl->m[i].keep && pl->m[i].linkable)
+		pl->m[i].link = pl->m[i].data_from = i;
+		if (pl->m[i].linkable)
 			idx[k++] = i;
 	}
+	/* Groups come out together, each in archive order. */
 	qsort_r(idx, k, sizeof(*idx), link_order, pl->m);
-	for (size_t i = 1; i < k; i++) {
-		struct member *a = &pl->m[idx[i - 1]], *b = &pl->m[idx[i]];
+	for (size_t g = 0, end; g < k; g = end) {
+		size_t first_kept = SIZE_MAX, last_kept = SIZE_MAX, data = SIZE_MAX;
 
-		if (a->archive == b->archive && a->ino == b->ino &&
-		    a->dev[0] == b->dev[0] && a->dev[1] == b->dev[1])
-			b->link = a->link;
+		for (end = g; end < k && same_inode(&pl->m[idx[g]], &pl->m[idx[end]]); end++) {
+			size_t i = idx[end];
+
+			if (pl->m[i].size)
+				data = i;
+			if (!pl->m[i].keep)
+				continue;
+			if (first_kept == SIZE_MAX)
+				first_kept = i;
+			last_kept = i;
+			pl->m[i].link = first_kept;
+		}
+		if (last_kept != SIZE_MAX && data != SIZE_MAX && !pl->m[data].keep)
+			pl->m[last_kept].data_from = data;
 	}
 	free(idx);
 }
@@ -310,6 +333,7 @@ static void make_plan(struct plan *pl, const struct image *im, bool microcode)
 		m->ino = e.field[UC_NEWC_INO];
 		m->dev[0] = e.field[UC_NEWC_DEVMAJOR];
 		m->dev[1] = e.field[UC_NEWC_DEVMINOR];
+		m->size = e.filesize;
 		m->linkable = uc_cpio_is_regular(&e) && e.field[UC_NEWC_NLINK] >= 2;
 		m->shared_dir = is_dir(&e) && (name_eq(n, l, "kernel") ||
 					       name_eq(n, l, "kernel/x86"));
@@ -387,6 +411,18 @@ static int write_early(const struct image *im, struct plan *pl,
 		if (r)
 			return error("%s: offset %#zx: %s", im->path, m->off,
 				     uc_strerror(r));
+		if (m->data_from != i) {
+			struct uc_cpio_entry d;
+
+			r = uc_cpio_decode(im->map, im->len, pl->m[m->data_from].off, &d);
+			if (r)
+				return error("%s: offset %#zx: %s", im->path,
+					     pl->m[m->data_from].off, uc_strerror(r));
+			e.filesize = d.filesize;
+			e.field[UC_NEWC_FILESIZE] = d.field[UC_NEWC_FILESIZE];
+			e.field[UC_NEWC_CHECK] = d.field[UC_NEWC_CHECK];
+			e.data_offset = d.data_offset;
+		}
 		m->ino = m->link != i ? pl->m[m->link].ino : w.next_ino++;
 		if (uc_cpio_begin_copy(&w, &e, m->ino) && !o->file.err)
 			return error("%s: offset %#zx: cannot keep this member: %s",

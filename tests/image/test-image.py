@@ -403,6 +403,75 @@ def test_uncompressed_main():
        "uncompressed main cpio: still an archive after ours")
 
 
+def kernel_view(archives):
+    """Regular files as the kernel's unpacker leaves them: name -> data.
+    Within an archive, regular files with nlink >= 2 and the same inode are
+    one file; each member with data truncates it to its size and writes."""
+    files = {}
+    for a in archives:
+        first = {}
+        for e in a:
+            if e.mode & 0o170000 != 0o100000:
+                continue
+            if e.nlink >= 2 and e.ino in first:
+                shared = files[first[e.ino]]
+                files[e.name] = shared
+            else:
+                shared = files[e.name] = [b""]
+                if e.nlink >= 2:
+                    first[e.ino] = e.name
+            if e.data:
+                shared[0] = e.data
+    return {n: d[0] for n, d in files.items()}
+
+
+def leading_archives(buf):
+    """Every uncompressed archive at the front, early or not."""
+    out, pos = [], 0
+    while (a := parse_archive(buf, pos)) and a[0] == "ok":
+        out.append(a[1])
+        pos = a[2]
+    return out
+
+
+def test_links_into_microcode():
+    """A kept member hard-linked to a microcode member that holds the data."""
+    _, main = shape("dracut", "gzip")
+    dirs = [Entry("lib", DIR, ino=20, nlink=3), Entry("lib/firmware", DIR, ino=21)]
+    cases = {
+        "one kept link": [Entry("lib/firmware/a.bin", REG, b"", ino=10, nlink=2),
+                          Entry("kernel/x86/microcode/GenuineIntel.bin", REG, OLD_INTEL, ino=10, nlink=2)],
+        "two kept links": [Entry("lib/firmware/a.bin", REG, b"", ino=10, nlink=3),
+                           Entry("lib/firmware/b.bin", REG, b"", ino=10, nlink=3),
+                           Entry("kernel/x86/microcode/GenuineIntel.bin", REG, OLD_INTEL, ino=10, nlink=3)],
+        "data on the kept link": [Entry("kernel/x86/microcode/GenuineIntel.bin", REG, b"", ino=10, nlink=2),
+                                  Entry("lib/firmware/a.bin", REG, OLD_INTEL, ino=10, nlink=2)],
+    }
+    for label, links in cases.items():
+        orig = newc(ucode_dirs(1) + dirs + links) + main
+        write("img", orig)
+        r = prepend("img")
+        if not ok(r.returncode == 0, f"links, {label}: --prepend exits 0", r.stderr.decode()):
+            continue
+        before = kernel_view(split_image(orig)[0])
+        after = kernel_view(split_image(read("img"))[0])
+        names = [e.name for e in links if not is_microcode(e)]
+        ok(all(after.get(n) == before[n] == OLD_INTEL for n in names),
+           f"links, {label}: the kept names keep the data", {n: len(after.get(n) or b"") for n in names})
+        found = find_cpio_data(read("img"), "kernel/x86/microcode/GenuineIntel.bin")
+        ok(found and found[1] == NEW_INTEL, f"links, {label}: the loaders find the new Intel file")
+        again = read("img")
+        r = prepend("img")
+        ok(r.returncode == 0 and read("img") == again, f"links, {label}: a second run changes nothing")
+        write("img", orig)
+        r = run([MKUCODE, "strip", "-q", "img"])
+        # What stays in front holds no kernel/ member: no longer "early".
+        after = kernel_view(leading_archives(read("img")))
+        ok(r.returncode == 0 and all(after.get(n) == OLD_INTEL for n in names) and
+           not find_cpio_data(read("img"), "kernel/x86/microcode/"),
+           f"links, {label}: strip drops the microcode, the kept names keep the data", r.stderr.decode())
+
+
 def test_metadata_and_symlink():
     early, main = shape("dracut", "gzip")
     os.makedirs("boot", exist_ok=True)
@@ -644,6 +713,7 @@ try:
     else:
         test_shapes()
         test_uncompressed_main()
+        test_links_into_microcode()
         test_metadata_and_symlink()
         test_refusals()
         test_concurrency()
