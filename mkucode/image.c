@@ -731,6 +731,10 @@ int image_replace_early(struct image *im, const struct blob_out *intel,
 		goto out;
 	}
 	res->changed = true;
+	/* The rename replaces this name only: other links keep the old bytes. */
+	if (im->st.st_nlink > 1)
+		warning("%s: %ju other hard link(s) to this image keep the old "
+			"content", im->path, (uintmax_t)im->st.st_nlink - 1);
 
 	/* Interrupting signals wait until the image is whole again. */
 	sigemptyset(&block);

@@ -472,6 +472,21 @@ def test_links_into_microcode():
            f"links, {label}: strip drops the microcode, the kept names keep the data", r.stderr.decode())
 
 
+def test_hard_linked_image():
+    early, main = shape("dracut", "gzip")
+    orig = early + main
+    write("img", orig)
+    os.link("img", "img.link")
+    r = prepend("img")
+    ok(r.returncode == 0 and b"1 other hard link(s) to this image keep the old content" in r.stderr and
+       read("img.link") == orig and read("img") != orig,
+       "hard-linked image: replaced under its name, the other link kept, with a warning", r.stderr.decode())
+    r = prepend("img")
+    ok(r.returncode == 0 and not r.stderr, "hard-linked image: no warning once the link is broken",
+       r.stderr.decode())
+    os.unlink("img.link")
+
+
 def test_metadata_and_symlink():
     early, main = shape("dracut", "gzip")
     os.makedirs("boot", exist_ok=True)
@@ -714,6 +729,7 @@ try:
         test_shapes()
         test_uncompressed_main()
         test_links_into_microcode()
+        test_hard_linked_image()
         test_metadata_and_symlink()
         test_refusals()
         test_concurrency()
