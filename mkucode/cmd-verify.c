@@ -7,6 +7,7 @@
 
 #include "commands.h"
 #include "cpio/cpio.h"
+#include "decompress.h"
 #include "table.h"
 #include "ucode.h"
 #include "util.h"
@@ -74,6 +75,7 @@ static size_t cpus_from_selection(const struct selection *sel, bool vendor_only,
 
 struct issue_ctx {
 	const char *image;
+	const char *as;         /* how the bytes were read, when in doubt */
 	unsigned int errors;
 };
 
@@ -84,12 +86,50 @@ static void print_issue(void *ctx, const struct uc_issue *is)
 	/* Structural errors are everyone's; the rest one loader's limits. */
 	if (is->consumer == UC_STRICT) {
 		ic->errors++;
-		error("%s: offset %#zx: %s", ic->image, is->offset,
-		      uc_strerror(is->err));
+		error("%s: offset %#zx: %s%s", ic->image, is->offset,
+		      ic->as ? ic->as : "", uc_strerror(is->err));
 	} else {
-		warning("%s: offset %#zx: %s (%s)", ic->image, is->offset,
-			uc_strerror(is->err), uc_consumer_name(is->consumer));
+		warning("%s: offset %#zx: %s%s (%s)", ic->image, is->offset,
+			ic->as ? ic->as : "", uc_strerror(is->err),
+			uc_consumer_name(is->consumer));
 	}
+}
+
+/* An initrd starts (after whole zero words) with a cpio or compressed data. */
+static bool looks_initrd(const uint8_t *b, size_t len)
+{
+	size_t p = 0;
+
+	while (p + 4 <= len && !(b[p] | b[p + 1] | b[p + 2] | b[p + 3]))
+		p += 4;
+	return (len - p >= 5 && !memcmp(b + p, "07070", 5)) ||
+	       compression_detect(b + p, len - p) != COMPRESSION_NONE;
+}
+
+/*
+ * Neither an initrd nor a vendor file we know: Xen's ucode=<n> would still
+ * hand it to the parser of the CPU's vendor, so say what each would trip on.
+ */
+static void check_unknown(const uint8_t *img, size_t len,
+			  const struct verify_cpu *cpus, size_t n,
+			  struct issue_ctx *ic)
+{
+	bool done[2] = { false, false };
+
+	ic->errors++;
+	error("%s: neither an initrd (a cpio or compressed data at its start) "
+	      "nor raw Intel or AMD microcode", ic->image);
+	for (size_t i = 0; i < n; i++) {
+		enum uc_vendor v = cpus[i].cpu.vendor;
+
+		if (done[v])
+			continue;
+		done[v] = true;
+		ic->as = v == UC_VENDOR_INTEL ? "read as Intel microcode: "
+					      : "read as an AMD container: ";
+		uc_check_raw(img, len, v, 0, print_issue, ic);
+	}
+	ic->as = NULL;
 }
 
 int cmd_verify(int argc, char **argv)
@@ -146,21 +186,23 @@ int cmd_verify(int argc, char **argv)
 	if (read_file(ic.image, &img, &len))
 		goto out;
 
+	cpus = xmalloc((sel.n_specs + 1) * sizeof(*cpus));
+	n = cpus_from_selection(&sel, vendor_only, vendor, cpus);
+
 	/* Gathering's content tests: a raw file is what Xen takes as ucode=<n>. */
-	input = ucode_looks_intel(img, len) || ucode_looks_amd(img, len)
-			? UC_INPUT_RAW : UC_INPUT_CPIO;
-	if (input == UC_INPUT_RAW) {
+	input = ucode_looks_intel(img, len) || ucode_looks_amd(img, len) ||
+		!looks_initrd(img, len) ? UC_INPUT_RAW : UC_INPUT_CPIO;
+	if (input == UC_INPUT_CPIO) {
+		uc_check_image(img, len, print_issue, &ic);
+	} else if (ucode_looks_intel(img, len) || ucode_looks_amd(img, len)) {
 		note("%s: a raw vendor file, as Xen takes it with ucode=<n>; Linux "
 		     "reads only an initrd's early cpio", ic.image);
 		uc_check_raw(img, len, ucode_looks_intel(img, len) ? UC_VENDOR_INTEL
 								   : UC_VENDOR_AMD,
 			     0, print_issue, &ic);
 	} else {
-		uc_check_image(img, len, print_issue, &ic);
+		check_unknown(img, len, cpus, n, &ic);
 	}
-
-	cpus = xmalloc((sel.n_specs + 1) * sizeof(*cpus));
-	n = cpus_from_selection(&sel, vendor_only, vendor, cpus);
 	table_init(&t, verify_columns, sizeof(verify_columns) / sizeof(verify_columns[0]));
 	for (size_t i = 0; i < n; i++) {
 		const struct uc_cpu *cpu = &cpus[i].cpu;

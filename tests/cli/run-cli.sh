@@ -621,6 +621,13 @@ check 'verify: misaligned Intel data: the message names offset 0x20c' \
 note verify 'Raw vendor files (--raw output): only Xen reads these.'
 run verify mkucode verify --cpu 0x906ea,0x1 rawdir/GenuineIntel.bin
 run verify mkucode verify --json --cpu 0x800f12 rawdir/AuthenticAMD.bin
+note verify 'Neither an initrd nor a vendor file: read as each CPU vendor would (Xen ucode=<n>).'
+head -c 4 rawdir/AuthenticAMD.bin | tr 'D' 'E' >bad-magic-amd.bin
+tail -c +5 rawdir/AuthenticAMD.bin >>bad-magic-amd.bin
+run verify mkucode verify --cpu 0x800f12 bad-magic-amd.bin
+printf 'not microcode\n' >text.bin
+run verify mkucode verify --cpu 0x906ea,0x1 --cpu 0x800f12 text.bin
+check 'verify: neither initrd nor vendor file is an error (exit 1)' test "$RC" -eq 1
 note verify 'An empty early cpio (--allow-empty).'
 mk -q --allow-empty --cpu 0x906ec -o empty.img src
 run verify mkucode verify --cpu 0x906ea empty.img
