@@ -12,8 +12,8 @@ usage: boottest.py CASE MKUCODE PROBE FETCH
                 revision Xen tries equals what `mkucode verify --json` says
                 Xen 4.17 loads and what the freestanding probe finds
   xen-negative  no microcode for the emulated CPU, an Intel blob and an AMD
-                container corrupted after writing: Xen tries nothing, verify
-                says why, the probe agrees
+                container (its equivalence table, its magic) corrupted after
+                writing: Xen tries nothing, verify says why, the probe agrees
   linux-gzip, linux-xz, linux-zstd
                 Debian's kernel boots an image prepended to a busybox
                 initramfs so compressed; its init finds the microcode files
@@ -424,6 +424,11 @@ def case_xen_negative(env):
     bad_amd = os.path.join(env.make_raw(env.path("raw-bad"), [f"--cpu={asig:#x}"]),
                            VENDOR_FILE["amd"])
     corrupt(bad_amd, None, 4)
+    # The same with the container magic broken: no longer an AMD file by its
+    # content, but ucode=<n> still hands it to Xen's AMD parser.
+    bad_magic = os.path.join(env.make_raw(env.path("raw-bad-magic"), [f"--cpu={asig:#x}"]),
+                             VENDOR_FILE["amd"])
+    corrupt(bad_magic, None, 1)
 
     # (name, image, CPU, Xen's command line and modules, verify's reason,
     # Xen's message: none when nothing matches, Xen 4.17 is silent then.)
@@ -436,6 +441,9 @@ def case_xen_negative(env):
         ("bad-amd", bad_amd, avendor, asig, apf, "EPYC-Rome", "ucode=-1",
          [initrd, bad_amd], r"equivalence table section has the wrong type",
          r"microcode: Bad equivalent cpu table"),
+        ("bad-amd-magic", bad_magic, avendor, asig, apf, "EPYC-Rome", "ucode=-1",
+         [initrd, bad_magic], r"offset 0: read as an AMD container: bad AMD container magic",
+         r"microcode: Wrong microcode patch file magic"),
     ]
     for key, image, vendor, sig, pf, model, cmdline, modules, why, xen_why in cases:
         # Exit 3: a valid image with nothing for this CPU; exit 1: bad input,
