@@ -102,7 +102,7 @@ static bool looks_initrd(const uint8_t *b, size_t len)
 
 	while (p + 4 <= len && !(b[p] | b[p + 1] | b[p + 2] | b[p + 3]))
 		p += 4;
-	return (len - p >= 5 && !memcmp(b + p, "07070", 5)) ||
+	return ucode_looks_cpio(b + p, len - p) ||
 	       compression_detect(b + p, len - p) != COMPRESSION_NONE;
 }
 
@@ -151,7 +151,7 @@ int cmd_verify(int argc, char **argv)
 	enum uc_vendor vendor = UC_VENDOR_INTEL;
 	enum uc_input input;
 	const char *root = NULL;
-	bool json = false, host = false, vendor_only = false;
+	bool json = false, host = false, vendor_only = false, raw, raw_intel;
 	uint8_t *img = NULL;
 	size_t len, n;
 	int c, rc = EXIT_ERROR, starved = 0;
@@ -190,15 +190,15 @@ int cmd_verify(int argc, char **argv)
 	n = cpus_from_selection(&sel, vendor_only, vendor, cpus);
 
 	/* Gathering's content tests: a raw file is what Xen takes as ucode=<n>. */
-	input = ucode_looks_intel(img, len) || ucode_looks_amd(img, len) ||
-		!looks_initrd(img, len) ? UC_INPUT_RAW : UC_INPUT_CPIO;
+	raw_intel = ucode_looks_intel(img, len);
+	raw = raw_intel || ucode_looks_amd(img, len);
+	input = raw || !looks_initrd(img, len) ? UC_INPUT_RAW : UC_INPUT_CPIO;
 	if (input == UC_INPUT_CPIO) {
 		uc_check_image(img, len, print_issue, &ic);
-	} else if (ucode_looks_intel(img, len) || ucode_looks_amd(img, len)) {
+	} else if (raw) {
 		note("%s: a raw vendor file, as Xen takes it with ucode=<n>; Linux "
 		     "reads only an initrd's early cpio", ic.image);
-		uc_check_raw(img, len, ucode_looks_intel(img, len) ? UC_VENDOR_INTEL
-								   : UC_VENDOR_AMD,
+		uc_check_raw(img, len, raw_intel ? UC_VENDOR_INTEL : UC_VENDOR_AMD,
 			     0, print_issue, &ic);
 	} else {
 		check_unknown(img, len, cpus, n, &ic);

@@ -181,7 +181,7 @@ bool ucode_looks_amd(const uint8_t *b, size_t len)
 	return len >= 4 && uc_le32(b) == UC_AMD_MAGIC;
 }
 
-static bool looks_cpio(const uint8_t *b, size_t len)
+bool ucode_looks_cpio(const uint8_t *b, size_t len)
 {
 	return len >= 6 && !memcmp(b, "07070", 5) && (b[5] == '1' || b[5] == '2');
 }
@@ -236,7 +236,7 @@ static int add_raw(struct ucode_set *set, const uint8_t *b, size_t len,
 	int k;
 
 	*recognised = true;
-	if (looks_cpio(b, len))
+	if (ucode_looks_cpio(b, len))
 		return add_cpio(set, b, len, s, o);
 	if (ucode_looks_amd(b, len))
 		return add_amd(set, b, len, s, o);

@@ -419,7 +419,6 @@ static int write_early(const struct image *im, struct plan *pl,
 				return error("%s: offset %#zx: %s", im->path,
 					     pl->m[m->data_from].off, uc_strerror(r));
 			e.filesize = d.filesize;
-			e.field[UC_NEWC_FILESIZE] = d.field[UC_NEWC_FILESIZE];
 			e.field[UC_NEWC_CHECK] = d.field[UC_NEWC_CHECK];
 			e.data_offset = d.data_offset;
 		}

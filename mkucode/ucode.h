@@ -67,9 +67,11 @@ struct gather_opts {
 int gather(struct ucode_set *set, char **sources, int n_sources,
 	   const struct gather_opts *opts);
 
-/* Content tests: a raw Intel update / AMD container starts here. */
+/* Content tests: a raw Intel update / AMD container / newc archive starts
+ * here. */
 bool ucode_looks_intel(const uint8_t *b, size_t len);
 bool ucode_looks_amd(const uint8_t *b, size_t len);
+bool ucode_looks_cpio(const uint8_t *b, size_t len);
 
 /* The system firmware locations searched by default. */
 extern const char *const default_sources[];

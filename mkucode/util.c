@@ -280,6 +280,10 @@ int fd_out_finish(struct fd_out *o)
 {
 	int r = fd_out_flush(o);
 
+	/* The tail goes to writeback too; the disk works while callers check. */
+	if (!r && o->fd != STDOUT_FILENO)
+		start_writeback(o->fd, o->kicked, o->off);
+
 	free(o->buf);
 	o->buf = NULL;
 	if (r)
@@ -318,8 +322,6 @@ int write_file_atomic_with(const char *path, int (*produce)(int fd, void *ctx),
 	}
 	if (fchmod(fd, mode) || produce(fd, ctx))
 		goto fail_errno;
-	/* What is not yet in writeback goes now; the disk works while we check. */
-	(void)sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
 	if (verify) {
 		off_t len = lseek(fd, 0, SEEK_END);
 		void *m = len > 0 ? mmap(NULL, (size_t)len, PROT_READ, MAP_SHARED, fd, 0)

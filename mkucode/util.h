@@ -69,7 +69,8 @@ struct fd_out {
 
 void fd_out_init(struct fd_out *o, int fd);
 int fd_out_put(struct fd_out *o, const void *data, size_t len);
-/* Flush and free the buffer; 0, or -1 with errno set. */
+/* Flush, hand what is left to writeback, free the buffer; 0, or -1 with
+ * errno set. */
 int fd_out_finish(struct fd_out *o);
 
 /* Start writing [from, to) of fd back to disk; advice only, never fails. */
