@@ -98,6 +98,15 @@ static size_t count_vendor(const struct ucode_set *set, enum uc_vendor v)
 	return n;
 }
 
+/* Everything the output was made from; safe to call twice. */
+static void release_inputs(struct ucode_set *set, struct blob_out *intel,
+			   struct blob_out *amd)
+{
+	blob_free(intel);
+	blob_free(amd);
+	ucode_set_free(set);
+}
+
 int cmd_build(int argc, char **argv)
 {
 	struct selection sel = { 0 };
@@ -106,6 +115,7 @@ int cmd_build(int argc, char **argv)
 	struct blob_out intel = { 0 }, amd = { 0 };
 	const char *output = NULL, *raw = NULL, *prepend = NULL, *root = NULL;
 	bool host = false, allow_empty = false, all = false;
+	size_t n_intel, n_amd, len_intel, len_amd;
 	uint32_t mtime;
 	long selected;
 	int c, rc = EXIT_ERROR;
@@ -176,6 +186,10 @@ int cmd_build(int argc, char **argv)
 	if (emit_vendor_file(&set, &sel, UC_VENDOR_INTEL, &intel) ||
 	    emit_vendor_file(&set, &sel, UC_VENDOR_AMD, &amd))
 		goto out;
+	n_intel = count_vendor(&set, UC_VENDOR_INTEL);
+	n_amd = count_vendor(&set, UC_VENDOR_AMD);
+	len_intel = intel.len;
+	len_amd = amd.len;
 	if (raw) {
 		if (write_raw(raw, &intel, &amd))
 			goto out;
@@ -183,17 +197,22 @@ int cmd_build(int argc, char **argv)
 		if (prepend_image(prepend, &intel, &amd, mtime))
 			goto out;
 	} else {
-		if (write_early_cpio(output, &intel, &amd, mtime))
+		struct replacement out;
+
+		if (replace_begin(&out, output) ||
+		    write_early_cpio(&out, &intel, &amd, mtime))
+			goto out;
+		/* Written and checked: the inputs go while the disk catches
+		 * up, not after the rename. */
+		release_inputs(&set, &intel, &amd);
+		if (replace_commit(&out))
 			goto out;
 	}
 	note("%s: %zu Intel update(s) (%zu bytes), %zu AMD patch(es) (%zu bytes)",
-	     raw ? raw : prepend ? prepend : output, count_vendor(&set, UC_VENDOR_INTEL), intel.len,
-	     count_vendor(&set, UC_VENDOR_AMD), amd.len);
+	     raw ? raw : prepend ? prepend : output, n_intel, len_intel, n_amd, len_amd);
 	rc = EXIT_OK;
 out:
-	blob_free(&intel);
-	blob_free(&amd);
-	ucode_set_free(&set);
+	release_inputs(&set, &intel, &amd);
 	selection_free(&sel);
 	return rc;
 usage:

@@ -266,11 +266,11 @@ static int verify_early(const void *data, size_t len, void *ctx)
 	return check_written(data, len, len) ? -1 : 0;
 }
 
-int write_early_cpio(const char *path, const struct blob_out *intel,
+int write_early_cpio(struct replacement *out, const struct blob_out *intel,
 		     const struct blob_out *amd, uint32_t mtime)
 {
 	struct early_job job = { intel, amd, mtime, 0 };
-	int r = write_file_atomic_with(path, produce_early, verify_early, &job);
+	int r = replace_write(out, produce_early, verify_early, &job);
 
 	if (job.cpio_err)
 		error("cannot build the early cpio: %s", uc_strerror(job.cpio_err));

@@ -291,80 +291,147 @@ int fd_out_finish(struct fd_out *o)
 	return r;
 }
 
-int write_file_atomic_with(const char *path, int (*produce)(int fd, void *ctx),
-			   int (*verify)(const void *data, size_t len, void *ctx),
-			   void *ctx)
+int replace_begin(struct replacement *r, const char *path)
 {
-	char *copy, *dir, *tmp;
 	struct stat st;
 	mode_t mode = 0644;
-	int fd, dfd, saved;
 
-	if (!strcmp(path, "-")) {
-		if (produce(STDOUT_FILENO, ctx))
-			return error("standard output: %s", strerror(errno));
+	memset(r, 0, sizeof(*r));
+	r->path = path;
+	r->fd = STDOUT_FILENO;
+	if (!strcmp(path, "-"))
 		return 0;
-	}
 	if (stat(path, &st) == 0) {
 		if (!S_ISREG(st.st_mode))
 			return error("%s: not a regular file, refusing to replace it",
 				     path);
 		mode = st.st_mode & 07777;
 	}
-	copy = xstrdup(path);
-	dir = dirname(copy);
-	tmp = xasprintf("%s.mkucode-XXXXXX", path);
-	fd = mkstemp(tmp);
-	if (fd < 0) {
+	r->tmp = xasprintf("%s.mkucode-XXXXXX", path);
+	r->fd = mkstemp(r->tmp);
+	if (r->fd < 0) {
 		error("%s: cannot create a temporary file: %s", path,
 		      strerror(errno));
-		goto fail_free;
+		free(r->tmp);
+		return -1;
 	}
-	if (fchmod(fd, mode) || produce(fd, ctx))
-		goto fail_errno;
-	if (verify) {
-		off_t len = lseek(fd, 0, SEEK_END);
-		void *m = len > 0 ? mmap(NULL, (size_t)len, PROT_READ, MAP_SHARED, fd, 0)
-				  : MAP_FAILED;
-		int bad;
+	if (fchmod(r->fd, mode)) {
+		error("%s: %s", r->tmp, strerror(errno));
+		replace_abort(r);
+		return -1;
+	}
+	return 0;
+}
 
-		if (m == MAP_FAILED)
-			goto fail_errno;
-		bad = verify(m, (size_t)len, ctx);
-		munmap(m, (size_t)len);
-		if (bad) {
-			close(fd);
-			unlink(tmp);
-			goto fail_free;
-		}
+void replace_abort(struct replacement *r)
+{
+	if (!r->tmp)
+		return;
+	close(r->fd);
+	unlink(r->tmp);
+	free(r->tmp);
+	r->tmp = NULL;
+}
+
+int replace_write(struct replacement *r, int (*produce)(int fd, void *ctx),
+		  int (*verify)(const void *data, size_t len, void *ctx),
+		  void *ctx)
+{
+	off_t len;
+	void *m;
+	int bad;
+
+	if (!r->tmp) {
+		if (produce(r->fd, ctx))
+			return error("standard output: %s", strerror(errno));
+		return 0;
 	}
-	if (fsync(fd))
+	if (produce(r->fd, ctx))
 		goto fail_errno;
-	if (close(fd) || rename(tmp, path)) {
-		saved = errno;
-		unlink(tmp);
-		error("%s: %s", path, strerror(saved));
-		goto fail_free;
+	if (!verify)
+		return 0;
+	len = lseek(r->fd, 0, SEEK_END);
+	m = len > 0 ? mmap(NULL, (size_t)len, PROT_READ, MAP_SHARED, r->fd, 0)
+		    : MAP_FAILED;
+	if (m == MAP_FAILED)
+		goto fail_errno;
+	bad = verify(m, (size_t)len, ctx);
+	munmap(m, (size_t)len);
+	if (bad) {
+		replace_abort(r);
+		return -1;
 	}
+	return 0;
+
+fail_errno:
+	error("%s: %s", r->tmp, strerror(errno));
+	replace_abort(r);
+	return -1;
+}
+
+/*
+ * The file a rename is about to replace gives back its cached pages inside
+ * rename(), which then waits on it.  Dropping them first, while the disk is
+ * still busy with our data, takes that off the end (about 1 ms per 15 MB).
+ * Not for a symlink (rename replaces the link) or a file with other names
+ * (it lives on).
+ */
+static void drop_replaced_cache(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	struct stat st;
+
+	if (fd < 0)
+		return;
+	if (!fstat(fd, &st) && S_ISREG(st.st_mode) && st.st_nlink == 1)
+		(void)posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+	close(fd);
+}
+
+int replace_commit(struct replacement *r)
+{
+	char *copy;
+	int dfd, saved;
+
+	if (!r->tmp)
+		return 0;
+	drop_replaced_cache(r->path);
+	if (fsync(r->fd)) {
+		saved = errno;
+		error("%s: %s", r->tmp, strerror(saved));
+		replace_abort(r);
+		return -1;
+	}
+	if (close(r->fd) || rename(r->tmp, r->path)) {
+		saved = errno;
+		unlink(r->tmp);
+		error("%s: %s", r->path, strerror(saved));
+		free(r->tmp);
+		r->tmp = NULL;
+		return -1;
+	}
+	free(r->tmp);
+	r->tmp = NULL;
 	/* The rename is durable only once the directory is on disk. */
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	copy = xstrdup(r->path);
+	dfd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd >= 0) {
 		(void)fsync(dfd);
 		close(dfd);
 	}
-	free(tmp);
 	free(copy);
 	return 0;
+}
 
-fail_errno:
-	saved = errno;
-	close(fd);
-	unlink(tmp);
-	error("%s: %s", tmp, strerror(saved));
-fail_free:
-	free(tmp);
-	free(copy);
-	return -1;
+int write_file_atomic_with(const char *path, int (*produce)(int fd, void *ctx),
+			   int (*verify)(const void *data, size_t len, void *ctx),
+			   void *ctx)
+{
+	struct replacement r;
+
+	if (replace_begin(&r, path) || replace_write(&r, produce, verify, ctx))
+		return -1;
+	return replace_commit(&r);
 }
 
 struct pieces {

@@ -77,14 +77,35 @@ int fd_out_finish(struct fd_out *o);
 void start_writeback(int fd, uint64_t from, uint64_t to);
 
 /*
- * Replace path atomically with what produce() writes to the fd it is
- * given (0, or -1 with errno set): a temporary file in the same directory,
- * then verify() on the file mapped read-only (NULL: none; 0, or -1 after a
- * message), fsync, rename, fsync of the directory.  The mode of an existing
- * file is kept (0644 for a new one).  "-" streams to standard output,
- * without verify().  On failure nothing is left behind and the old file is
- * untouched; an error naming the file was printed.
+ * A file replaced atomically: written to a temporary file in the same
+ * directory, then made durable and renamed over path.  Between writing and
+ * replace_commit() the caller may do other work (free its inputs, say)
+ * while the disk catches up.  The mode of an existing file is kept (0644
+ * for a new one).  path "-" is standard output: no temporary file, no
+ * verify(), nothing to commit.  On any failure nothing is left behind, the
+ * old file is untouched, and an error naming the file was printed.
  */
+struct replacement {
+	const char *path;
+	char *tmp;             /* NULL: standard output, or finished */
+	int fd;
+};
+
+int replace_begin(struct replacement *r, const char *path);
+/*
+ * What produce() writes to the fd it is given (0, or -1 with errno set),
+ * then verify() on the file mapped read-only (NULL: none; 0, or -1 after a
+ * message).  0, or -1 with the replacement aborted.
+ */
+int replace_write(struct replacement *r, int (*produce)(int fd, void *ctx),
+		  int (*verify)(const void *data, size_t len, void *ctx),
+		  void *ctx);
+/* fsync, rename, fsync of the directory.  0, or -1 (aborted). */
+int replace_commit(struct replacement *r);
+/* Remove the temporary file; the old one stays.  No-op when finished. */
+void replace_abort(struct replacement *r);
+
+/* All three steps at once. */
 int write_file_atomic_with(const char *path, int (*produce)(int fd, void *ctx),
 			   int (*verify)(const void *data, size_t len, void *ctx),
 			   void *ctx);
