@@ -300,9 +300,15 @@ static int gather_file(struct ucode_set *set, const char *path,
 	return 0;
 }
 
-static int name_cmp(const void *a, const void *b)
+struct dir_entry {
+	char *path;
+	bool regular;           /* readdir says so: no stat() needed */
+};
+
+static int entry_cmp(const void *a, const void *b)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	return strcmp(((const struct dir_entry *)a)->path,
+		      ((const struct dir_entry *)b)->path);
 }
 
 static int gather_path(struct ucode_set *set, const char *path,
@@ -314,7 +320,7 @@ static int gather_dir(struct ucode_set *set, const char *path,
 {
 	DIR *d = opendir(path);
 	struct dirent *de;
-	char **names = NULL;
+	struct dir_entry *ents = NULL;
 	size_t n = 0, cap = 0;
 	int r = 0;
 
@@ -323,18 +329,22 @@ static int gather_dir(struct ucode_set *set, const char *path,
 	while ((de = readdir(d))) {
 		if (de->d_name[0] == '.')
 			continue;
-		grow(&names, &cap, n + 1, sizeof(*names));
-		names[n++] = xasprintf("%s/%s", path, de->d_name);
+		grow(&ents, &cap, n + 1, sizeof(*ents));
+		ents[n].path = xasprintf("%s/%s", path, de->d_name);
+		ents[n++].regular = de->d_type == DT_REG;
 	}
 	closedir(d);
-	qsort(names, n, sizeof(*names), name_cmp);
+	qsort(ents, n, sizeof(*ents), entry_cmp);
 	for (size_t i = 0; i < n; i++) {
-		if (!r)
-			r = gather_path(set, ucode_set_own(set, names[i]), o);
-		else
-			free(names[i]);
+		if (r) {
+			free(ents[i].path);
+			continue;
+		}
+		ucode_set_own(set, ents[i].path);
+		r = ents[i].regular ? gather_file(set, ents[i].path, o)
+				    : gather_path(set, ents[i].path, o);
 	}
-	free(names);
+	free(ents);
 	return r;
 }
 
