@@ -33,11 +33,32 @@ static bool checks_4_data(enum uc_consumer c)
 	return c == UC_XEN_NEWER || c == UC_STRICT;
 }
 
-int uc_intel_parse(const void *buf, size_t len, enum uc_consumer c,
-		   struct uc_intel_update *u)
+/*
+ * Linux sums whole dwords of header + data; Xen 4.17 walks a dword pointer
+ * up to the end of the data, taking a partial last dword.
+ */
+static int main_sum(const uint8_t *h, uint32_t data, enum uc_consumer c)
+{
+	uint32_t dwords = (UC_INTEL_HEADER_SIZE + data) / 4;
+
+	if (c == UC_XEN_4_17 && data % 4)
+		dwords++;
+	return dword_sum(h, dwords) ? -UC_ERR_INTEL_CHECKSUM : 0;
+}
+
+int uc_intel_check_sum(const struct uc_intel_update *u, enum uc_consumer c)
+{
+	return main_sum(u->hdr, u->data_size, c);
+}
+
+/* Every check; the main checksum only when sum_main, or when a later check
+ * fails (so the first rule broken is reported whichever way). */
+static int parse(const void *buf, size_t len, enum uc_consumer c,
+		 bool sum_main, struct uc_intel_update *u)
 {
 	const uint8_t *h = buf, *ext = NULL;
-	uint32_t data, total, ext_size, count = 0, main_dwords;
+	uint32_t data, total, ext_size, count = 0;
+	int err;
 
 	if (len < UC_INTEL_HEADER_SIZE)                 /* Room for the header? */
 		return -UC_ERR_INTEL_TRUNCATED_HEADER;
@@ -99,31 +120,29 @@ int uc_intel_parse(const void *buf, size_t len, enum uc_consumer c,
 			return -UC_ERR_INTEL_EXT_SIZE;
 	}
 
-	/*
-	 * Linux sums whole dwords of header + data; Xen 4.17 walks a dword
-	 * pointer up to the end of the data, taking a partial last dword.
-	 */
-	main_dwords = (UC_INTEL_HEADER_SIZE + data) / 4;
-	if (c == UC_XEN_4_17 && data % 4)
-		main_dwords++;
-	if (dword_sum(h, main_dwords))
-		return -UC_ERR_INTEL_CHECKSUM;
+	if (sum_main && (err = main_sum(h, data, c)))
+		return err;
 
 	if (ext) {
 		uint32_t main = uc_le32(h + UC_INTEL_SIG_OFF) +
 				uc_le32(h + UC_INTEL_PF_OFF) +
 				uc_le32(h + UC_INTEL_CKSUM_OFF);
 
+		err = 0;
 		if (dword_sum(ext, ext_size / 4))
-			return -UC_ERR_INTEL_EXT_CHECKSUM;
+			err = -UC_ERR_INTEL_EXT_CHECKSUM;
 		/* Each entry's checksum is the header's, had it carried that sig/pf. */
-		for (uint32_t i = 0; i < count; i++) {
+		for (uint32_t i = 0; i < count && !err; i++) {
 			const uint8_t *e = ext + UC_INTEL_EXT_HEADER_SIZE +
 					   (size_t)i * UC_INTEL_EXT_ENTRY_SIZE;
 
 			if (uc_le32(e) + uc_le32(e + 4) + uc_le32(e + 8) != main)
-				return -UC_ERR_INTEL_EXT_ENTRY_CHECKSUM;
+				err = -UC_ERR_INTEL_EXT_ENTRY_CHECKSUM;
 		}
+		if (err && !sum_main && main_sum(h, data, c))
+			err = -UC_ERR_INTEL_CHECKSUM;
+		if (err)
+			return err;
 	}
 
 	u->hdr = h;
@@ -139,6 +158,12 @@ int uc_intel_parse(const void *buf, size_t len, enum uc_consumer c,
 	return 0;
 }
 
+int uc_intel_parse(const void *buf, size_t len, enum uc_consumer c,
+		   struct uc_intel_update *u)
+{
+	return parse(buf, len, c, true, u);
+}
+
 static bool all_zero(const uint8_t *p, size_t n)
 {
 	while (n--)
@@ -147,8 +172,8 @@ static bool all_zero(const uint8_t *p, size_t n)
 	return true;
 }
 
-int uc_intel_next(const void *buf, size_t len, size_t *pos,
-		  enum uc_consumer c, struct uc_intel_update *u)
+static int next(const void *buf, size_t len, size_t *pos, enum uc_consumer c,
+		bool sum_main, struct uc_intel_update *u)
 {
 	const uint8_t *b = buf;
 	size_t p = *pos;
@@ -156,7 +181,7 @@ int uc_intel_next(const void *buf, size_t len, size_t *pos,
 
 	if (p >= len)
 		return 0;
-	err = uc_intel_parse(b + p, len - p, c, u);
+	err = parse(b + p, len - p, c, sum_main, u);
 	if (err) {
 		/* Name the common mistake: padding after the last update. */
 		if (all_zero(b + p, len - p))
@@ -165,6 +190,18 @@ int uc_intel_next(const void *buf, size_t len, size_t *pos,
 	}
 	*pos = p + u->total_size;
 	return 1;
+}
+
+int uc_intel_next(const void *buf, size_t len, size_t *pos,
+		  enum uc_consumer c, struct uc_intel_update *u)
+{
+	return next(buf, len, pos, c, true, u);
+}
+
+int uc_intel_next_unsummed(const void *buf, size_t len, size_t *pos,
+			   enum uc_consumer c, struct uc_intel_update *u)
+{
+	return next(buf, len, pos, c, false, u);
 }
 
 void uc_intel_sig(const struct uc_intel_update *u, uint32_t i, uint32_t *sig,
