@@ -173,6 +173,14 @@ int cmd_build(int argc, char **argv)
 		goto out;
 	if (host && add_host_cpus(&sel, root))
 		goto out;
+	/*
+	 * A file we write is read back and checked, sums included: the Intel
+	 * sums of gathering would be a second pass over all the data, before
+	 * the first byte goes out.  Deferred, they come back in the check.
+	 */
+	gopts.defer_intel_sums = output && strcmp(output, "-");
+	if (gopts.defer_intel_sums)
+		set_message_gate(ucode_set_gate, &set);
 	if (gather(&set, argv + optind, argc - optind, &gopts))
 		goto out;
 	selected = select_ucode(&set, &sel);
@@ -202,8 +210,15 @@ int cmd_build(int argc, char **argv)
 		if (replace_begin(&out, output) ||
 		    write_early_cpio(&out, &intel, &amd, mtime))
 			goto out;
-		/* Written and checked: the inputs go while the disk catches
-		 * up, not after the rename. */
+		/* Written and checked; what was left out is summed now. */
+		ucode_set_settle_written(&set);
+		set_message_gate(NULL, NULL);
+		if (ucode_set_settle(&set)) {
+			replace_abort(&out);
+			goto out;
+		}
+		/* The inputs go while the disk catches up, not after the
+		 * rename. */
 		release_inputs(&set, &intel, &amd);
 		if (replace_commit(&out))
 			goto out;
@@ -212,6 +227,7 @@ int cmd_build(int argc, char **argv)
 	     raw ? raw : prepend ? prepend : output, n_intel, len_intel, n_amd, len_amd);
 	rc = EXIT_OK;
 out:
+	set_message_gate(NULL, NULL);
 	release_inputs(&set, &intel, &amd);
 	selection_free(&sel);
 	return rc;

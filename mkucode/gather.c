@@ -82,28 +82,67 @@ struct source {
 	size_t base;             /* offset of these bytes in the file */
 };
 
+static int report_broken(bool ignore, const char *name, size_t off,
+			 bool decompressed, int err)
+{
+	const char *how = decompressed ? " (decompressed)" : "";
+
+	if (ignore) {
+		warning("%s: offset %#zx%s: %s, ignoring the rest of the file",
+			name, off, how, uc_strerror(err));
+		return 0;
+	}
+	return error("%s: offset %#zx%s: %s", name, off, how, uc_strerror(err));
+}
+
 static int broken(const struct gather_opts *o, const struct source *s,
 		  size_t off, int err)
 {
-	const char *how = s->decompressed ? " (decompressed)" : "";
+	return report_broken(o->ignore_broken, s->name, s->base + off,
+			     s->decompressed, err);
+}
 
-	if (o->ignore_broken) {
-		warning("%s: offset %#zx%s: %s, ignoring the rest of the file",
-			s->name, s->base + off, how, uc_strerror(err));
-		return 0;
+int ucode_set_settle(struct ucode_set *set)
+{
+	for (size_t i = 0; i < set->n && !set->sums_failed; i++) {
+		struct ucode_item *it = &set->items[i];
+		int err;
+
+		if (!it->sum_pending)
+			continue;
+		err = uc_intel_check_sum(&it->intel, UC_STRICT);
+		if (err) {
+			set->sums_failed = true;
+			return report_broken(false, it->source, it->offset,
+					     it->decompressed, err);
+		}
+		it->sum_pending = false;
 	}
-	return error("%s: offset %#zx%s: %s", s->name, s->base + off, how,
-		     uc_strerror(err));
+	return set->sums_failed ? -1 : 0;
+}
+
+int ucode_set_gate(void *set)
+{
+	return ucode_set_settle(set);
+}
+
+void ucode_set_settle_written(struct ucode_set *set)
+{
+	for (size_t i = 0; i < set->n; i++)
+		if (set->items[i].selected && set->items[i].vendor == UC_VENDOR_INTEL)
+			set->items[i].sum_pending = false;
 }
 
 static int add_intel(struct ucode_set *set, const uint8_t *b, size_t len,
 		     const struct source *s, const struct gather_opts *o)
 {
+	bool defer = o->defer_intel_sums && !o->ignore_broken;
 	struct uc_intel_update u;
 	size_t pos = 0;
 	int k;
 
-	while ((k = uc_intel_next(b, len, &pos, UC_STRICT, &u)) > 0) {
+	while ((k = defer ? uc_intel_next_unsummed(b, len, &pos, UC_STRICT, &u)
+			  : uc_intel_next(b, len, &pos, UC_STRICT, &u)) > 0) {
 		struct ucode_item *it = new_item(set);
 
 		it->vendor = UC_VENDOR_INTEL;
@@ -116,6 +155,8 @@ static int add_intel(struct ucode_set *set, const uint8_t *b, size_t len,
 		it->intel = u;
 		it->source = s->name;
 		it->offset = s->base + (size_t)(u.hdr - b);
+		it->decompressed = s->decompressed;
+		it->sum_pending = defer;
 	}
 	return k < 0 ? broken(o, s, pos, k) : 0;
 }

@@ -29,8 +29,10 @@ struct ucode_item {
 	struct uc_intel_update intel;  /* Intel: as validated when gathered */
 	const char *source;     /* file (and member) it came from */
 	size_t offset;          /* of the update in that file (decompressed) */
+	bool decompressed;      /* the offset counts decompressed bytes */
 	size_t order;           /* position in the order sources were given */
 	bool selected;
+	bool sum_pending;       /* Intel: main checksum deferred (gather_opts) */
 };
 
 struct ucode_set {
@@ -42,6 +44,7 @@ struct ucode_set {
 	/* Files mapped read-only, unmapped together. */
 	struct ucode_mapping { void *p; size_t len; } *maps;
 	size_t n_maps, cap_maps;
+	bool sums_failed;       /* a deferred checksum failed (and was reported) */
 };
 
 void ucode_set_free(struct ucode_set *set);
@@ -55,6 +58,13 @@ unsigned int ucode_amd_cpus(const struct ucode_item *it, uint32_t *sigs,
 struct gather_opts {
 	bool ignore_broken;     /* skip malformed microcode with a warning */
 	bool list_mode;         /* `list`: report, never fail on skipped files */
+	/*
+	 * Strict only: leave the Intel main checksums (a pass over all the
+	 * data) to ucode_set_settle(), for a writer that reads its output
+	 * back and checks it anyway.  Until settled, a set may hold updates
+	 * that strict gathering would have refused.
+	 */
+	bool defer_intel_sums;
 };
 
 /*
@@ -66,6 +76,19 @@ struct gather_opts {
  */
 int gather(struct ucode_set *set, char **sources, int n_sources,
 	   const struct gather_opts *opts);
+
+/*
+ * The deferred checksums, in gathering order: 0, or -1 after reporting the
+ * first that fails, as gathering would have (and -1 ever after).  Register
+ * ucode_set_gate with set_message_gate() while any may be pending, so no
+ * message comes before the error a strict gathering stops at; call
+ * ucode_set_settle itself only once that gate is gone.
+ */
+int ucode_set_settle(struct ucode_set *set);
+int ucode_set_gate(void *set);
+/* The selected Intel updates were written and their copies passed the
+ * read-back check, sums included: settled. */
+void ucode_set_settle_written(struct ucode_set *set);
 
 /* Content tests: a raw Intel update / AMD container / newc archive starts
  * here. */

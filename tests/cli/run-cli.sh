@@ -712,6 +712,32 @@ run errors SOURCE_DATE_EPOCH=yesterday mkucode -q -o err.img src
 run errors SOURCE_DATE_EPOCH=4294967296 mkucode -q -o err.img src
 check 'errors: nothing written by any failing build' test ! -e err.img
 
+# -o FILE leaves the Intel checksums to the read-back check of what it
+# wrote; -o - cannot take back what it wrote, so it checks them first.
+# Either way the run stops at the first problem in the order sources are
+# read, and says nothing after it.
+note errors 'The first problem in source order is the one reported, whatever follows it: a later broken file, a file that is not microcode, a same-revision copy, a filter that leaves the broken update out.'
+ug intel --sig 0x906ea --pf 0x22 --rev 0xf0 --date 0x03152022 --seed 1 -o defects/good-906ea.bin
+ug intel --sig 0x906ea --pf 0x22 --rev 0xf0 --date 0x03152022 --seed 1 --defect bad-checksum \
+	-o defects/corrupt-906ea.bin
+printf 'not microcode\n' >defects/README
+for out in err.img -; do
+	run errors mkucode -o "$out" defects/intel-bad-checksum.bin defects/intel-bad-header-version.bin
+	run errors mkucode -o "$out" defects/intel-bad-checksum.bin defects/README
+	run errors mkucode -o "$out" defects/good-906ea.bin defects/corrupt-906ea.bin
+	run errors mkucode -o "$out" --cpu 0x806c1 defects/intel-bad-checksum.bin
+done
+for args in 'defects/intel-bad-checksum.bin defects/intel-bad-header-version.bin' \
+	'defects/intel-bad-checksum.bin defects/README' \
+	'defects/good-906ea.bin defects/corrupt-906ea.bin' \
+	'--cpu 0x806c1 defects/intel-bad-checksum.bin'; do
+	# shellcheck disable=SC2086 # word splitting wanted
+	check "first problem ($args): -o FILE says what -o - says, one line, nothing written" \
+		bash -c 'a=$("$1" -o err.img $2 2>&1 >/dev/null); b=$("$1" -o - $2 2>&1 >/dev/null)
+			[ "$a" = "$b" ] && [ "$(printf "%s\n" "$a" | wc -l)" -eq 1 ] &&
+			grep -q "checksum mismatch" <<<"$a" && [ ! -e err.img ]' _ "$MKUCODE" "$args"
+done
+
 # Corrupt cpio sources and images: said, not silently skipped.
 ug cpio --align16 --defect bad-hex --defect-index 3 kernel/ kernel/x86/ kernel/x86/microcode/ \
 	"$INTEL_MEMBER=$I/06-8c-01" -o defects/cpio-bad-hex.cpio
