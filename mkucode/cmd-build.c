@@ -175,11 +175,13 @@ int cmd_build(int argc, char **argv)
 		goto out;
 	/*
 	 * A file we write is read back and checked, sums included: the Intel
-	 * sums of gathering would be a second pass over all the data, before
-	 * the first byte goes out.  Deferred, they come back in the check.
+	 * sums of gathering, and selection's comparison of same-revision
+	 * copies, would be passes over the data before the first byte goes
+	 * out.  Deferred, they come back in the check or run while the disk
+	 * writes.
 	 */
-	gopts.defer_intel_sums = output && strcmp(output, "-");
-	if (gopts.defer_intel_sums)
+	gopts.defer_checks = output && strcmp(output, "-");
+	if (gopts.defer_checks)
 		set_message_gate(ucode_set_gate, &set);
 	if (gather(&set, argv + optind, argc - optind, &gopts))
 		goto out;

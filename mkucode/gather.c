@@ -45,6 +45,7 @@ void ucode_set_free(struct ucode_set *set)
 	for (size_t i = 0; i < set->n_maps; i++)
 		munmap(set->maps[i].p, set->maps[i].len);
 	free(set->maps);
+	free(set->copies);
 	free(set->items);
 	memset(set, 0, sizeof(*set));
 }
@@ -102,9 +103,27 @@ static int broken(const struct gather_opts *o, const struct source *s,
 			     s->decompressed, err);
 }
 
+int ucode_check_copy(const struct ucode_item *copy, const struct ucode_item *first)
+{
+	if (copy->size == first->size && !memcmp(copy->data, first->data, copy->size))
+		return 0;
+	return error("%s: offset %#zx: revision %#x differs from the one in %s "
+		     "at offset %#zx but has the same signature and revision",
+		     copy->source, copy->offset, copy->rev, first->source,
+		     first->offset);
+}
+
+void ucode_set_defer_copy(struct ucode_set *set, size_t copy, size_t first)
+{
+	grow(&set->copies, &set->cap_copies, set->n_copies + 1, sizeof(*set->copies));
+	set->copies[set->n_copies++] = (struct ucode_copy){ copy, first };
+}
+
 int ucode_set_settle(struct ucode_set *set)
 {
-	for (size_t i = 0; i < set->n && !set->sums_failed; i++) {
+	size_t i;
+
+	for (i = 0; i < set->n && !set->settle_failed; i++) {
 		struct ucode_item *it = &set->items[i];
 		int err;
 
@@ -112,13 +131,17 @@ int ucode_set_settle(struct ucode_set *set)
 			continue;
 		err = uc_intel_check_sum(&it->intel, UC_STRICT);
 		if (err) {
-			set->sums_failed = true;
+			set->settle_failed = true;
 			return report_broken(false, it->source, it->offset,
 					     it->decompressed, err);
 		}
 		it->sum_pending = false;
 	}
-	return set->sums_failed ? -1 : 0;
+	for (i = 0; i < set->n_copies && !set->settle_failed; i++)
+		set->settle_failed = ucode_check_copy(&set->items[set->copies[i].copy],
+						      &set->items[set->copies[i].first]);
+	set->n_copies = 0;
+	return set->settle_failed ? -1 : 0;
 }
 
 int ucode_set_gate(void *set)
@@ -136,7 +159,7 @@ void ucode_set_settle_written(struct ucode_set *set)
 static int add_intel(struct ucode_set *set, const uint8_t *b, size_t len,
 		     const struct source *s, const struct gather_opts *o)
 {
-	bool defer = o->defer_intel_sums && !o->ignore_broken;
+	bool defer = set->defer_checks;
 	struct uc_intel_update u;
 	size_t pos = 0;
 	int k;
@@ -444,6 +467,7 @@ static char **default_paths(struct ucode_set *set, int *n)
 int gather(struct ucode_set *set, char **sources, int n_sources,
 	   const struct gather_opts *opts)
 {
+	set->defer_checks = opts->defer_checks && !opts->ignore_broken;
 	if (!n_sources) {
 		sources = default_paths(set, &n_sources);
 		if (!n_sources)

@@ -161,11 +161,6 @@ static bool subset(const struct cover *a, size_t na, const struct cover *b,
 	return true;
 }
 
-static bool same_bytes(const struct ucode_item *a, const struct ucode_item *b)
-{
-	return a->size == b->size && !memcmp(a->data, b->data, a->size);
-}
-
 /* Same identity: what a loader would take as the same update. */
 static bool same_identity(const struct ucode_item *a, const struct ucode_item *b)
 {
@@ -248,11 +243,11 @@ long select_ucode(struct ucode_set *set, const struct selection *sel)
 
 			if (!b->selected || !same_identity(a, b))
 				continue;
-			if (!same_bytes(a, b)) {
-				error("%s: offset %#zx: revision %#x differs from the one "
-				      "in %s at offset %#zx but has the same signature "
-				      "and revision", a->source, a->offset, a->rev,
-				      b->source, b->offset);
+			/* Deferred: taken for a copy now, compared once the
+			 * output is written (ucode_set_settle). */
+			if (set->defer_checks)
+				ucode_set_defer_copy(set, i, j);
+			else if (ucode_check_copy(a, b)) {
 				covers_free(&cv);
 				return -1;
 			}

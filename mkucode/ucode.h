@@ -44,7 +44,11 @@ struct ucode_set {
 	/* Files mapped read-only, unmapped together. */
 	struct ucode_mapping { void *p; size_t len; } *maps;
 	size_t n_maps, cap_maps;
-	bool sums_failed;       /* a deferred checksum failed (and was reported) */
+	/* Checks left for ucode_set_settle (gather_opts.defer_checks). */
+	bool defer_checks;
+	struct ucode_copy { size_t copy, first; } *copies;  /* to compare */
+	size_t n_copies, cap_copies;
+	bool settle_failed;     /* one failed (and was reported) */
 };
 
 void ucode_set_free(struct ucode_set *set);
@@ -60,11 +64,12 @@ struct gather_opts {
 	bool list_mode;         /* `list`: report, never fail on skipped files */
 	/*
 	 * Strict only: leave the Intel main checksums (a pass over all the
-	 * data) to ucode_set_settle(), for a writer that reads its output
-	 * back and checks it anyway.  Until settled, a set may hold updates
-	 * that strict gathering would have refused.
+	 * data) and selection's comparison of same-revision copies to
+	 * ucode_set_settle(), for a writer that reads its output back and
+	 * checks it anyway.  Until settled, a set may hold updates that
+	 * strict gathering or selection would have refused.
 	 */
-	bool defer_intel_sums;
+	bool defer_checks;
 };
 
 /*
@@ -78,8 +83,18 @@ int gather(struct ucode_set *set, char **sources, int n_sources,
 	   const struct gather_opts *opts);
 
 /*
- * The deferred checksums, in gathering order: 0, or -1 after reporting the
- * first that fails, as gathering would have (and -1 ever after).  Register
+ * Same identity (signature and revision) means the same bytes: 0 when
+ * items copy and first agree, else -1 after an error naming both.
+ */
+int ucode_check_copy(const struct ucode_item *copy, const struct ucode_item *first);
+/* Selection took items[copy] for a copy of items[first]; compare later. */
+void ucode_set_defer_copy(struct ucode_set *set, size_t copy, size_t first);
+
+/*
+ * The deferred checks, in the order the eager ones run: the checksums in
+ * gathering order, then the copies in selection's order.  0, or -1 after
+ * reporting the first that fails, as the eager check would have (and -1
+ * ever after).  Register
  * ucode_set_gate with set_message_gate() while any may be pending, so no
  * message comes before the error a strict gathering stops at; call
  * ucode_set_settle itself only once that gate is gone.

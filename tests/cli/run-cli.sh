@@ -716,17 +716,26 @@ check 'errors: nothing written by any failing build' test ! -e err.img
 # wrote; -o - cannot take back what it wrote, so it checks them first.
 # Either way the run stops at the first problem in the order sources are
 # read, and says nothing after it.
-note errors 'The first problem in source order is the one reported, whatever follows it: a later broken file, a file that is not microcode, a same-revision copy, a filter that leaves the broken update out.'
+note errors 'The first problem in source order is the one reported, whatever follows it: a later broken file, a file that is not microcode, a same-revision copy, a filter that leaves the broken update out; a broken file comes before a same-revision impostor, which selection finds after gathering.'
 ug intel --sig 0x906ea --pf 0x22 --rev 0xf0 --date 0x03152022 --seed 1 -o defects/good-906ea.bin
 ug intel --sig 0x906ea --pf 0x22 --rev 0xf0 --date 0x03152022 --seed 1 --defect bad-checksum \
 	-o defects/corrupt-906ea.bin
 printf 'not microcode\n' >defects/README
+ug intel --sig 0x906ea --pf 0x22 --rev 0xf0 --date 0x03152022 --seed 98 -o defects/impostor-906ea.bin
 for out in err.img -; do
 	run errors mkucode -o "$out" defects/intel-bad-checksum.bin defects/intel-bad-header-version.bin
 	run errors mkucode -o "$out" defects/intel-bad-checksum.bin defects/README
 	run errors mkucode -o "$out" defects/good-906ea.bin defects/corrupt-906ea.bin
 	run errors mkucode -o "$out" --cpu 0x806c1 defects/intel-bad-checksum.bin
+	# Gathering notes the README before selection finds the impostor.
+	run errors mkucode -o "$out" defects/good-906ea.bin defects/impostor-906ea.bin defects/README
+	run errors mkucode -o "$out" defects/good-906ea.bin defects/impostor-906ea.bin \
+		defects/intel-bad-checksum.bin
 done
+check 'a same-revision impostor: -o FILE says what -o - says, nothing written' \
+	bash -c 'a=$("$1" -o err.img $2 2>&1 >/dev/null); b=$("$1" -o - $2 2>&1 >/dev/null)
+		[ "$a" = "$b" ] && grep -q "but has the same signature and revision" <<<"$a" &&
+		[ ! -e err.img ]' _ "$MKUCODE" 'defects/good-906ea.bin defects/impostor-906ea.bin defects/README'
 for args in 'defects/intel-bad-checksum.bin defects/intel-bad-header-version.bin' \
 	'defects/intel-bad-checksum.bin defects/README' \
 	'defects/good-906ea.bin defects/corrupt-906ea.bin' \
