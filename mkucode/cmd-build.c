@@ -212,7 +212,8 @@ int cmd_build(int argc, char **argv)
 		if (replace_begin(&out, output) ||
 		    write_early_cpio(&out, &intel, &amd, mtime))
 			goto out;
-		/* Written and checked; what was left out is summed now. */
+		/* Written and checked: what the check did not cover (updates
+		 * left out, copies) is settled now, with the gate gone. */
 		ucode_set_settle_written(&set);
 		set_message_gate(NULL, NULL);
 		if (ucode_set_settle(&set)) {
