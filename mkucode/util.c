@@ -343,6 +343,7 @@ int replace_begin(struct replacement *r, const char *path)
 		error("%s: cannot create a temporary file: %s", path,
 		      strerror(errno));
 		free(r->tmp);
+		r->tmp = NULL;
 		return -1;
 	}
 	if (fchmod(r->fd, mode)) {
@@ -357,7 +358,8 @@ void replace_abort(struct replacement *r)
 {
 	if (!r->tmp)
 		return;
-	close(r->fd);
+	if (r->fd >= 0)
+		close(r->fd);
 	unlink(r->tmp);
 	free(r->tmp);
 	r->tmp = NULL;
@@ -434,10 +436,9 @@ int replace_commit(struct replacement *r)
 	}
 	if (close(r->fd) || rename(r->tmp, r->path)) {
 		saved = errno;
-		unlink(r->tmp);
+		r->fd = -1;     /* closed either way */
 		error("%s: %s", r->path, strerror(saved));
-		free(r->tmp);
-		r->tmp = NULL;
+		replace_abort(r);
 		return -1;
 	}
 	free(r->tmp);
