@@ -173,16 +173,6 @@ int cmd_build(int argc, char **argv)
 		goto out;
 	if (host && add_host_cpus(&sel, root))
 		goto out;
-	/*
-	 * A file we write is read back and checked, sums included: the Intel
-	 * sums of gathering, and selection's comparison of same-revision
-	 * copies, would be passes over the data before the first byte goes
-	 * out.  Deferred, they come back in the check or run while the disk
-	 * writes.
-	 */
-	gopts.defer_checks = output && strcmp(output, "-");
-	if (gopts.defer_checks)
-		set_message_gate(ucode_set_gate, &set);
 	if (gather(&set, argv + optind, argc - optind, &gopts))
 		goto out;
 	selected = select_ucode(&set, &sel);
@@ -212,14 +202,6 @@ int cmd_build(int argc, char **argv)
 		if (replace_begin(&out, output) ||
 		    write_early_cpio(&out, &intel, &amd, mtime))
 			goto out;
-		/* Written and checked: what the check did not cover (updates
-		 * left out, copies) is settled now, with the gate gone. */
-		ucode_set_settle_written(&set);
-		set_message_gate(NULL, NULL);
-		if (ucode_set_settle(&set)) {
-			replace_abort(&out);
-			goto out;
-		}
 		/* The inputs go while the disk catches up, not after the
 		 * rename. */
 		release_inputs(&set, &intel, &amd);
@@ -230,7 +212,6 @@ int cmd_build(int argc, char **argv)
 	     raw ? raw : prepend ? prepend : output, n_intel, len_intel, n_amd, len_amd);
 	rc = EXIT_OK;
 out:
-	set_message_gate(NULL, NULL);
 	release_inputs(&set, &intel, &amd);
 	selection_free(&sel);
 	return rc;

@@ -45,7 +45,6 @@ void ucode_set_free(struct ucode_set *set)
 	for (size_t i = 0; i < set->n_maps; i++)
 		munmap(set->maps[i].p, set->maps[i].len);
 	free(set->maps);
-	free(set->copies);
 	free(set->items);
 	memset(set, 0, sizeof(*set));
 }
@@ -113,59 +112,14 @@ int ucode_check_copy(const struct ucode_item *copy, const struct ucode_item *fir
 		     first->offset);
 }
 
-void ucode_set_defer_copy(struct ucode_set *set, size_t copy, size_t first)
-{
-	grow(&set->copies, &set->cap_copies, set->n_copies + 1, sizeof(*set->copies));
-	set->copies[set->n_copies++] = (struct ucode_copy){ copy, first };
-}
-
-int ucode_set_settle(struct ucode_set *set)
-{
-	size_t i;
-
-	for (i = 0; i < set->n && !set->settle_failed; i++) {
-		struct ucode_item *it = &set->items[i];
-		int err;
-
-		if (!it->sum_pending)
-			continue;
-		err = uc_intel_check_sum(&it->intel, UC_STRICT);
-		if (err) {
-			set->settle_failed = true;
-			return report_broken(false, it->source, it->offset,
-					     it->decompressed, err);
-		}
-		it->sum_pending = false;
-	}
-	for (i = 0; i < set->n_copies && !set->settle_failed; i++)
-		set->settle_failed = ucode_check_copy(&set->items[set->copies[i].copy],
-						      &set->items[set->copies[i].first]);
-	set->n_copies = 0;
-	return set->settle_failed ? -1 : 0;
-}
-
-int ucode_set_gate(void *set)
-{
-	return ucode_set_settle(set);
-}
-
-void ucode_set_settle_written(struct ucode_set *set)
-{
-	for (size_t i = 0; i < set->n; i++)
-		if (set->items[i].selected && set->items[i].vendor == UC_VENDOR_INTEL)
-			set->items[i].sum_pending = false;
-}
-
 static int add_intel(struct ucode_set *set, const uint8_t *b, size_t len,
 		     const struct source *s, const struct gather_opts *o)
 {
-	bool defer = set->defer_checks;
 	struct uc_intel_update u;
 	size_t pos = 0;
 	int k;
 
-	while ((k = defer ? uc_intel_next_unsummed(b, len, &pos, UC_STRICT, &u)
-			  : uc_intel_next(b, len, &pos, UC_STRICT, &u)) > 0) {
+	while ((k = uc_intel_next(b, len, &pos, UC_STRICT, &u)) > 0) {
 		struct ucode_item *it = new_item(set);
 
 		it->vendor = UC_VENDOR_INTEL;
@@ -179,7 +133,6 @@ static int add_intel(struct ucode_set *set, const uint8_t *b, size_t len,
 		it->source = s->name;
 		it->offset = s->base + (size_t)(u.hdr - b);
 		it->decompressed = s->decompressed;
-		it->sum_pending = defer;
 	}
 	return k < 0 ? broken(o, s, pos, k) : 0;
 }
@@ -467,7 +420,6 @@ static char **default_paths(struct ucode_set *set, int *n)
 int gather(struct ucode_set *set, char **sources, int n_sources,
 	   const struct gather_opts *opts)
 {
-	set->defer_checks = opts->defer_checks && !opts->ignore_broken;
 	if (!n_sources) {
 		sources = default_paths(set, &n_sources);
 		if (!n_sources)

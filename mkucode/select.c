@@ -243,11 +243,7 @@ long select_ucode(struct ucode_set *set, const struct selection *sel)
 
 			if (!b->selected || !same_identity(a, b))
 				continue;
-			/* Deferred: taken for a copy now, compared once the
-			 * output is written (ucode_set_settle). */
-			if (set->defer_checks)
-				ucode_set_defer_copy(set, i, j);
-			else if (ucode_check_copy(a, b)) {
+			if (ucode_check_copy(a, b)) {
 				covers_free(&cv);
 				return -1;
 			}

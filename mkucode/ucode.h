@@ -32,7 +32,6 @@ struct ucode_item {
 	bool decompressed;      /* the offset counts decompressed bytes */
 	size_t order;           /* position in the order sources were given */
 	bool selected;
-	bool sum_pending;       /* Intel: main checksum deferred (gather_opts) */
 };
 
 struct ucode_set {
@@ -44,11 +43,6 @@ struct ucode_set {
 	/* Files mapped read-only, unmapped together. */
 	struct ucode_mapping { void *p; size_t len; } *maps;
 	size_t n_maps, cap_maps;
-	/* Checks left for ucode_set_settle (gather_opts.defer_checks). */
-	bool defer_checks;
-	struct ucode_copy { size_t copy, first; } *copies;  /* to compare */
-	size_t n_copies, cap_copies;
-	bool settle_failed;     /* one failed (and was reported) */
 };
 
 void ucode_set_free(struct ucode_set *set);
@@ -62,14 +56,6 @@ unsigned int ucode_amd_cpus(const struct ucode_item *it, uint32_t *sigs,
 struct gather_opts {
 	bool ignore_broken;     /* skip malformed microcode with a warning */
 	bool list_mode;         /* `list`: report, never fail on skipped files */
-	/*
-	 * Strict only: leave the Intel main checksums (a pass over all the
-	 * data) and selection's comparison of same-revision copies to
-	 * ucode_set_settle(), for a writer that reads its output back and
-	 * checks it anyway.  Until settled, a set may hold updates that
-	 * strict gathering or selection would have refused.
-	 */
-	bool defer_checks;
 };
 
 /*
@@ -87,23 +73,6 @@ int gather(struct ucode_set *set, char **sources, int n_sources,
  * items copy and first agree, else -1 after an error naming both.
  */
 int ucode_check_copy(const struct ucode_item *copy, const struct ucode_item *first);
-/* Selection took items[copy] for a copy of items[first]; compare later. */
-void ucode_set_defer_copy(struct ucode_set *set, size_t copy, size_t first);
-
-/*
- * The deferred checks, in the order the eager ones run: the checksums in
- * gathering order, then the copies in selection's order.  0, or -1 after
- * reporting the first that fails, as the eager check would have (and -1
- * ever after).  Register
- * ucode_set_gate with set_message_gate() while any may be pending, so no
- * message comes before the error a strict gathering stops at; call
- * ucode_set_settle itself only once that gate is gone.
- */
-int ucode_set_settle(struct ucode_set *set);
-int ucode_set_gate(void *set);
-/* The selected Intel updates were written and their copies passed the
- * read-back check, sums included: settled. */
-void ucode_set_settle_written(struct ucode_set *set);
 
 /* Content tests: a raw Intel update / AMD container / newc archive starts
  * here. */

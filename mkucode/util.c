@@ -16,38 +16,8 @@
 const char *program_name = "mkucode";
 bool quiet;
 
-static int (*gate_fn)(void *ctx);
-static void *gate_ctx;
-static bool gate_closed;
-
-void set_message_gate(int (*gate)(void *ctx), void *ctx)
-{
-	gate_fn = gate;
-	gate_ctx = ctx;
-}
-
-/* Whether a message may be printed now (see set_message_gate). */
-static bool gate_open(void)
-{
-	int (*gate)(void *ctx) = gate_fn;
-
-	if (gate_closed)
-		return false;
-	if (!gate)
-		return true;
-	gate_fn = NULL;         /* the gate's own error passes */
-	if (gate(gate_ctx)) {
-		gate_closed = true;
-		return false;
-	}
-	gate_fn = gate;
-	return true;
-}
-
 static void vmsg(const char *prefix, const char *fmt, va_list ap)
 {
-	if (!gate_open())
-		return;
 	fprintf(stderr, "%s: %s", program_name, prefix);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);

@@ -25,15 +25,6 @@ __attribute__((format(printf, 1, 2))) void warning(const char *fmt, ...);
 /* Informational notes; silenced by --quiet. */
 __attribute__((format(printf, 1, 2))) void note(const char *fmt, ...);
 
-/*
- * For work left for later that would have failed earlier (deferred
- * checks): before any message is printed, gate(ctx) runs.  It returns 0 to
- * let the message through, or -1 after printing the error that comes
- * first; then that message and every later one are dropped, since the run
- * failed before them.  NULL: no gate.
- */
-void set_message_gate(int (*gate)(void *ctx), void *ctx);
-
 void *xmalloc(size_t n);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);

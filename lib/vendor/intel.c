@@ -46,15 +46,8 @@ static int main_sum(const uint8_t *h, uint32_t data, enum uc_consumer c)
 	return dword_sum(h, dwords) ? -UC_ERR_INTEL_CHECKSUM : 0;
 }
 
-int uc_intel_check_sum(const struct uc_intel_update *u, enum uc_consumer c)
-{
-	return main_sum(u->hdr, u->data_size, c);
-}
-
-/* Every check; the main checksum only when sum_main, or when a later check
- * fails (so the first rule broken is reported whichever way). */
-static int parse(const void *buf, size_t len, enum uc_consumer c,
-		 bool sum_main, struct uc_intel_update *u)
+int uc_intel_parse(const void *buf, size_t len, enum uc_consumer c,
+		   struct uc_intel_update *u)
 {
 	const uint8_t *h = buf, *ext = NULL;
 	uint32_t data, total, ext_size, count = 0;
@@ -120,7 +113,7 @@ static int parse(const void *buf, size_t len, enum uc_consumer c,
 			return -UC_ERR_INTEL_EXT_SIZE;
 	}
 
-	if (sum_main && (err = main_sum(h, data, c)))
+	if ((err = main_sum(h, data, c)))
 		return err;
 
 	if (ext) {
@@ -139,8 +132,6 @@ static int parse(const void *buf, size_t len, enum uc_consumer c,
 			if (uc_le32(e) + uc_le32(e + 4) + uc_le32(e + 8) != main)
 				err = -UC_ERR_INTEL_EXT_ENTRY_CHECKSUM;
 		}
-		if (err && !sum_main && main_sum(h, data, c))
-			err = -UC_ERR_INTEL_CHECKSUM;
 		if (err)
 			return err;
 	}
@@ -158,12 +149,6 @@ static int parse(const void *buf, size_t len, enum uc_consumer c,
 	return 0;
 }
 
-int uc_intel_parse(const void *buf, size_t len, enum uc_consumer c,
-		   struct uc_intel_update *u)
-{
-	return parse(buf, len, c, true, u);
-}
-
 static bool all_zero(const uint8_t *p, size_t n)
 {
 	while (n--)
@@ -172,8 +157,8 @@ static bool all_zero(const uint8_t *p, size_t n)
 	return true;
 }
 
-static int next(const void *buf, size_t len, size_t *pos, enum uc_consumer c,
-		bool sum_main, struct uc_intel_update *u)
+int uc_intel_next(const void *buf, size_t len, size_t *pos,
+		  enum uc_consumer c, struct uc_intel_update *u)
 {
 	const uint8_t *b = buf;
 	size_t p = *pos;
@@ -181,7 +166,7 @@ static int next(const void *buf, size_t len, size_t *pos, enum uc_consumer c,
 
 	if (p >= len)
 		return 0;
-	err = parse(b + p, len - p, c, sum_main, u);
+	err = uc_intel_parse(b + p, len - p, c, u);
 	if (err) {
 		/* Name the common mistake: padding after the last update. */
 		if (all_zero(b + p, len - p))
@@ -190,18 +175,6 @@ static int next(const void *buf, size_t len, size_t *pos, enum uc_consumer c,
 	}
 	*pos = p + u->total_size;
 	return 1;
-}
-
-int uc_intel_next(const void *buf, size_t len, size_t *pos,
-		  enum uc_consumer c, struct uc_intel_update *u)
-{
-	return next(buf, len, pos, c, true, u);
-}
-
-int uc_intel_next_unsummed(const void *buf, size_t len, size_t *pos,
-			   enum uc_consumer c, struct uc_intel_update *u)
-{
-	return next(buf, len, pos, c, false, u);
 }
 
 void uc_intel_sig(const struct uc_intel_update *u, uint32_t i, uint32_t *sig,

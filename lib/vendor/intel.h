@@ -65,19 +65,6 @@ int uc_intel_parse(const void *buf, size_t len, enum uc_consumer c,
 int uc_intel_next(const void *buf, size_t len, size_t *pos,
 		  enum uc_consumer c, struct uc_intel_update *u);
 
-/*
- * Deferred checksums, for a caller that reads the data again anyway (a
- * writer that checks what it wrote): uc_intel_next without the sum of
- * header + data, which uc_intel_check_sum then does.  Every other rule is
- * checked in the same order; when a later one fails the sum is taken after
- * all, so an update broken twice gives the error uc_intel_next gives.
- * Until uc_intel_check_sum returned 0 for it, an update is not valid.
- */
-int uc_intel_next_unsummed(const void *buf, size_t len, size_t *pos,
-			   enum uc_consumer c, struct uc_intel_update *u);
-/* 0, or -UC_ERR_INTEL_CHECKSUM, for an update *u that parsing filled. */
-int uc_intel_check_sum(const struct uc_intel_update *u, enum uc_consumer c);
-
 /* Signatures an update carries: index 0 is the header's, 1..ext_count the
  * extended table's. */
 static inline uint32_t uc_intel_nsigs(const struct uc_intel_update *u)
