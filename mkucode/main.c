@@ -3,8 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "commands.h"
-#include "util.h"
+#include "verbs/verbs.h"
 
 static const struct verb {
 	const char *name;

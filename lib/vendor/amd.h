@@ -9,7 +9,7 @@
 
 #include "ucode_env.h"
 #include "ucode_err.h"
-#include "consumer.h"
+#include "ucode_consumer.h"
 
 #define UC_AMD_MAGIC 0x00414d44u        /* "DMA\0" */
 #define UC_AMD_CONTAINER_HDR_SIZE 12    /* magic + equivalence section header */

@@ -8,7 +8,7 @@
 
 #include "ucode_env.h"
 #include "ucode_err.h"
-#include "consumer.h"
+#include "ucode_consumer.h"
 
 #define UC_INTEL_HEADER_SIZE 48
 #define UC_INTEL_EXT_HEADER_SIZE 20

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Fuzz target: the validator (lib/vendor/check.c).  Input: one mode byte,
+ * Fuzz target: the validator (lib/validate/check.c).  Input: one mode byte,
  * then the buffer.  Mode % 3: 0 an image (uc_check_image), 1 a raw Intel
  * file, 2 a raw AMD file (uc_check_raw, with base = (mode / 3) * 4096).
  * Every issue is a named error about an offset inside the buffer (plus
@@ -8,7 +8,7 @@
  * number of issues reported, with or without a callback.
  */
 #include "fuzz.h"
-#include "vendor/check.h"
+#include "validate/check.h"
 
 struct seen {
 	size_t lo, hi;

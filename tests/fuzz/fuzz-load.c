@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Fuzz target: "what would load" (lib/vendor/load.c).  Input: a 9-byte CPU
+ * Fuzz target: "what would load" (lib/loaders/load.c).  Input: a 9-byte CPU
  * description, then the buffer handed to the loader.
  *   byte 0     bit 0 vendor (0 Intel, 1 AMD); bits 1-3 platform id;
  *              bit 4 no platform flags (pf 0)
@@ -16,9 +16,9 @@
 #include "fuzz.h"
 #include "cpio/cpio.h"
 #include "vendor/amd.h"
-#include "vendor/check.h"
+#include "validate/check.h"
 #include "vendor/intel.h"
-#include "vendor/load.h"
+#include "loaders/load.h"
 
 #define CPU_BYTES 9
 

@@ -16,9 +16,9 @@
 
 #include "cpio/cpio.h"
 #include "vendor/amd.h"
-#include "vendor/check.h"
+#include "validate/check.h"
 #include "vendor/intel.h"
-#include "vendor/load.h"
+#include "loaders/load.h"
 
 static unsigned char *slurp(const char *path, size_t *len)
 {

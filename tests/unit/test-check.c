@@ -5,7 +5,7 @@
 #include "unit.h"
 #include "ucgen.h"
 #include "cpio/cpio.h"
-#include "vendor/check.h"
+#include "validate/check.h"
 
 #define MAX_ISSUES 16
 

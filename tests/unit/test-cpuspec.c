@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "unit.h"
-#include "cpu.h"
+#include "domain/cpu.h"
 
 static const struct {
 	const char *text;

@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "unit.h"
-#include "decompress.h"
+#include "domain/decompress.h"
 
 struct blob {
 	uint8_t *p;

@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "unit.h"
-#include "cpu.h"
+#include "domain/cpu.h"
 
 static char root[1024];
 

@@ -5,7 +5,7 @@
 #include "unit.h"
 #include "ucgen.h"
 #include "cpio/cpio.h"
-#include "vendor/load.h"
+#include "loaders/load.h"
 
 #define SIG_A 0x000906eau
 #define SIG_B 0x000806ecu

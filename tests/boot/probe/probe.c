@@ -14,7 +14,7 @@
  */
 #include "ucode_env.h"
 #include "ucode_err.h"
-#include "vendor/load.h"
+#include "loaders/load.h"
 
 void probe_main(uint32_t magic, const uint32_t *mbi);
 

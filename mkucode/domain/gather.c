@@ -1,0 +1,389 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Gathering: sources in, one ucode_set out.  Content decides, not names. */
+#include <dirent.h>
+#include <errno.h>
+#include <glob.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+
+#include "cpio/cpio.h"
+#include "domain/decompress.h"
+#include "domain/ucode.h"
+#include "util/msg.h"
+#include "util/alloc.h"
+#include "util/fileio.h"
+#include "vendor/amd.h"
+#include "validate/check.h"
+#include "vendor/dat.h"
+#include "vendor/intel.h"
+
+/* Decompressed microcode is small; anything this big is not firmware. */
+#define DECOMPRESS_LIMIT ((size_t)256 << 20)
+
+const char *const default_sources[] = {
+	"/lib/firmware/intel-ucode",
+	"/lib/firmware/amd-ucode",
+	"/usr/lib/firmware/intel-ucode",
+	"/usr/lib/firmware/amd-ucode",
+	"/usr/share/misc/intel-microcode*",
+	NULL,
+};
+
+static struct ucode_item *new_item(struct ucode_set *set)
+{
+	struct ucode_item *it;
+
+	grow(&set->items, &set->cap, set->n + 1, sizeof(*set->items));
+	it = &set->items[set->n];
+	memset(it, 0, sizeof(*it));
+	it->order = set->n++;
+	return it;
+}
+
+struct source {
+	const char *name;        /* as shown in messages and listings */
+	bool decompressed;
+	size_t base;             /* offset of these bytes in the file */
+};
+
+static int report_broken(bool ignore, const char *name, size_t off,
+			 bool decompressed, int err)
+{
+	const char *how = decompressed ? " (decompressed)" : "";
+
+	if (ignore) {
+		warning("%s: offset %#zx%s: %s, ignoring the rest of the file",
+			name, off, how, uc_strerror(err));
+		return 0;
+	}
+	return error("%s: offset %#zx%s: %s", name, off, how, uc_strerror(err));
+}
+
+static int broken(const struct gather_opts *o, const struct source *s,
+		  size_t off, int err)
+{
+	return report_broken(o->ignore_broken, s->name, s->base + off,
+			     s->decompressed, err);
+}
+
+static int add_intel(struct ucode_set *set, const uint8_t *b, size_t len,
+		     const struct source *s, const struct gather_opts *o)
+{
+	struct uc_intel_update u;
+	size_t pos = 0;
+	int k;
+
+	while ((k = uc_intel_next(b, len, &pos, UC_STRICT, &u)) > 0) {
+		struct ucode_item *it = new_item(set);
+
+		it->vendor = UC_VENDOR_INTEL;
+		it->data = u.hdr;
+		it->size = u.total_size;
+		it->sig = u.sig;
+		it->pf = u.pf;
+		it->rev = u.rev;
+		it->date = u.date;
+		it->intel = u;
+		it->source = s->name;
+		it->offset = s->base + (size_t)(u.hdr - b);
+		it->decompressed = s->decompressed;
+	}
+	return k < 0 ? broken(o, s, pos, k) : 0;
+}
+
+static void add_amd_patch(struct ucode_set *set, const struct uc_amd_container *ct,
+			  const struct uc_amd_patch *p, const uint8_t *b,
+			  const struct source *s)
+{
+	struct ucode_item *it = new_item(set);
+	uint32_t sig;
+
+	it->vendor = UC_VENDOR_AMD;
+	it->data = p->hdr;
+	it->size = p->size;
+	it->rev = p->patch_id;
+	it->date = p->date;
+	it->equiv_id = p->equiv_id;
+	it->family = uc_amd_patch_family(p);
+	it->equiv = ct->equiv;
+	it->equiv_len = ct->equiv_len;
+	it->source = s->name;
+	it->offset = s->base + (size_t)(p->hdr - b);
+	if (ucode_amd_cpus(it, &sig, 1))
+		it->sig = sig;
+	else if (it->family >= 0x17)
+		it->sig = uc_amd_zen_sig(p->patch_id);
+}
+
+static int add_amd(struct ucode_set *set, const uint8_t *b, size_t len,
+		   const struct source *s, const struct gather_opts *o)
+{
+	struct uc_amd_container ct;
+	struct uc_amd_patch p;
+	size_t pos = 0, start = 0, err_off = 0, pp;
+	int k;
+
+	while ((k = uc_amd_next_container(b, len, &pos, UC_STRICT, &ct,
+					  &err_off)) > 0) {
+		for (pp = ct.patches; uc_amd_next_patch(&ct, &pp, &p) > 0;)
+			add_amd_patch(set, &ct, &p, b, s);
+		start = pos;
+	}
+	if (k >= 0)
+		return 0;
+	/* Keep the good patches before a bad section, when asked to. */
+	if (o->ignore_broken &&
+	    !uc_amd_open(b + start, len - start, UC_STRICT, &ct)) {
+		for (pp = ct.patches; uc_amd_next_patch(&ct, &pp, &p) > 0 &&
+				      start + pp <= err_off;)
+			add_amd_patch(set, &ct, &p, b, s);
+	}
+	return broken(o, s, err_off, k);
+}
+
+bool ucode_looks_intel(const uint8_t *b, size_t len)
+{
+	return len >= UC_INTEL_HEADER_SIZE && uc_le32(b) == 1 &&
+	       uc_le32(b + UC_INTEL_LDRVER_OFF) == 1;
+}
+
+bool ucode_looks_amd(const uint8_t *b, size_t len)
+{
+	return len >= 4 && uc_le32(b) == UC_AMD_MAGIC;
+}
+
+bool ucode_looks_cpio(const uint8_t *b, size_t len)
+{
+	return len >= 6 && !memcmp(b, "07070", 5) && (b[5] == '1' || b[5] == '2');
+}
+
+static int add_raw(struct ucode_set *set, const uint8_t *b, size_t len,
+		   const struct source *s, const struct gather_opts *o,
+		   bool *recognised);
+
+/* An early cpio or whole initrd: take the files the loaders would take. */
+static int add_cpio(struct ucode_set *set, const uint8_t *b, size_t len,
+		    const struct source *s, const struct gather_opts *o)
+{
+	static const char *const paths[] = { UC_CPIO_PATH_INTEL, UC_CPIO_PATH_AMD };
+	bool any = false;
+	size_t bad_off = len;
+	int k;
+
+	/* A broken archive is no "archive without microcode". */
+	k = uc_check_cpio(b, len, &bad_off);
+	if (k && broken(o, s, bad_off, k))
+		return -1;
+	for (int i = 0; i < 2; i++) {
+		struct uc_cpio_entry e;
+		struct source member;
+		bool recognised = false;
+
+		if (uc_cpio_find(b, len, paths[i], &e) || (k && e.offset >= bad_off))
+			continue;
+		any = true;
+		member.name = ucode_set_own(set, xasprintf("%s:%s", s->name, paths[i]));
+		member.decompressed = s->decompressed;
+		member.base = s->base + e.data_offset;
+		if (add_raw(set, b + e.data_offset, e.filesize, &member, o,
+			    &recognised))
+			return -1;
+		if (!recognised && e.filesize &&
+		    broken(o, &member, 0, i ? -UC_ERR_AMD_BAD_MAGIC
+					    : -UC_ERR_INTEL_HEADER_VERSION))
+			return -1;
+	}
+	if (!any && !k)
+		note("%s: cpio archive without early microcode, skipped", s->name);
+	return 0;
+}
+
+static int add_raw(struct ucode_set *set, const uint8_t *b, size_t len,
+		   const struct source *s, const struct gather_opts *o,
+		   bool *recognised)
+{
+	size_t need, err_off;
+	uint8_t *bin;
+	int k;
+
+	*recognised = true;
+	if (ucode_looks_cpio(b, len))
+		return add_cpio(set, b, len, s, o);
+	if (ucode_looks_amd(b, len))
+		return add_amd(set, b, len, s, o);
+	if (ucode_looks_intel(b, len))
+		return add_intel(set, b, len, s, o);
+	if (uc_intel_dat_probe((const char *)b, len)) {
+		k = uc_intel_dat_decode((const char *)b, len, NULL, 0, &need,
+					&err_off);
+		if (k)
+			return broken(o, s, err_off, k);
+		bin = ucode_set_own(set, xmalloc(need));
+		k = uc_intel_dat_decode((const char *)b, len, bin, need, &need,
+					&err_off);
+		if (k)
+			return broken(o, s, err_off, k);
+		/* Offsets now count bytes of the decoded binary. */
+		return add_intel(set, bin, need, s, o);
+	}
+	*recognised = false;
+	return 0;
+}
+
+static int gather_file(struct ucode_set *set, const char *path,
+		       const struct gather_opts *o)
+{
+	struct source s = { .name = path };
+	enum compression c;
+	uint8_t *data, *plain;
+	size_t len, plain_len, mapped;
+	bool recognised;
+	char *err;
+
+	if (map_file(path, &data, &len, &mapped))
+		return -1;
+	if (mapped) {
+		grow(&set->maps, &set->cap_maps, set->n_maps + 1, sizeof(*set->maps));
+		set->maps[set->n_maps++] = (struct ucode_mapping){ data, mapped };
+	} else {
+		ucode_set_own(set, data);
+	}
+	c = compression_detect(data, len);
+	if (c != COMPRESSION_NONE) {
+		if (decompress(data, len, c, DECOMPRESS_LIMIT, &plain, &plain_len,
+			       &err)) {
+			if (o->ignore_broken)
+				warning("%s: %s, ignoring it", path, err);
+			else
+				error("%s: %s", path, err);
+			free(err);
+			return o->ignore_broken ? 0 : -1;
+		}
+		ucode_set_own(set, plain);
+		data = plain;
+		len = plain_len;
+		s.decompressed = true;
+	}
+	if (add_raw(set, data, len, &s, o, &recognised))
+		return -1;
+	if (!recognised)
+		note("%s: not microcode, skipped", path);
+	return 0;
+}
+
+struct dir_entry {
+	char *path;
+	bool regular;           /* readdir says so: no stat() needed */
+};
+
+static int entry_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct dir_entry *)a)->path,
+		      ((const struct dir_entry *)b)->path);
+}
+
+static int gather_path(struct ucode_set *set, const char *path,
+		       const struct gather_opts *o);
+
+/* A directory's entries in byte order, dot files skipped, subdirectories too. */
+static int gather_dir(struct ucode_set *set, const char *path,
+		      const struct gather_opts *o)
+{
+	DIR *d = opendir(path);
+	struct dirent *de;
+	struct dir_entry *ents = NULL;
+	size_t n = 0, cap = 0;
+	int r = 0;
+
+	if (!d)
+		return error("%s: %s", path, strerror(errno));
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		grow(&ents, &cap, n + 1, sizeof(*ents));
+		ents[n].path = xasprintf("%s/%s", path, de->d_name);
+		ents[n++].regular = de->d_type == DT_REG;
+	}
+	closedir(d);
+	qsort(ents, n, sizeof(*ents), entry_cmp);
+	for (size_t i = 0; i < n; i++) {
+		if (r) {
+			free(ents[i].path);
+			continue;
+		}
+		ucode_set_own(set, ents[i].path);
+		r = ents[i].regular ? gather_file(set, ents[i].path, o)
+				    : gather_path(set, ents[i].path, o);
+	}
+	free(ents);
+	return r;
+}
+
+static int gather_path(struct ucode_set *set, const char *path,
+		       const struct gather_opts *o)
+{
+	struct stat st;
+
+	if (stat(path, &st))
+		return error("%s: %s", path, strerror(errno));
+	if (S_ISDIR(st.st_mode))
+		return gather_dir(set, path, o);
+	if (!S_ISREG(st.st_mode)) {
+		note("%s: not a regular file, skipped", path);
+		return 0;
+	}
+	return gather_file(set, path, o);
+}
+
+/* The default locations that exist, each real directory or file once. */
+static char **default_paths(struct ucode_set *set, int *n)
+{
+	char **out = NULL, **real = NULL;
+	size_t cap = 0, rcap = 0;
+	int count = 0;
+
+	for (const char *const *d = default_sources; *d; d++) {
+		glob_t g;
+
+		if (glob(*d, 0, NULL, &g))
+			continue;
+		for (size_t i = 0; i < g.gl_pathc; i++) {
+			char *rp = realpath(g.gl_pathv[i], NULL);
+			bool seen = false;
+
+			if (!rp)
+				continue;
+			for (int j = 0; j < count; j++)
+				seen |= !strcmp(real[j], rp);
+			if (seen) {
+				free(rp);
+				continue;
+			}
+			grow(&real, &rcap, (size_t)count + 1, sizeof(*real));
+			grow(&out, &cap, (size_t)count + 1, sizeof(*out));
+			real[count] = ucode_set_own(set, rp);
+			out[count++] = ucode_set_own(set, xstrdup(g.gl_pathv[i]));
+		}
+		globfree(&g);
+	}
+	free(real);
+	*n = count;
+	return ucode_set_own(set, out ? out : xmalloc(sizeof(char *)));
+}
+
+int gather(struct ucode_set *set, char **sources, int n_sources,
+	   const struct gather_opts *opts)
+{
+	if (!n_sources) {
+		sources = default_paths(set, &n_sources);
+		if (!n_sources)
+			note("no system firmware directories found");
+	}
+	for (int i = 0; i < n_sources; i++)
+		if (gather_path(set, sources[i], opts))
+			return -1;
+	return 0;
+}

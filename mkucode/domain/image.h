@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * An initrd image as the kernel sees it: an early part of uncompressed cpio
+ * archives holding microcode (and ACPI tables, dracut's marker, ...), then
+ * the rest (the compressed main initramfs, or an uncompressed one), which
+ * mkucode never changes.  Rewrites are atomic and keep the original's
+ * mode, owner and extended attributes; memory does not grow with the size
+ * of the rest, which is reflinked, copy_file_range'd or streamed.
+ */
+#ifndef MKUCODE_IMAGE_H
+#define MKUCODE_IMAGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/stat.h>
+
+#include "domain/emit.h"
+
+/*
+ * The new early archive is padded so that it ends at the same offset
+ * modulo this as the original early part did: the rest then sits at the
+ * same place within a 4 KiB block, and a reflink can share its blocks.
+ */
+#define IMAGE_BLOCK 4096u
+
+struct image {
+	char *path;            /* the regular file (symlinks resolved) */
+	int fd;                /* read-only, flock()ed */
+	struct stat st;
+	const uint8_t *map;    /* the whole file, read-only; NULL when empty */
+	size_t len;
+	unsigned int archives; /* leading archives that form the early part */
+	size_t early_end;      /* just past the early part's last trailer */
+	size_t rest;           /* the kept part: [rest, len) */
+	size_t microcode;      /* early members under kernel/x86/microcode/ */
+};
+
+/*
+ * Open and lock the image behind path (a symlink is followed: its target
+ * is what gets replaced), refuse anything but a regular file, and find the
+ * early part: the leading archives that hold a kernel/ member or dracut's
+ * early_cpio marker.  An archive that breaks off before its trailer is an
+ * error naming the offset.  Returns 0, or -1 after a message.
+ */
+int image_open(struct image *im, const char *path);
+void image_close(struct image *im);
+
+enum image_copy {
+	IMAGE_COPY_NONE,       /* nothing to keep */
+	IMAGE_COPY_REFLINK,    /* the rest shares the original's blocks */
+	IMAGE_COPY_RANGE,      /* copy_file_range */
+	IMAGE_COPY_STREAM,     /* read and write */
+};
+
+struct image_result {
+	bool changed;          /* false: the file already was the result */
+	size_t early_len;      /* of the new early part, padding included */
+	enum image_copy how;
+};
+
+/*
+ * Replace the early part: a new early archive with the given microcode
+ * (either may be NULL or empty), then every other early member in order
+ * (inodes renumbered, hard links kept), then the rest byte for byte.  With
+ * no microcode and nothing else to keep, the early part goes away.  The
+ * result is checked with the core's validator before it replaces the file.
+ * Returns 0, or -1 after a message with the original untouched.
+ */
+int image_replace_early(struct image *im, const struct blob_out *intel,
+			const struct blob_out *amd, uint32_t mtime,
+			struct image_result *res);
+
+const char *image_copy_name(enum image_copy how);
+
+#endif /* MKUCODE_IMAGE_H */

@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Reading whole files, mapped where they can be. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "util/alloc.h"
+#include "util/fileio.h"
+#include "util/msg.h"
+
+int read_file(const char *path, uint8_t **data, size_t *len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	uint8_t *buf = NULL;
+	size_t cap = 0, n = 0;
+	struct stat st;
+
+	if (fd < 0)
+		return error("%s: %s", path, strerror(errno));
+	/* One read for a regular file; growth for pipes and /proc. */
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
+		grow(&buf, &cap, (size_t)st.st_size + 1, 1);
+	for (;;) {
+		ssize_t r;
+
+		if (n == cap)
+			grow(&buf, &cap, n + 65536, 1);
+		r = read(fd, buf + n, cap - n);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			error("%s: read error at offset %#zx: %s", path, n,
+			      strerror(errno));
+			free(buf);
+			close(fd);
+			return -1;
+		}
+		if (!r)
+			break;
+		n += (size_t)r;
+	}
+	close(fd);
+	*data = buf ? buf : xmalloc(1);
+	*len = n;
+	return 0;
+}
+
+int map_file(const char *path, uint8_t **data, size_t *len, size_t *mapped)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	void *m;
+
+	*mapped = 0;
+	if (fd < 0)
+		return error("%s: %s", path, strerror(errno));
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size <= 0 ||
+	    (uintmax_t)st.st_size > SIZE_MAX) {
+		close(fd);
+		return read_file(path, data, len);
+	}
+	/* Populated at once: one fault-free pass over the page cache. */
+	m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE,
+		 fd, 0);
+	close(fd);
+	if (m == MAP_FAILED)
+		return read_file(path, data, len);
+	*data = m;
+	*len = *mapped = (size_t)st.st_size;
+	return 0;
+}
+
+int write_all_at(int fd, const void *data, size_t len, uint64_t off)
+{
+	const uint8_t *p = data;
+
+	while (len) {
+		ssize_t w = pwrite(fd, p, len, (off_t)off);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (!w) {
+			errno = EIO;
+			return -1;
+		}
+		p += w;
+		len -= (size_t)w;
+		off += (uint64_t)w;
+	}
+	return 0;
+}

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Reading whole files; writing all of a buffer. */
+#ifndef MKUCODE_UTIL_FILEIO_H
+#define MKUCODE_UTIL_FILEIO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Whole file into memory (malloc'd).  0, or -1 with a message printed. */
+int read_file(const char *path, uint8_t **data, size_t *len);
+
+/*
+ * A regular file mapped read-only (*mapped = its mapping's length, for
+ * munmap), else read into memory as read_file does (*mapped = 0, free()).
+ * Mapping saves copying tens of megabytes of firmware.  0, or -1 with a
+ * message printed.
+ */
+int map_file(const char *path, uint8_t **data, size_t *len, size_t *mapped);
+
+/* A run of bytes to write that lives elsewhere (an iovec, but const). */
+struct piece {
+	const void *data;
+	size_t len;
+};
+
+/* pwrite all of [p, p+len) at off; 0, or -1 with errno set. */
+int write_all_at(int fd, const void *p, size_t len, uint64_t off);
+
+#endif /* MKUCODE_UTIL_FILEIO_H */

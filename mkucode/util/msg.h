@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Messages on standard error: "mkucode: ", "mkucode: warning: ", "mkucode: note: ". */
+#ifndef MKUCODE_UTIL_MSG_H
+#define MKUCODE_UTIL_MSG_H
+
+#include <stdbool.h>
+
+extern const char *program_name;
+extern bool quiet;
+
+/* "mkucode: <msg>" on stderr.  error() returns -1 so callers can return it. */
+__attribute__((format(printf, 1, 2))) int error(const char *fmt, ...);
+__attribute__((format(printf, 1, 2))) void warning(const char *fmt, ...);
+/* Informational notes; silenced by --quiet. */
+__attribute__((format(printf, 1, 2))) void note(const char *fmt, ...);
+
+#endif /* MKUCODE_UTIL_MSG_H */

@@ -1,0 +1,236 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* mkucode [SELECTION] (-o FILE | --prepend IMAGE | --raw DIR) [SOURCE...] */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "verbs/verbs.h"
+#include "domain/emit.h"
+#include "domain/image.h"
+#include "util/exit.h"
+#include "util/msg.h"
+#include "util/alloc.h"
+#include "util/replace.h"
+
+#ifndef MKUCODE_VERSION
+#define MKUCODE_VERSION "unknown"
+#endif
+
+enum {
+	OPT_RAW = 0x100, OPT_HOST, OPT_CPU, OPT_VENDOR, OPT_DATE_BEFORE,
+	OPT_DATE_AFTER, OPT_DOWNGRADE, OPT_IGNORE_BROKEN, OPT_ALLOW_EMPTY,
+	OPT_VERSION, OPT_ROOT, OPT_PREPEND, OPT_ALL,
+};
+
+static const struct option options[] = {
+	{ "output", required_argument, NULL, 'o' },
+	{ "raw", required_argument, NULL, OPT_RAW },
+	{ "prepend", required_argument, NULL, OPT_PREPEND },
+	{ "all", no_argument, NULL, OPT_ALL },
+	{ "host", no_argument, NULL, OPT_HOST },
+	{ "cpu", required_argument, NULL, OPT_CPU },
+	{ "vendor", required_argument, NULL, OPT_VENDOR },
+	{ "date-before", required_argument, NULL, OPT_DATE_BEFORE },
+	{ "date-after", required_argument, NULL, OPT_DATE_AFTER },
+	{ "downgrade", no_argument, NULL, OPT_DOWNGRADE },
+	{ "ignore-broken", no_argument, NULL, OPT_IGNORE_BROKEN },
+	{ "allow-empty", no_argument, NULL, OPT_ALLOW_EMPTY },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	/* Tests: read /sys and /proc below this directory for --host. */
+	{ "host-root", required_argument, NULL, OPT_ROOT },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* SOURCE_DATE_EPOCH, clamped to what a cpio header holds. */
+static int archive_mtime(uint32_t *mtime)
+{
+	const char *s = getenv("SOURCE_DATE_EPOCH");
+	unsigned long long v;
+	char *end;
+
+	*mtime = 0;
+	if (!s || !*s)
+		return 0;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || *end || v > UINT32_MAX)
+		return error("SOURCE_DATE_EPOCH '%s' is not a time a cpio can hold", s);
+	*mtime = (uint32_t)v;
+	return 0;
+}
+
+/* One vendor file of --raw: written when selected, else removed, so DIR
+ * holds exactly the selection. */
+static int write_raw_one(const char *dir, const char *name,
+			 const struct blob_out *b)
+{
+	char *p = xasprintf("%s/%s", dir, name);
+	int r = 0;
+
+	if (b->len)
+		r = write_pieces_atomic(p, b->pieces, b->n);
+	else if (unlink(p) && errno != ENOENT)
+		r = error("%s: %s", p, strerror(errno));
+	free(p);
+	return r;
+}
+
+static int write_raw(const char *dir, const struct blob_out *intel,
+		     const struct blob_out *amd)
+{
+	struct stat st;
+
+	if (stat(dir, &st) || !S_ISDIR(st.st_mode))
+		return error("%s: not a directory", dir);
+	if (write_raw_one(dir, "GenuineIntel.bin", intel))
+		return -1;
+	return write_raw_one(dir, "AuthenticAMD.bin", amd);
+}
+
+static size_t count_vendor(const struct ucode_set *set, enum uc_vendor v)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < set->n; i++)
+		n += set->items[i].selected && set->items[i].vendor == v;
+	return n;
+}
+
+/* Everything the output was made from; safe to call twice. */
+static void release_inputs(struct ucode_set *set, struct blob_out *intel,
+			   struct blob_out *amd)
+{
+	blob_free(intel);
+	blob_free(amd);
+	ucode_set_free(set);
+}
+
+int cmd_build(int argc, char **argv)
+{
+	struct selection sel = { 0 };
+	struct gather_opts gopts = { 0 };
+	struct ucode_set set = { 0 };
+	struct blob_out intel = { 0 }, amd = { 0 };
+	const char *output = NULL, *raw = NULL, *prepend = NULL, *root = NULL;
+	bool host = false, allow_empty = false, all = false;
+	size_t n_intel, n_amd, len_intel, len_amd;
+	uint32_t mtime;
+	long selected;
+	int c, r, rc = EXIT_ERROR;
+
+	while ((c = getopt_long(argc, argv, "o:qh", options, NULL)) != -1) {
+		switch (c) {
+		case 'o': output = optarg; break;
+		case OPT_RAW: raw = optarg; break;
+		case OPT_PREPEND: prepend = optarg; break;
+		/* The default, spelled out; without it getopt would take
+		 * "--all" as an abbreviation of --allow-empty. */
+		case OPT_ALL: all = true; break;
+		case OPT_HOST: host = true; break;
+		case OPT_CPU:
+			if (add_cpu_option(&sel, optarg, false, UC_VENDOR_INTEL))
+				goto usage;
+			break;
+		case OPT_VENDOR:
+			if (parse_vendor(optarg, &sel.vendor))
+				goto usage;
+			sel.vendor_only = true;
+			break;
+		case OPT_DATE_BEFORE:
+			if (parse_date(optarg, &sel.date_before))
+				goto usage;
+			break;
+		case OPT_DATE_AFTER:
+			if (parse_date(optarg, &sel.date_after))
+				goto usage;
+			break;
+		case OPT_DOWNGRADE: sel.downgrade = true; break;
+		case OPT_IGNORE_BROKEN: gopts.ignore_broken = true; break;
+		case OPT_ALLOW_EMPTY: allow_empty = true; break;
+		case OPT_ROOT: root = optarg; break;
+		case 'q': quiet = true; break;
+		case 'h': print_help(); selection_free(&sel); return EXIT_OK;
+		case OPT_VERSION:
+			printf("mkucode %s\n", MKUCODE_VERSION);
+			selection_free(&sel);
+			return EXIT_OK;
+		default: goto usage;
+		}
+	}
+	if (!!output + !!raw + !!prepend != 1) {
+		error(output || raw || prepend
+			      ? "-o, --prepend and --raw exclude each other"
+			      : "nothing to write: give -o FILE, --prepend IMAGE or --raw DIR");
+		goto usage;
+	}
+	if (all && (host || sel.n_specs)) {
+		error("--all excludes --host and --cpu");
+		goto usage;
+	}
+	if (archive_mtime(&mtime))
+		goto out;
+	if (host && add_host_cpus(&sel, root))
+		goto out;
+	if (gather(&set, argv + optind, argc - optind, &gopts))
+		goto out;
+	selected = select_ucode(&set, &sel);
+	if (selected < 0)
+		goto out;
+	if (!selected && !allow_empty) {
+		error("no microcode selected, nothing written (--allow-empty writes "
+		      "an empty archive)");
+		goto out;
+	}
+	if (emit_vendor_file(&set, &sel, UC_VENDOR_INTEL, &intel) ||
+	    emit_vendor_file(&set, &sel, UC_VENDOR_AMD, &amd))
+		goto out;
+	n_intel = count_vendor(&set, UC_VENDOR_INTEL);
+	n_amd = count_vendor(&set, UC_VENDOR_AMD);
+	len_intel = intel.len;
+	len_amd = amd.len;
+	if (raw) {
+		if (write_raw(raw, &intel, &amd))
+			goto out;
+	} else if (prepend) {
+		struct image im;
+		struct image_result res;
+
+		if (image_open(&im, prepend))
+			goto out;
+		r = image_replace_early(&im, &intel, &amd, mtime, &res);
+		if (!r)
+			report_image(&im, &res, "early microcode replaced",
+				     "already holds this early microcode");
+		image_close(&im);
+		if (r)
+			goto out;
+	} else {
+		struct replacement out;
+
+		if (replace_begin(&out, output) ||
+		    write_early_cpio(&out, &intel, &amd, mtime))
+			goto out;
+		/* The inputs go while the disk catches up, not after the
+		 * rename. */
+		release_inputs(&set, &intel, &amd);
+		if (replace_commit(&out))
+			goto out;
+	}
+	note("%s: %zu Intel update(s) (%zu bytes), %zu AMD patch(es) (%zu bytes)",
+	     raw ? raw : prepend ? prepend : output, n_intel, len_intel, n_amd, len_amd);
+	rc = EXIT_OK;
+out:
+	release_inputs(&set, &intel, &amd);
+	selection_free(&sel);
+	return rc;
+usage:
+	usage_hint();
+	selection_free(&sel);
+	return EXIT_USAGE;
+}

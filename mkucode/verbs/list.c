@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* mkucode list [--json] [PATH...] */
+#include <getopt.h>
+#include <stdio.h>
+
+#include "verbs/verbs.h"
+#include "util/table.h"
+#include "util/exit.h"
+#include "util/msg.h"
+
+/* JSON keys are the contract (DESIGN.md); headers are for people. */
+static const struct column list_columns[] = {
+	{ "vendor", "VENDOR", false },
+	{ "signature", "SIGNATURE", false },
+	{ "pf_mask", NULL, true },
+	{ "equiv_id", NULL, true },
+	{ NULL, "PF/EQUIV", false },
+	{ "revision", "REVISION", false },
+	{ "date", "DATE", false },
+	{ "size", "SIZE", false },
+	{ "source", "SOURCE", false },
+};
+
+static void date_text(uint32_t bcd, char *buf, size_t n)
+{
+	snprintf(buf, n, "%04x-%02x-%02x", bcd & 0xffff, bcd >> 24,
+		 (bcd >> 16) & 0xff);
+}
+
+static void list_rows(const struct ucode_set *set, struct table *t)
+{
+	char date[16];
+
+	for (size_t i = 0; i < set->n; i++) {
+		const struct ucode_item *it = &set->items[i];
+		bool intel = it->vendor == UC_VENDOR_INTEL;
+
+		table_str(t, intel ? "intel" : "amd");
+		table_hex(t, it->sig, 8);
+		if (intel) {
+			table_hex(t, it->pf, 2);
+			table_null(t);
+			table_hex(t, it->pf, 2);
+		} else {
+			table_null(t);
+			table_hex(t, it->equiv_id, 4);
+			table_hex(t, it->equiv_id, 4);
+		}
+		table_hex(t, it->rev, 8);
+		date_text(it->date, date, sizeof(date));
+		table_str(t, date);
+		table_int(t, it->size);
+		table_str(t, it->source);
+	}
+}
+
+int cmd_list(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "ignore-broken", no_argument, NULL, 'i' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct gather_opts gopts = { .list_mode = true };
+	struct ucode_set set = { 0 };
+	struct table t;
+	bool json = false;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "qh", options, NULL)) != -1) {
+		switch (c) {
+		case 'j': json = true; break;
+		case 'i': gopts.ignore_broken = true; break;
+		case 'q': quiet = true; break;
+		case 'h': print_help(); return EXIT_OK;
+		default: usage_hint(); return EXIT_USAGE;
+		}
+	}
+	if (gather(&set, argv + optind, argc - optind, &gopts)) {
+		ucode_set_free(&set);
+		return EXIT_ERROR;
+	}
+	table_init(&t, list_columns, sizeof(list_columns) / sizeof(list_columns[0]));
+	list_rows(&set, &t);
+	table_print(&t, json, stdout);
+	table_free(&t);
+	ucode_set_free(&set);
+	return fflush(stdout) ? EXIT_ERROR : EXIT_OK;
+}

@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Option values shared by the verbs, and the help text. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "verbs/verbs.h"
+#include "domain/image.h"
+#include "util/msg.h"
+
+int parse_vendor(const char *s, enum uc_vendor *v)
+{
+	if (!strcmp(s, "intel"))
+		*v = UC_VENDOR_INTEL;
+	else if (!strcmp(s, "amd"))
+		*v = UC_VENDOR_AMD;
+	else
+		return error("--vendor: '%s' is neither intel nor amd", s);
+	return 0;
+}
+
+int parse_date(const char *s, uint32_t *ymd)
+{
+	unsigned int y, m, d;
+	char tail;
+
+	if (sscanf(s, "%4u-%2u-%2u%c", &y, &m, &d, &tail) != 3 || m < 1 ||
+	    m > 12 || d < 1 || d > 31)
+		return error("'%s' is not a date of the form YYYY-MM-DD", s);
+	*ymd = y * 10000 + m * 100 + d;
+	return 0;
+}
+
+int add_cpu_option(struct selection *sel, const char *text, bool vendor_known,
+		   enum uc_vendor vendor)
+{
+	struct cpu_spec spec;
+	const char *why;
+
+	if (cpu_spec_parse(text, &spec, &why))
+		return error("--cpu '%s': %s", text, why);
+	selection_add(sel, &spec, vendor_known, vendor);
+	return 0;
+}
+
+int add_host_cpus(struct selection *sel, const char *root)
+{
+	struct host_cpu *cpus;
+	size_t n;
+	char *msg = NULL;
+
+	if (host_cpus(root, &cpus, &n, &msg)) {
+		error("--host: %s", msg ? msg : "cannot read this machine's CPUs");
+		free(msg);
+		return -1;
+	}
+	if (msg)
+		note("--host: %s", msg);
+	free(msg);
+	for (size_t i = 0; i < n; i++) {
+		struct cpu_spec spec = {
+			.sig = cpus[i].sig,
+			/* Unknown flags: every platform variant of the signature. */
+			.pf_mask = cpus[i].vendor == UC_VENDOR_INTEL && cpus[i].pf_known
+					   ? cpus[i].pf : 0,
+		};
+
+		selection_add(sel, &spec, true, cpus[i].vendor);
+	}
+	free(cpus);
+	return 0;
+}
+
+/* done: what a change did; same: why nothing changed. */
+void report_image(const struct image *im, const struct image_result *res,
+		   const char *done, const char *same)
+{
+	if (!res->changed) {
+		note("%s: %s, unchanged", im->path, same);
+		return;
+	}
+	note("%s: %s: %zu-byte early part, %zu bytes of the rest kept (%s)",
+	     im->path, done, res->early_len, im->len - im->rest,
+	     image_copy_name(res->how));
+}
+
+void usage_hint(void)
+{
+	fprintf(stderr, "Try '%s --help' for more information.\n", program_name);
+}
+
+void print_help(void)
+{
+	printf("Usage:\n"
+"  %1$s [SELECTION] (-o FILE | --prepend IMAGE | --raw DIR) [SOURCE...]\n"
+"  %1$s list [--json] [PATH...]\n"
+"  %1$s verify [--host | --cpu SPEC]... [--vendor V] [--json] IMAGE\n"
+"  %1$s strip IMAGE\n"
+"  %1$s extract IMAGE -o FILE\n"
+"\n"
+"Build the early-microcode cpio that Linux and Xen read at the front of an\n"
+"initrd, from SOURCEs: files or directories of Intel binary or .dat microcode,\n"
+"AMD containers, early cpios or initrd images, possibly compressed with gzip,\n"
+"xz or zstd.  Default SOURCEs: the system firmware directories.\n"
+"\n"
+"Output:\n"
+"  -o, --output FILE      write the early cpio to FILE (\"-\": standard output)\n"
+"      --prepend IMAGE    put it in front of the initrd IMAGE, replacing the\n"
+"                         early microcode there; the rest stays byte for byte\n"
+"      --raw DIR          write raw GenuineIntel.bin / AuthenticAMD.bin into DIR\n"
+"                         (for Xen ucode=<n> or xen.efi ucode=)\n"
+"Selection (default: all microcode found, newest revision of each):\n"
+"      --all              that default, said explicitly\n"
+"      --host             the CPUs of this machine (every online CPU)\n"
+"      --cpu SPEC         SIG[,PF_MASK] (0x906ea, 0x000906ea,0x22) or FF-MM-SS\n"
+"                         (06-9e-0a); repeatable; !SPEC excludes\n"
+"      --vendor intel|amd only this vendor's microcode\n"
+"      --date-before DATE, --date-after DATE\n"
+"                         only updates dated before / after YYYY-MM-DD\n"
+"      --downgrade        the last update given wins, not the newest\n"
+"Checks:\n"
+"      --ignore-broken    skip malformed microcode with a warning (default: fail)\n"
+"      --allow-empty      write an archive even when nothing is selected\n"
+"Other:\n"
+"  -q, --quiet            no notes on standard error\n"
+"  -h, --help             this text\n"
+"      --version          the version\n"
+"\n"
+"list prints every update in the PATHs (text, or one JSON array).  verify says,\n"
+"for each CPU, which revision Linux (6.1 and newest) and Xen (4.17 and newer)\n"
+"would load from IMAGE, and every problem a loader would trip on.  strip removes\n"
+"the early microcode from IMAGE (other early members stay); extract writes\n"
+"IMAGE's early cpio part to FILE.\n"
+"\n"
+"Exit status: 0 success; 1 error (nothing written); 2 usage; 3 verify: some CPU\n"
+"gets no microcode.  SOURCE_DATE_EPOCH sets the archive's mtimes (default 0).\n"
+"See mkucode(8).\n", program_name);
+}

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The verbs of mkucode, one file each; main.c dispatches. */
+#ifndef MKUCODE_VERBS_H
+#define MKUCODE_VERBS_H
+
+#include "domain/select.h"
+
+/* Each returns an exit code of the command-line contract (util/exit.h). */
+int cmd_build(int argc, char **argv);
+int cmd_list(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
+int cmd_strip(int argc, char **argv);
+int cmd_extract(int argc, char **argv);
+
+/* Shared by build and verify: --cpu SPEC and --host into a selection. */
+int add_cpu_option(struct selection *sel, const char *spec, bool vendor_known,
+		   enum uc_vendor vendor);
+int add_host_cpus(struct selection *sel, const char *root);
+/* "intel" / "amd" */
+int parse_vendor(const char *s, enum uc_vendor *v);
+/* YYYY-MM-DD → YYYYMMDD */
+int parse_date(const char *s, uint32_t *ymd);
+
+/* The note a rewrite of an image ends with: what changed and how, or why
+ * nothing did. */
+struct image;
+struct image_result;
+void report_image(const struct image *im, const struct image_result *res,
+		  const char *done, const char *same);
+
+void usage_hint(void);
+void print_help(void);
+
+#endif /* MKUCODE_VERBS_H */
