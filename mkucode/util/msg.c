@@ -40,6 +40,6 @@ void note(const char *fmt, ...)
 	if (quiet)
 		return;
 	va_start(ap, fmt);
-	vmsg("", fmt, ap);
+	vmsg("note: ", fmt, ap);
 	va_end(ap);
 }

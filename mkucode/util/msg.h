@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Messages on standard error: "mkucode: ", "mkucode: warning: ", "mkucode: note: ". */
+/*
+ * Messages printed at once, for verbs: "mkucode: " (error), "mkucode:
+ * warning: ", "mkucode: note: ".  Modules report through util/diag.h.
+ */
 #ifndef MKUCODE_UTIL_MSG_H
 #define MKUCODE_UTIL_MSG_H
 
