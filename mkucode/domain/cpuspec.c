@@ -21,8 +21,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "domain/cpu.h"
+#include "util/diag.h"
 
 #define FAMILY_MAX (0xfu + 0xffu) /* base family 0xf plus 8 extended bits */
 
@@ -54,8 +56,10 @@ static const char *hex(const char *p, bool prefix_ok, uint32_t *v,
 	return p;
 }
 
-int cpu_sig_from_fms(unsigned int family, unsigned int model,
-		     unsigned int stepping, uint32_t *sig, const char **why)
+/* The checks below say what is wrong in *why, a static sentence fragment;
+ * the public functions turn it into a diagnostic. */
+static int fms_to_sig(unsigned int family, unsigned int model,
+		      unsigned int stepping, uint32_t *sig, const char **why)
 {
 	unsigned int base, ext;
 
@@ -116,10 +120,21 @@ static int parse_fms(const char *p, const char **end, uint32_t *sig,
 		}
 	}
 	*end = p;
-	return cpu_sig_from_fms(f[0], f[1], f[2], sig, why);
+	return fms_to_sig(f[0], f[1], f[2], sig, why);
 }
 
-int cpu_spec_parse(const char *text, struct cpu_spec *spec, const char **why)
+int cpu_sig_from_fms(unsigned int family, unsigned int model,
+		     unsigned int stepping, uint32_t *sig, const char *what,
+		     struct diags *d)
+{
+	const char *why;
+
+	if (fms_to_sig(family, model, stepping, sig, &why))
+		return diag_error(d, NULL, "%s: %s", what, why);
+	return 0;
+}
+
+static int spec_parse(const char *text, struct cpu_spec *spec, const char **why)
 {
 	struct cpu_spec s = { 0 };
 	const char *p = text, *q;
@@ -188,4 +203,24 @@ int cpu_spec_parse(const char *text, struct cpu_spec *spec, const char **why)
 	}
 	*spec = s;
 	return 0;
+}
+
+int cpu_spec_parse(const char *text, struct cpu_spec *spec, struct diags *d)
+{
+	const char *why;
+
+	if (spec_parse(text, spec, &why))
+		return diag_error(d, NULL, "--cpu '%s': %s", text ? text : "", why);
+	return 0;
+}
+
+void cpu_sig_fms(uint32_t sig, char *buf, size_t size)
+{
+	unsigned int base = (sig >> 8) & 0xf, family = base, model = (sig >> 4) & 0xf;
+
+	if (base == 0xf)
+		family += (sig >> 20) & 0xff;
+	if (base >= 6)
+		model |= ((sig >> 16) & 0xf) << 4;
+	snprintf(buf, size, "%02x-%02x-%02x", family, model, sig & 0xf);
 }

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/diag.h"
+
 #include <lzma.h>
 #define ZLIB_CONST
 #include <zlib.h>
@@ -52,35 +54,38 @@ const char *compression_name(enum compression c)
 	return "unknown";
 }
 
-__attribute__((format(printf, 2, 3)))
-static void set_err(char **err, const char *fmt, ...)
-{
-	va_list ap;
-	int len;
-	char *s;
+/* Where the caller's problem is: the file named in every diagnostic. */
+struct report {
+	struct diags *d;
+	const char *file;
+};
 
-	if (!err)
-		return;
-	*err = NULL;
+__attribute__((format(printf, 3, 4)))
+static int fail_at(const struct report *rp, uint64_t offset, const char *fmt, ...)
+{
+	char text[256];
+	va_list ap;
+
 	va_start(ap, fmt);
-	len = vsnprintf(NULL, 0, fmt, ap);
+	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
-	if (len < 0 || !(s = malloc((size_t)len + 1)))
-		return;
-	va_start(ap, fmt);
-	vsnprintf(s, (size_t)len + 1, fmt, ap);
-	va_end(ap);
-	*err = s;
+	return diag_add(rp->d, DIAG_ERROR, rp->file, offset, 0, 0, "%s", text);
 }
 
-static void limit_err(char **err, size_t limit)
+static int limit_err(const struct report *rp, size_t limit)
 {
 	if (limit >= MIB && limit % MIB == 0)
-		set_err(err, "output exceeds %zu MiB limit", limit / MIB);
-	else if (limit >= KIB && limit % KIB == 0)
-		set_err(err, "output exceeds %zu KiB limit", limit / KIB);
-	else
-		set_err(err, "output exceeds %zu B limit", limit);
+		return fail_at(rp, DIAG_NO_OFFSET, "output exceeds %zu MiB limit",
+			       limit / MIB);
+	if (limit >= KIB && limit % KIB == 0)
+		return fail_at(rp, DIAG_NO_OFFSET, "output exceeds %zu KiB limit",
+			       limit / KIB);
+	return fail_at(rp, DIAG_NO_OFFSET, "output exceeds %zu B limit", limit);
+}
+
+static int out_of_memory(const struct report *rp)
+{
+	return fail_at(rp, DIAG_NO_OFFSET, "out of memory");
 }
 
 /* The growing output: never more than limit + 1 bytes, so that one byte
@@ -108,37 +113,29 @@ static int obuf_init(struct obuf *o, size_t in_len, size_t limit)
 	return o->p ? 0 : -1;
 }
 
-/* Make room for at least one more byte.  0, or -1 with *err set. */
-static int obuf_room(struct obuf *o, char **err)
+/* Make room for at least one more byte.  0, or -1 after an error. */
+static int obuf_room(struct obuf *o, const struct report *rp)
 {
 	size_t cap;
 	uint8_t *p;
 
 	if (o->len < o->cap)
 		return 0;
-	if (o->cap >= o->max) {
-		limit_err(err, o->limit);
-		return -1;
-	}
+	if (o->cap >= o->max)
+		return limit_err(rp, o->limit);
 	cap = o->cap > o->max / 2 ? o->max : o->cap * 2;
 	p = realloc(o->p, cap);
-	if (!p) {
-		set_err(err, "out of memory");
-		return -1;
-	}
+	if (!p)
+		return out_of_memory(rp);
 	o->p = p;
 	o->cap = cap;
 	return 0;
 }
 
 /* After decoding: more than limit bytes out is an error. */
-static int obuf_check(const struct obuf *o, char **err)
+static int obuf_check(const struct obuf *o, const struct report *rp)
 {
-	if (o->len > o->limit) {
-		limit_err(err, o->limit);
-		return -1;
-	}
-	return 0;
+	return o->len > o->limit ? limit_err(rp, o->limit) : 0;
 }
 
 static void obuf_finish(struct obuf *o, uint8_t **out, size_t *out_len)
@@ -155,7 +152,8 @@ static unsigned int clamp_uint(size_t n)
 	return n > UINT_MAX ? UINT_MAX : (unsigned int)n;
 }
 
-static int gunzip(const uint8_t *in, size_t n, struct obuf *o, char **err)
+static int gunzip(const uint8_t *in, size_t n, struct obuf *o,
+		  const struct report *rp)
 {
 	z_stream z;
 	size_t pos = 0;
@@ -163,13 +161,12 @@ static int gunzip(const uint8_t *in, size_t n, struct obuf *o, char **err)
 
 	memset(&z, 0, sizeof(z));
 	if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK) {
-		set_err(err, "gzip: cannot initialise zlib");
-		return -1;
+		return fail_at(rp, DIAG_NO_OFFSET, "gzip: cannot initialise zlib");
 	}
 	for (;;) {
 		unsigned int in_avail, out_avail;
 
-		if (obuf_room(o, err))
+		if (obuf_room(o, rp))
 			goto out;
 		in_avail = clamp_uint(n - pos);
 		out_avail = clamp_uint(o->cap - o->len);
@@ -180,7 +177,7 @@ static int gunzip(const uint8_t *in, size_t n, struct obuf *o, char **err)
 		ret = inflate(&z, Z_NO_FLUSH);
 		pos += in_avail - z.avail_in;
 		o->len += out_avail - z.avail_out;
-		if (obuf_check(o, err))
+		if (obuf_check(o, rp))
 			goto out;
 		switch (ret) {
 		case Z_OK:
@@ -192,7 +189,7 @@ static int gunzip(const uint8_t *in, size_t n, struct obuf *o, char **err)
 			}
 			/* Another member, or bytes that belong to none. */
 			if (n - pos < 2 || in[pos] != 0x1f || in[pos + 1] != 0x8b) {
-				set_err(err, "gzip: trailing garbage at input offset 0x%zx", pos);
+				fail_at(rp, pos, "gzip: trailing garbage");
 				goto out;
 			}
 			inflateReset(&z);
@@ -201,17 +198,18 @@ static int gunzip(const uint8_t *in, size_t n, struct obuf *o, char **err)
 			if (z.avail_out == 0)
 				continue;          /* room is made above */
 			if (pos == n) {
-				set_err(err, "gzip: unexpected end of input");
+				fail_at(rp, n, "gzip: unexpected end of input");
 				goto out;
 			}
 			break;
 		case Z_MEM_ERROR:
-			set_err(err, "out of memory");
+			out_of_memory(rp);
 			goto out;
 		default:
 			break;
 		}
-		set_err(err, "gzip data corrupt at input offset 0x%zx%s%s", pos,
+		/* zlib has consumed the byte it could not take. */
+		fail_at(rp, pos ? pos - 1 : 0, "gzip data corrupt%s%s",
 			z.msg ? ": " : "", z.msg ? z.msg : "");
 		goto out;
 	}
@@ -220,15 +218,48 @@ out:
 	return rc;
 }
 
-static int unxz(const uint8_t *in, size_t n, struct obuf *o, char **err)
+/*
+ * liblzma takes whole headers, blocks and indexes before judging them, so
+ * its input count at an error is past the bad byte.  As for zstd below:
+ * decode again a byte at a time, discarding output, for the input byte whose
+ * arrival made the decoder fail; fallback when that pass does not fail.
+ */
+static uint64_t xz_error_offset(const uint8_t *in, size_t n, uint64_t fallback)
+{
+	lzma_stream s = LZMA_STREAM_INIT;
+	uint8_t scratch[4096];
+	uint64_t off = fallback;
+
+	if (lzma_stream_decoder(&s, XZ_MEMLIMIT, LZMA_CONCATENATED) != LZMA_OK)
+		return fallback;
+	for (size_t fed = 0; fed < n; fed++) {
+		lzma_ret ret;
+
+		s.next_in = in + fed;
+		s.avail_in = 1;
+		do {
+			s.next_out = scratch;
+			s.avail_out = sizeof(scratch);
+			ret = lzma_code(&s, LZMA_RUN);
+		} while (ret == LZMA_OK && s.avail_out == 0);
+		if (ret != LZMA_OK && ret != LZMA_STREAM_END) {
+			off = fed;
+			break;
+		}
+	}
+	lzma_end(&s);
+	return off;
+}
+
+static int unxz(const uint8_t *in, size_t n, struct obuf *o,
+		const struct report *rp)
 {
 	lzma_stream s = LZMA_STREAM_INIT;
 	lzma_ret ret;
 	int rc = -1;
 
 	if (lzma_stream_decoder(&s, XZ_MEMLIMIT, LZMA_CONCATENATED) != LZMA_OK) {
-		set_err(err, "xz: cannot initialise liblzma");
-		return -1;
+		return fail_at(rp, DIAG_NO_OFFSET, "xz: cannot initialise liblzma");
 	}
 	/* All input is here: finish from the start. */
 	s.next_in = in;
@@ -236,14 +267,14 @@ static int unxz(const uint8_t *in, size_t n, struct obuf *o, char **err)
 	for (;;) {
 		size_t out_avail;
 
-		if (obuf_room(o, err))
+		if (obuf_room(o, rp))
 			goto out;
 		out_avail = o->cap - o->len;
 		s.next_out = o->p + o->len;
 		s.avail_out = out_avail;
 		ret = lzma_code(&s, LZMA_FINISH);
 		o->len += out_avail - s.avail_out;
-		if (obuf_check(o, err))
+		if (obuf_check(o, rp))
 			goto out;
 		switch (ret) {
 		case LZMA_OK:
@@ -254,27 +285,27 @@ static int unxz(const uint8_t *in, size_t n, struct obuf *o, char **err)
 		case LZMA_BUF_ERROR:
 			if (s.avail_out == 0)
 				continue;
-			set_err(err, "xz: unexpected end of input");
+			fail_at(rp, n, "xz: unexpected end of input");
 			goto out;
 		case LZMA_MEM_ERROR:
-			set_err(err, "out of memory");
+			out_of_memory(rp);
 			goto out;
 		case LZMA_MEMLIMIT_ERROR:
-			set_err(err, "xz: decoding needs %llu MiB of memory, over the %llu MiB limit",
+			fail_at(rp, DIAG_NO_OFFSET, "xz: decoding needs %llu MiB of memory, over the %llu MiB limit",
 				(unsigned long long)(lzma_memusage(&s) / MIB),
 				(unsigned long long)(XZ_MEMLIMIT / MIB));
 			goto out;
 		case LZMA_FORMAT_ERROR:
 			/* Only the first stream's header can give this. */
-			set_err(err, "xz: not xz data");
+			fail_at(rp, 0, "xz: not xz data");
 			goto out;
 		case LZMA_OPTIONS_ERROR:
-			set_err(err, "xz: unsupported options at input offset 0x%llx",
-				(unsigned long long)s.total_in);
+			fail_at(rp, xz_error_offset(in, n, s.total_in),
+				"xz: unsupported options");
 			goto out;
 		default:
-			set_err(err, "xz data corrupt at input offset 0x%llx",
-				(unsigned long long)s.total_in);
+			fail_at(rp, xz_error_offset(in, n, s.total_in),
+				"xz data corrupt");
 			goto out;
 		}
 	}
@@ -319,17 +350,16 @@ out:
 	return off;
 }
 
-static int unzstd(const uint8_t *in, size_t n, struct obuf *o, char **err)
+static int unzstd(const uint8_t *in, size_t n, struct obuf *o,
+		  const struct report *rp)
 {
 	ZSTD_DCtx *d = ZSTD_createDCtx();
 	ZSTD_inBuffer zi = { in, n, 0 };
 	size_t ret = 1;
 	int rc = -1;
 
-	if (!d) {
-		set_err(err, "out of memory");
-		return -1;
-	}
+	if (!d)
+		return out_of_memory(rp);
 	for (;;) {
 		ZSTD_outBuffer zo;
 
@@ -337,24 +367,23 @@ static int unzstd(const uint8_t *in, size_t n, struct obuf *o, char **err)
 			rc = 0;
 			goto out;
 		}
-		if (obuf_room(o, err))
+		if (obuf_room(o, rp))
 			goto out;
 		zo.dst = o->p;
 		zo.size = o->cap;
 		zo.pos = o->len;
 		ret = ZSTD_decompressStream(d, &zo, &zi);
 		o->len = zo.pos;
-		if (obuf_check(o, err))
+		if (obuf_check(o, rp))
 			goto out;
 		if (ZSTD_isError(ret)) {
-			set_err(err, "zstd data corrupt at input offset 0x%zx: %s",
-				zstd_error_offset(in, n, zi.pos),
-				ZSTD_getErrorName(ret));
+			fail_at(rp, zstd_error_offset(in, n, zi.pos),
+				"zstd data corrupt: %s", ZSTD_getErrorName(ret));
 			goto out;
 		}
 		/* No input left, room for output, yet the frame is not done. */
 		if (zi.pos == zi.size && ret != 0 && zo.pos < zo.size) {
-			set_err(err, "zstd: unexpected end of input");
+			fail_at(rp, n, "zstd: unexpected end of input");
 			goto out;
 		}
 	}
@@ -364,52 +393,43 @@ out:
 }
 
 int decompress(const uint8_t *in, size_t n, enum compression c, size_t limit,
-	       uint8_t **out, size_t *out_len, char **err)
+	       uint8_t **out, size_t *out_len, const char *file, struct diags *d)
 {
+	const struct report rp = { d, file };
 	struct obuf o;
 	int rc;
 
-	if (err)
-		*err = NULL;
 	if (c == COMPRESSION_NONE) {
 		uint8_t *p;
 
-		if (n > limit) {
-			limit_err(err, limit);
-			return -1;
-		}
+		if (n > limit)
+			return limit_err(&rp, limit);
 		p = malloc(n ? n : 1);
-		if (!p) {
-			set_err(err, "out of memory");
-			return -1;
-		}
+		if (!p)
+			return out_of_memory(&rp);
 		if (n)
 			memcpy(p, in, n);
 		*out = p;
 		*out_len = n;
 		return 0;
 	}
-	if (n == 0) {
-		set_err(err, "%s: unexpected end of input", compression_name(c));
-		return -1;
-	}
-	if (obuf_init(&o, n, limit)) {
-		set_err(err, "out of memory");
-		return -1;
-	}
+	if (n == 0)
+		return fail_at(&rp, 0, "%s: unexpected end of input",
+			       compression_name(c));
+	if (obuf_init(&o, n, limit))
+		return out_of_memory(&rp);
 	switch (c) {
 	case COMPRESSION_GZIP:
-		rc = gunzip(in, n, &o, err);
+		rc = gunzip(in, n, &o, &rp);
 		break;
 	case COMPRESSION_XZ:
-		rc = unxz(in, n, &o, err);
+		rc = unxz(in, n, &o, &rp);
 		break;
 	case COMPRESSION_ZSTD:
-		rc = unzstd(in, n, &o, err);
+		rc = unzstd(in, n, &o, &rp);
 		break;
 	default:
-		set_err(err, "unknown compression %d", (int)c);
-		rc = -1;
+		rc = fail_at(&rp, DIAG_NO_OFFSET, "unknown compression %d", (int)c);
 		break;
 	}
 	if (rc) {

@@ -17,13 +17,17 @@ enum compression {
 enum compression compression_detect(const uint8_t *p, size_t n);
 const char *compression_name(enum compression c);
 
+struct diags;
+
 /*
  * Decompress all of in (one or more concatenated streams/frames) into a
  * malloc'd buffer.  Output beyond limit bytes is an error (a bomb guard).
- * Returns 0, or -1 with *err set to a malloc'd message that names the
- * byte offset in the input where the problem was found when known.
+ * Returns 0, or -1 after one error on d about file: its offset is the
+ * input byte at which the decoder failed (n: the input ended too soon),
+ * or DIAG_NO_OFFSET (limits, memory).
  */
 int decompress(const uint8_t *in, size_t n, enum compression c, size_t limit,
-	       uint8_t **out, size_t *out_len, char **err);
+	       uint8_t **out, size_t *out_len, const char *file,
+	       struct diags *d);
 
 #endif /* MKUCODE_DECOMPRESS_H */

@@ -6,6 +6,7 @@
 
 #include "cpio/cpio.h"
 #include "domain/emit.h"
+#include "util/diag.h"
 #include "util/msg.h"
 #include "util/alloc.h"
 #include "util/fileio.h"
@@ -78,7 +79,8 @@ struct equiv_entry {
 
 /* Add the wanted table entries for patch it; -1 on a conflicting mapping. */
 static int add_equiv(const struct ucode_item *it, const struct selection *sel,
-		     struct equiv_entry **tab, size_t *n, size_t *cap)
+		     struct equiv_entry **tab, size_t *n, size_t *cap,
+		     struct diags *d)
 {
 	bool any = false;
 
@@ -96,11 +98,11 @@ static int add_equiv(const struct ucode_item *it, const struct selection *sel,
 			if (uc_le32((*tab)[i].raw) != cpu)
 				continue;
 			if (uc_le16((*tab)[i].raw + 12) != it->equiv_id)
-				return error("%s: CPU %#010x is mapped to equivalence "
-					     "ids %#06x and %#06x by different "
-					     "containers", it->source, cpu,
-					     uc_le16((*tab)[i].raw + 12),
-					     it->equiv_id);
+				return diag_error(d, it->source, "CPU %#010x is "
+						  "mapped to equivalence ids %#06x "
+						  "and %#06x by different containers",
+						  cpu, uc_le16((*tab)[i].raw + 12),
+						  it->equiv_id);
 			dup = true;
 		}
 		if (dup)
@@ -123,7 +125,8 @@ static int add_equiv(const struct ucode_item *it, const struct selection *sel,
 }
 
 static int emit_amd(struct ucode_item **items, size_t n,
-		    const struct selection *sel, struct bytes *out)
+		    const struct selection *sel, struct bytes *out,
+		    struct diags *d)
 {
 	qsort(items, n, sizeof(*items), amd_order);
 	for (size_t start = 0, end; start < n; start = end) {
@@ -133,7 +136,7 @@ static int emit_amd(struct ucode_item **items, size_t n,
 		for (end = start; end < n && items[end]->family == items[start]->family;)
 			end++;
 		for (size_t i = start; i < end; i++)
-			if (add_equiv(items[i], sel, &tab, &ntab, &tcap)) {
+			if (add_equiv(items[i], sel, &tab, &ntab, &tcap, d)) {
 				free(tab);
 				return -1;
 			}
@@ -155,7 +158,7 @@ static int emit_amd(struct ucode_item **items, size_t n,
 }
 
 int emit_vendor_file(const struct ucode_set *set, const struct selection *sel,
-		     enum uc_vendor v, struct blob_out *out)
+		     enum uc_vendor v, struct blob_out *out, struct diags *d)
 {
 	struct ucode_item **items = xmalloc((set->n + 1) * sizeof(*items));
 	size_t n = 0;
@@ -168,7 +171,7 @@ int emit_vendor_file(const struct ucode_set *set, const struct selection *sel,
 	if (v == UC_VENDOR_AMD) {
 		struct bytes amd = { 0 };
 
-		r = emit_amd(items, n, sel, &amd);
+		r = emit_amd(items, n, sel, &amd, d);
 		out->owned = amd.data;
 		if (!r && amd.len)
 			add_piece(out, amd.data, amd.len);

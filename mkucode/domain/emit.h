@@ -28,10 +28,11 @@ void blob_free(struct blob_out *b);
  * ascending (so families below 15h come first), each with an equivalence
  * table of the wanted CPUs mapped to its patches plus the zero terminator,
  * and one patch per equivalence id.  Empty when nothing is selected.
- * Returns 0, or -1 after an error message (conflicting tables).
+ * Returns 0, or -1 after an error on d (conflicting tables).
  */
+struct diags;
 int emit_vendor_file(const struct ucode_set *set, const struct selection *sel,
-		     enum uc_vendor v, struct blob_out *out);
+		     enum uc_vendor v, struct blob_out *out, struct diags *d);
 
 /*
  * The early cpio: kernel/, kernel/x86/, kernel/x86/microcode/ and the

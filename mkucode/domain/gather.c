@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Gathering: sources in, one ucode_set out.  Content decides, not names. */
 #include <dirent.h>
+#include <fcntl.h>
 #include <errno.h>
 #include <glob.h>
 #include <limits.h>
@@ -8,11 +9,12 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cpio/cpio.h"
 #include "domain/decompress.h"
 #include "domain/ucode.h"
-#include "util/msg.h"
+#include "util/diag.h"
 #include "util/alloc.h"
 #include "util/fileio.h"
 #include "vendor/amd.h"
@@ -47,26 +49,21 @@ struct source {
 	const char *name;        /* as shown in messages and listings */
 	bool decompressed;
 	size_t base;             /* offset of these bytes in the file */
+	struct diags *d;         /* where what is wrong goes */
 };
 
-static int report_broken(bool ignore, const char *name, size_t off,
-			 bool decompressed, int err)
-{
-	const char *how = decompressed ? " (decompressed)" : "";
-
-	if (ignore) {
-		warning("%s: offset %#zx%s: %s, ignoring the rest of the file",
-			name, off, how, uc_strerror(err));
-		return 0;
-	}
-	return error("%s: offset %#zx%s: %s", name, off, how, uc_strerror(err));
-}
-
+/* The core's error err at off: an error, or with --ignore-broken a warning
+ * (and the caller keeps what came before). */
 static int broken(const struct gather_opts *o, const struct source *s,
 		  size_t off, int err)
 {
-	return report_broken(o->ignore_broken, s->name, s->base + off,
-			     s->decompressed, err);
+	bool ignore = o->ignore_broken;
+
+	diag_add(s->d, ignore ? DIAG_WARNING : DIAG_ERROR, s->name, s->base + off,
+		 err, 0, "%s%s%s", uc_strerror(err),
+		 s->decompressed ? " (offset in the decompressed data)" : "",
+		 ignore ? ", ignoring the rest of the file" : "");
+	return ignore ? 0 : -1;
 }
 
 static int add_intel(struct ucode_set *set, const uint8_t *b, size_t len,
@@ -188,6 +185,7 @@ static int add_cpio(struct ucode_set *set, const uint8_t *b, size_t len,
 		member.name = ucode_set_own(set, xasprintf("%s:%s", s->name, paths[i]));
 		member.decompressed = s->decompressed;
 		member.base = s->base + e.data_offset;
+		member.d = s->d;
 		if (add_raw(set, b + e.data_offset, e.filesize, &member, o,
 			    &recognised))
 			return -1;
@@ -197,7 +195,7 @@ static int add_cpio(struct ucode_set *set, const uint8_t *b, size_t len,
 			return -1;
 	}
 	if (!any && !k)
-		note("%s: cpio archive without early microcode, skipped", s->name);
+		diag_note(s->d, s->name, "cpio archive without early microcode, skipped");
 	return 0;
 }
 
@@ -233,34 +231,41 @@ static int add_raw(struct ucode_set *set, const uint8_t *b, size_t len,
 	return 0;
 }
 
-static int gather_file(struct ucode_set *set, const char *path,
-		       const struct gather_opts *o)
+/* Decompression's error about path: as it is, or with --ignore-broken a
+ * warning (the file is skipped). */
+static int broken_compressed(const struct gather_opts *o, struct diags *d,
+			     const struct diags *why)
 {
-	struct source s = { .name = path };
-	enum compression c;
-	uint8_t *data, *plain;
-	size_t len, plain_len, mapped;
-	bool recognised;
-	char *err;
+	for (size_t i = 0; i < why->n; i++) {
+		const struct diag *g = &why->v[i];
 
-	if (map_file(path, &data, &len, &mapped))
-		return -1;
-	if (mapped) {
-		grow(&set->maps, &set->cap_maps, set->n_maps + 1, sizeof(*set->maps));
-		set->maps[set->n_maps++] = (struct ucode_mapping){ data, mapped };
-	} else {
-		ucode_set_own(set, data);
+		diag_add(d, o->ignore_broken ? DIAG_WARNING : g->level, g->file,
+			 g->offset, g->code, g->sys, "%s%s", g->text,
+			 o->ignore_broken ? ", ignoring it" : "");
 	}
+	return o->ignore_broken ? 0 : -1;
+}
+
+/* The bytes of one file (path names it), decompressed when they are. */
+static int gather_bytes(struct ucode_set *set, const char *path, uint8_t *data,
+			size_t len, const struct gather_opts *o, struct diags *d)
+{
+	struct source s = { .name = path, .d = d };
+	enum compression c;
+	uint8_t *plain;
+	size_t plain_len;
+	bool recognised;
+
 	c = compression_detect(data, len);
 	if (c != COMPRESSION_NONE) {
+		struct diags why = { 0 };
+		int r;
+
 		if (decompress(data, len, c, DECOMPRESS_LIMIT, &plain, &plain_len,
-			       &err)) {
-			if (o->ignore_broken)
-				warning("%s: %s, ignoring it", path, err);
-			else
-				error("%s: %s", path, err);
-			free(err);
-			return o->ignore_broken ? 0 : -1;
+			       path, &why)) {
+			r = broken_compressed(o, d, &why);
+			diags_free(&why);
+			return r;
 		}
 		ucode_set_own(set, plain);
 		data = plain;
@@ -270,8 +275,75 @@ static int gather_file(struct ucode_set *set, const char *path,
 	if (add_raw(set, data, len, &s, o, &recognised))
 		return -1;
 	if (!recognised)
-		note("%s: not microcode, skipped", path);
+		diag_note(d, path, "not microcode, skipped");
 	return 0;
+}
+
+static int gather_file(struct ucode_set *set, const char *path,
+		       const struct gather_opts *o, struct diags *d)
+{
+	uint8_t *data;
+	size_t len, mapped;
+
+	/* map_file prints its own error (util/fileio). */
+	if (map_file(path, &data, &len, &mapped))
+		return -1;
+	if (mapped) {
+		grow(&set->maps, &set->cap_maps, set->n_maps + 1, sizeof(*set->maps));
+		set->maps[set->n_maps++] = (struct ucode_mapping){ data, mapped };
+	} else {
+		ucode_set_own(set, data);
+	}
+	return gather_bytes(set, path, data, len, o, d);
+}
+
+/*
+ * A pipe, or "-": standard input.  Read to its end (no mapping), at most
+ * DECOMPRESS_LIMIT bytes: a stream has no size to check first.
+ */
+static int gather_stream(struct ucode_set *set, const char *path,
+			 const struct gather_opts *o, struct diags *d)
+{
+	bool stdin_ = !strcmp(path, "-");
+	const char *name = stdin_ ? "standard input" : path;
+	int fd = stdin_ ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
+	uint8_t *buf = NULL;
+	size_t n = 0, cap = 0;
+
+	if (fd < 0)
+		return diag_sys(d, path, errno, "cannot open");
+	for (;;) {
+		ssize_t r;
+
+		if (n == cap) {
+			if (cap > DECOMPRESS_LIMIT) {
+				free(buf);
+				if (!stdin_)
+					close(fd);
+				return diag_error(d, name, "more than %zu MiB: not "
+						  "microcode", DECOMPRESS_LIMIT >> 20);
+			}
+			grow(&buf, &cap, n + 65536, 1);
+		}
+		r = read(fd, buf + n, cap - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			int e = errno;
+
+			free(buf);
+			if (!stdin_)
+				close(fd);
+			return diag_add(d, DIAG_ERROR, name, n, 0, e, "read error");
+		}
+		if (!r)
+			break;
+		n += (size_t)r;
+	}
+	if (!stdin_)
+		close(fd);
+	ucode_set_own(set, buf ? buf : (buf = xmalloc(1)));
+	return gather_bytes(set, name, buf, n, o, d);
 }
 
 struct dir_entry {
@@ -286,28 +358,28 @@ static int entry_cmp(const void *a, const void *b)
 }
 
 static int gather_path(struct ucode_set *set, const char *path,
-		       const struct gather_opts *o);
+		       const struct gather_opts *o, struct diags *d);
 
 /* A directory's entries in byte order, dot files skipped, subdirectories too. */
 static int gather_dir(struct ucode_set *set, const char *path,
-		      const struct gather_opts *o)
+		      const struct gather_opts *o, struct diags *d)
 {
-	DIR *d = opendir(path);
+	DIR *dir = opendir(path);
 	struct dirent *de;
 	struct dir_entry *ents = NULL;
 	size_t n = 0, cap = 0;
 	int r = 0;
 
-	if (!d)
-		return error("%s: %s", path, strerror(errno));
-	while ((de = readdir(d))) {
+	if (!dir)
+		return diag_sys(d, path, errno, "cannot read the directory");
+	while ((de = readdir(dir))) {
 		if (de->d_name[0] == '.')
 			continue;
 		grow(&ents, &cap, n + 1, sizeof(*ents));
 		ents[n].path = xasprintf("%s/%s", path, de->d_name);
 		ents[n++].regular = de->d_type == DT_REG;
 	}
-	closedir(d);
+	closedir(dir);
 	qsort(ents, n, sizeof(*ents), entry_cmp);
 	for (size_t i = 0; i < n; i++) {
 		if (r) {
@@ -315,27 +387,32 @@ static int gather_dir(struct ucode_set *set, const char *path,
 			continue;
 		}
 		ucode_set_own(set, ents[i].path);
-		r = ents[i].regular ? gather_file(set, ents[i].path, o)
-				    : gather_path(set, ents[i].path, o);
+		r = ents[i].regular ? gather_file(set, ents[i].path, o, d)
+				    : gather_path(set, ents[i].path, o, d);
 	}
 	free(ents);
 	return r;
 }
 
 static int gather_path(struct ucode_set *set, const char *path,
-		       const struct gather_opts *o)
+		       const struct gather_opts *o, struct diags *d)
 {
 	struct stat st;
 
+	if (!strcmp(path, "-"))
+		return gather_stream(set, path, o, d);
 	if (stat(path, &st))
-		return error("%s: %s", path, strerror(errno));
+		return diag_sys(d, path, errno, "cannot read");
 	if (S_ISDIR(st.st_mode))
-		return gather_dir(set, path, o);
+		return gather_dir(set, path, o, d);
+	/* /dev/stdin and other pipes named on the command line. */
+	if (S_ISFIFO(st.st_mode))
+		return gather_stream(set, path, o, d);
 	if (!S_ISREG(st.st_mode)) {
-		note("%s: not a regular file, skipped", path);
+		diag_note(d, path, "not a regular file, skipped");
 		return 0;
 	}
-	return gather_file(set, path, o);
+	return gather_file(set, path, o, d);
 }
 
 /* The default locations that exist, each real directory or file once. */
@@ -375,15 +452,15 @@ static char **default_paths(struct ucode_set *set, int *n)
 }
 
 int gather(struct ucode_set *set, char **sources, int n_sources,
-	   const struct gather_opts *opts)
+	   const struct gather_opts *opts, struct diags *d)
 {
 	if (!n_sources) {
 		sources = default_paths(set, &n_sources);
 		if (!n_sources)
-			note("no system firmware directories found");
+			diag_note(d, NULL, "no system firmware directories found");
 	}
 	for (int i = 0; i < n_sources; i++)
-		if (gather_path(set, sources[i], opts))
+		if (gather_path(set, sources[i], opts, d))
 			return -1;
 	return 0;
 }

@@ -27,8 +27,9 @@
  * and vendor and signature come from root/proc/cpuinfo alone.  Tests fake a
  * machine this way; root "" reads the real files the same way.
  *
- * Nothing is printed: notes and errors come back as one malloc'd string,
- * sentences joined by "; ".
+ * Nothing is printed: errors and notes go to the caller's diagnostics, each
+ * a sentence starting "--host: ".  A CPU whose /proc/cpuinfo flags include
+ * "hypervisor" (CPUID(1).ECX bit 31 when CPUID runs) is a guest.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -53,6 +54,7 @@
 #endif
 
 #include "domain/cpu.h"
+#include "util/diag.h"
 
 /* Far above Linux's largest NR_CPUS (8192); guards against absurd lists. */
 #define MAX_CPUS 65536u
@@ -103,13 +105,6 @@ static void sb_add(struct strbuf *b, const char *fmt, ...)
 	va_start(ap, fmt);
 	sb_vadd(b, fmt, ap);
 	va_end(ap);
-}
-
-/* Start a new sentence. */
-static void sb_sentence(struct strbuf *b)
-{
-	if (b->len)
-		sb_add(b, "; ");
 }
 
 /* ---- files ---- */
@@ -300,6 +295,7 @@ struct cpuinfo_rec {
 	unsigned int proc;
 	char vendor[16]; /* "" when absent */
 	bool have_family, have_model, have_stepping, have_rev;
+	bool hypervisor;         /* "hypervisor" among its flags */
 	unsigned int family, model, stepping;
 	uint32_t rev;
 };
@@ -317,6 +313,18 @@ static char *trim_right(char *s, char *end)
 		end--;
 	*end = '\0';
 	return s;
+}
+
+/* Is word one of the blank-separated words of list? */
+static bool has_word(const char *list, const char *word)
+{
+	size_t n = strlen(word);
+
+	for (const char *p = list; (p = strstr(p, word)); p += n)
+		if ((p == list || p[-1] == ' ' || p[-1] == '\t') &&
+		    (p[n] == '\0' || p[n] == ' ' || p[n] == '\t'))
+			return true;
+	return false;
 }
 
 static bool dec_field(const char *val, unsigned int *v)
@@ -383,6 +391,8 @@ static int read_cpuinfo(const char *path, struct cpuinfo_rec **out, size_t *n)
 			cur->have_stepping = dec_field(val, &cur->stepping);
 		} else if (strcmp(key, "microcode") == 0) {
 			cur->have_rev = parse_hex32(val, &cur->rev);
+		} else if (strcmp(key, "flags") == 0) {
+			cur->hypervisor = has_word(val, "hypervisor");
 		}
 	}
 	free(line);
@@ -484,7 +494,7 @@ static int pin_done(struct pin *p, bool pinned)
 }
 
 /* CPUID leaves 0 and 1 on the CPU we run on. */
-static bool cpuid_here(char vendor[13], uint32_t *sig)
+static bool cpuid_here(char vendor[13], uint32_t *sig, bool *guest)
 {
 #if HAVE_CPUID
 	unsigned int a, b, c, d;
@@ -498,10 +508,12 @@ static bool cpuid_here(char vendor[13], uint32_t *sig)
 	if (!__get_cpuid(1, &a, &b, &c, &d))
 		return false;
 	*sig = a;
+	*guest = c >> 31;
 	return true;
 #else
 	(void)vendor;
 	(void)sig;
+	(void)guest;
 	return false;
 #endif
 }
@@ -581,7 +593,17 @@ static bool any(const bool *flag, size_t n)
 
 /* ---- the whole machine ---- */
 
-int host_cpus(const char *root, struct host_cpu **cpus, size_t *n, char **note)
+/* The sentence in b as a note, then b emptied. */
+static void flush_note(struct strbuf *b, struct diags *d)
+{
+	if (b->len && !b->oom)
+		diag_note(d, NULL, "--host: %s", b->s);
+	free(b->s);
+	memset(b, 0, sizeof(*b));
+}
+
+int host_cpus(const char *root, struct host_cpu **cpus, size_t *n,
+	      struct diags *d)
 {
 	char path[4096], buf[8192];
 	unsigned int *online = NULL;
@@ -597,21 +619,22 @@ int host_cpus(const char *root, struct host_cpu **cpus, size_t *n, char **note)
 
 	*cpus = NULL;
 	*n = 0;
-	*note = NULL;
 
 	if (rpath(path, sizeof(path), root, CPU_DIR "/online") < 0 ||
 	    read_small(path, buf, sizeof(buf)) < 0) {
 		err = errno;
-		sb_add(&msg, "cannot read %s: %s", path, strerror(err));
+		diag_add(d, DIAG_ERROR, NULL, DIAG_NO_OFFSET, 0, err,
+			 "--host: cannot read %s", path);
 		goto fail;
 	}
 	if (parse_cpu_list(buf, &online, &nonline) < 0) {
 		err = errno;
 		if (err == EINVAL)
-			sb_add(&msg, "%s is not a CPU list: \"%.40s\"", path,
-			       trim_right(buf, buf + strlen(buf)));
+			diag_error(d, NULL, "--host: %s is not a CPU list: \"%.40s\"",
+				   path, trim_right(buf, buf + strlen(buf)));
 		else
-			sb_add(&msg, "reading %s: %s", path, strerror(err));
+			diag_add(d, DIAG_ERROR, NULL, DIAG_NO_OFFSET, 0, err,
+				 "--host: reading %s", path);
 		goto fail;
 	}
 
@@ -626,7 +649,7 @@ int host_cpus(const char *root, struct host_cpu **cpus, size_t *n, char **note)
 	norev = calloc(nonline, sizeof(*norev));
 	if (!out || !fallback || !hygon || !nopf || !norev) {
 		err = ENOMEM;
-		sb_add(&msg, "%s", strerror(err));
+		diag_add(d, DIAG_ERROR, NULL, DIAG_NO_OFFSET, 0, err, "--host");
 		goto fail;
 	}
 
@@ -642,14 +665,14 @@ int host_cpus(const char *root, struct host_cpu **cpus, size_t *n, char **note)
 		const struct cpuinfo_rec *r = find_rec(rec, nrec, cpu);
 		char vendor[16] = "";
 		bool have_sig = false;
-		const char *why;
+		char what[64];
 
 		c->index = cpu;
 		if (use_cpuid) {
 			if (pin.orig) {
 				if (pin_to(&pin, cpu) == 0) {
 					pinned = true;
-					have_sig = cpuid_here(vendor, &c->sig);
+					have_sig = cpuid_here(vendor, &c->sig, &c->guest);
 					if (!have_sig)
 						fallback_errno = ENOTSUP;
 				} else {
@@ -665,26 +688,30 @@ int host_cpus(const char *root, struct host_cpu **cpus, size_t *n, char **note)
 				if (rpath(path, sizeof(path), root, "/proc/cpuinfo") < 0)
 					snprintf(path, sizeof(path), "/proc/cpuinfo");
 				if (cpuinfo_errno)
-					sb_add(&msg, "cannot read %s: %s", path,
-					       strerror(cpuinfo_errno));
+					diag_add(d, DIAG_ERROR, NULL, DIAG_NO_OFFSET,
+						 0, cpuinfo_errno,
+						 "--host: cannot read %s", path);
 				else
-					sb_add(&msg, "%s has no entry for online CPU %u",
-					       path, cpu);
+					diag_error(d, NULL, "--host: %s has no entry "
+						   "for online CPU %u", path, cpu);
 				goto fail;
 			}
 			if (!r->have_family || !r->have_model || !r->have_stepping) {
 				err = EINVAL;
-				sb_add(&msg, "/proc/cpuinfo gives no cpu family, model "
-				       "and stepping for CPU %u", cpu);
+				diag_error(d, NULL, "--host: /proc/cpuinfo gives no "
+					   "cpu family, model and stepping for "
+					   "CPU %u", cpu);
 				goto fail;
 			}
+			snprintf(what, sizeof(what),
+				 "--host: CPU %u in /proc/cpuinfo", cpu);
 			if (cpu_sig_from_fms(r->family, r->model, r->stepping,
-					     &c->sig, &why) < 0) {
+					     &c->sig, what, d) < 0) {
 				err = EINVAL;
-				sb_add(&msg, "CPU %u in /proc/cpuinfo: %s", cpu, why);
 				goto fail;
 			}
 			snprintf(vendor, sizeof(vendor), "%s", r->vendor);
+			c->guest = r->hypervisor;
 		}
 
 		if (strcmp(vendor, "GenuineIntel") == 0) {
@@ -696,10 +723,10 @@ int host_cpus(const char *root, struct host_cpu **cpus, size_t *n, char **note)
 			hygon[i] = true;
 		} else {
 			err = ENOTSUP;
-			sb_add(&msg, "CPU %u is %s%s%s: mkucode handles Intel and AMD "
-			       "microcode only", cpu,
-			       vendor[0] ? "a \"" : "of unknown vendor",
-			       vendor, vendor[0] ? "\" CPU" : "");
+			diag_error(d, NULL, "--host: CPU %u is %s%s%s: mkucode "
+				   "handles Intel and AMD microcode only", cpu,
+				   vendor[0] ? "a \"" : "of unknown vendor",
+				   vendor, vendor[0] ? "\" CPU" : "");
 			goto fail;
 		}
 
@@ -725,42 +752,36 @@ int host_cpus(const char *root, struct host_cpu **cpus, size_t *n, char **note)
 		}
 	}
 
-	if (pin_done(&pin, pinned) < 0) {
-		sb_sentence(&msg);
-		sb_add(&msg, "could not restore the CPU affinity: %s",
-		       strerror(errno));
-	}
+	if (pin_done(&pin, pinned) < 0)
+		diag_add(d, DIAG_NOTE, NULL, DIAG_NO_OFFSET, 0, errno,
+			 "--host: could not restore the CPU affinity");
 
 	if (any(fallback, nonline)) {
-		sb_sentence(&msg);
 		sb_add(&msg, "could not run CPUID on CPU");
 		add_cpu_list(&msg, out, fallback, nonline);
 		sb_add(&msg, " (%s): vendor and signature taken from /proc/cpuinfo",
 		       fallback_errno == ENOTSUP ? "CPUID leaf 1 unavailable"
 						 : strerror(fallback_errno));
+		flush_note(&msg, d);
 	}
 	if (any(hygon, nonline)) {
-		sb_sentence(&msg);
 		sb_add(&msg, "CPU");
 		add_cpu_list(&msg, out, hygon, nonline);
 		sb_add(&msg, " HygonGenuine: treated as AMD");
+		flush_note(&msg, d);
 	}
 	if (any(nopf, nonline)) {
-		sb_sentence(&msg);
 		sb_add(&msg, "platform flags of CPU");
 		add_cpu_list(&msg, out, nopf, nonline);
 		sb_add(&msg, " unreadable: taking every platform variant "
 		       "(as root, 'modprobe msr' makes them readable)");
+		flush_note(&msg, d);
 	}
 	if (any(norev, nonline)) {
-		sb_sentence(&msg);
 		sb_add(&msg, "current microcode revision of CPU");
 		add_cpu_list(&msg, out, norev, nonline);
 		sb_add(&msg, " unknown");
-	}
-	if (msg.oom) {
-		err = ENOMEM;
-		goto fail;
+		flush_note(&msg, d);
 	}
 
 	free(online);
@@ -771,7 +792,6 @@ int host_cpus(const char *root, struct host_cpu **cpus, size_t *n, char **note)
 	free(norev);
 	*cpus = out;
 	*n = nonline;
-	*note = msg.s;
 	return 0;
 
 fail:
@@ -783,11 +803,93 @@ fail:
 	free(hygon);
 	free(nopf);
 	free(norev);
-	if (msg.oom) {
-		free(msg.s);
-		msg.s = NULL;
-	}
-	*note = msg.s;
+	free(msg.s);
 	errno = err ? err : EIO;
 	return -1;
+}
+
+/* "intel 06-9e-0a (0x000906ea), pf 0x02, revision 0x000000f4" */
+static void describe(struct strbuf *b, const struct host_cpu *c)
+{
+	char fms[16];
+
+	cpu_sig_fms(c->sig, fms, sizeof(fms));
+	sb_add(b, "%s %s (%#010x)", c->vendor == UC_VENDOR_INTEL ? "intel" : "amd",
+	       fms, c->sig);
+	if (c->vendor == UC_VENDOR_INTEL) {
+		if (c->pf_known)
+			sb_add(b, ", pf %#04x", c->pf);
+		else
+			sb_add(b, ", pf unknown");
+	}
+	if (c->rev_known)
+		sb_add(b, ", revision %#010x", c->rev);
+	else
+		sb_add(b, ", revision unknown");
+}
+
+static bool same_cpu(const struct host_cpu *a, const struct host_cpu *b)
+{
+	return a->vendor == b->vendor && a->sig == b->sig &&
+	       a->pf_known == b->pf_known && a->pf == b->pf &&
+	       a->rev_known == b->rev_known && a->rev == b->rev;
+}
+
+/* Each kind of CPU in cpus once, joined by "; ", with_numbers: after the
+ * CPUs of that kind ("CPUs 0-3: "). */
+static void describe_kinds(struct strbuf *b, const struct host_cpu *cpus,
+			   size_t n, bool with_numbers)
+{
+	bool *kind = calloc(n ? n : 1, sizeof(*kind));
+	bool first = true;
+
+	if (!kind) {
+		b->oom = true;
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		bool seen = false;
+
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = same_cpu(&cpus[j], &cpus[i]);
+		if (seen)
+			continue;
+		for (size_t j = 0; j < n; j++)
+			kind[j] = same_cpu(&cpus[j], &cpus[i]);
+		if (!first)
+			sb_add(b, "; ");
+		first = false;
+		if (with_numbers) {
+			sb_add(b, "CPU");
+			add_cpu_list(b, cpus, kind, n);
+			sb_add(b, ": ");
+		}
+		describe(b, &cpus[i]);
+	}
+	free(kind);
+}
+
+void host_cpus_note(const struct host_cpu *cpus, size_t n, struct diags *d)
+{
+	struct strbuf b = { 0 };
+
+	describe_kinds(&b, cpus, n, true);
+	flush_note(&b, d);
+}
+
+void host_cpus_unserved(const struct host_cpu *cpus, size_t n, struct diags *d)
+{
+	struct strbuf b = { 0 };
+	bool guest = false;
+
+	for (size_t i = 0; i < n; i++)
+		guest |= cpus[i].guest;
+	sb_add(&b, "no microcode selected for this machine's CPUs (");
+	describe_kinds(&b, cpus, n, false);
+	sb_add(&b, ")%s", guest ? "; this machine is a virtual machine guest "
+		"(hypervisor CPU flag), and guests usually cannot load "
+		"microcode: its host's firmware and microcode matter" : "");
+	if (!b.oom)
+		diag_warning(d, NULL, "--host: %s", b.s);
+	free(b.s);
 }

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "domain/select.h"
-#include "util/msg.h"
+#include "util/diag.h"
 #include "util/alloc.h"
 #include "vendor/amd.h"
 #include "vendor/intel.h"
@@ -218,7 +218,8 @@ static void covers_free(struct covers *cv)
 	free(cv->first);
 }
 
-long select_ucode(struct ucode_set *set, const struct selection *sel)
+long select_ucode(struct ucode_set *set, const struct selection *sel,
+		  struct diags *d)
 {
 	struct covers cv;
 	long count = 0;
@@ -244,7 +245,7 @@ long select_ucode(struct ucode_set *set, const struct selection *sel)
 
 			if (!b->selected || !same_identity(a, b))
 				continue;
-			if (ucode_check_copy(a, b)) {
+			if (ucode_check_copy(a, b, d)) {
 				covers_free(&cv);
 				return -1;
 			}

@@ -32,9 +32,11 @@ bool selection_wants_amd_cpu(const struct selection *sel, uint32_t sig);
  * Mark set->items[i].selected: filters, then identical updates kept once,
  * then the newest (or with downgrade the last given) per CPU signature and
  * platform.  Same signature, platform and revision with different bytes is
- * an error.  Returns the number selected, or -1 after an error message.
+ * an error.  Returns the number selected, or -1 after an error on d.
  */
-long select_ucode(struct ucode_set *set, const struct selection *sel);
+struct diags;
+long select_ucode(struct ucode_set *set, const struct selection *sel,
+		  struct diags *d);
 
 /* BCD 0xMMDDYYYY → YYYYMMDD as a number, for date comparisons. */
 uint32_t bcd_date_ymd(uint32_t bcd);

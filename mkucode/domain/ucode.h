@@ -58,21 +58,25 @@ struct gather_opts {
 	bool list_mode;         /* `list`: report, never fail on skipped files */
 };
 
+struct diags;
+
 /*
- * Read every SOURCE (file or directory; none: the system's firmware
- * directories) into set.  Content decides, not names: Intel binary or .dat,
- * AMD containers, early cpio / initrd images, each possibly compressed with
- * gzip, xz or zstd.  Other files are skipped with a note.  Returns 0, or -1
- * after printing an error naming the file and offset.
+ * Read every SOURCE (file, directory, pipe, or "-": standard input; none:
+ * the system's firmware directories) into set.  Content decides, not names:
+ * Intel binary or .dat, AMD containers, early cpio / initrd images, each
+ * possibly compressed with gzip, xz or zstd.  Other files are skipped with a
+ * note.  Returns 0, or -1 after an error on d naming the file, the offset and
+ * the core's error code (with ignore_broken, warnings instead).
  */
 int gather(struct ucode_set *set, char **sources, int n_sources,
-	   const struct gather_opts *opts);
+	   const struct gather_opts *opts, struct diags *d);
 
 /*
  * Same identity (signature and revision) means the same bytes: 0 when
- * items copy and first agree, else -1 after an error naming both.
+ * items copy and first agree, else -1 after an error on d naming both.
  */
-int ucode_check_copy(const struct ucode_item *copy, const struct ucode_item *first);
+int ucode_check_copy(const struct ucode_item *copy, const struct ucode_item *first,
+		     struct diags *d);
 
 /* Content tests: a raw Intel update / AMD container / newc archive starts
  * here. */

@@ -6,7 +6,7 @@
 
 #include "domain/ucode.h"
 #include "util/alloc.h"
-#include "util/msg.h"
+#include "util/diag.h"
 #include "vendor/amd.h"
 
 void *ucode_set_own(struct ucode_set *set, void *p)
@@ -44,12 +44,13 @@ unsigned int ucode_amd_cpus(const struct ucode_item *it, uint32_t *sigs,
 	return n;
 }
 
-int ucode_check_copy(const struct ucode_item *copy, const struct ucode_item *first)
+int ucode_check_copy(const struct ucode_item *copy, const struct ucode_item *first,
+		     struct diags *d)
 {
 	if (copy->size == first->size && !memcmp(copy->data, first->data, copy->size))
 		return 0;
-	return error("%s: offset %#zx: revision %#x differs from the one in %s "
-		     "at offset %#zx but has the same signature and revision",
-		     copy->source, copy->offset, copy->rev, first->source,
-		     first->offset);
+	return diag_add(d, DIAG_ERROR, copy->source, copy->offset, 0, 0,
+			"revision %#x differs from the one in %s at offset %#zx "
+			"but has the same signature and revision", copy->rev,
+			first->source, first->offset);
 }

@@ -11,6 +11,7 @@
 #include "verbs/verbs.h"
 #include "domain/emit.h"
 #include "domain/image.h"
+#include "util/diag.h"
 #include "util/exit.h"
 #include "util/msg.h"
 #include "util/alloc.h"
@@ -117,6 +118,9 @@ int cmd_build(int argc, char **argv)
 	struct gather_opts gopts = { 0 };
 	struct ucode_set set = { 0 };
 	struct blob_out intel = { 0 }, amd = { 0 };
+	struct diags d = { 0 };
+	struct host_cpu *host_found = NULL;
+	size_t n_host = 0;
 	const char *output = NULL, *raw = NULL, *prepend = NULL, *root = NULL;
 	bool host = false, allow_empty = false, all = false;
 	size_t n_intel, n_amd, len_intel, len_amd;
@@ -175,21 +179,25 @@ int cmd_build(int argc, char **argv)
 	}
 	if (archive_mtime(&mtime))
 		goto out;
-	if (host && add_host_cpus(&sel, root))
+	if (host && select_host_cpus(&sel, root, &d, &host_found, &n_host))
 		goto out;
-	if (gather(&set, argv + optind, argc - optind, &gopts))
+	if (gather(&set, argv + optind, argc - optind, &gopts, &d))
 		goto out;
-	selected = select_ucode(&set, &sel);
+	selected = select_ucode(&set, &sel, &d);
 	if (selected < 0)
 		goto out;
+	if (!selected && host)
+		host_cpus_unserved(host_found, n_host, &d);
 	if (!selected && !allow_empty) {
-		error("no microcode selected, nothing written (--allow-empty writes "
-		      "an empty archive)");
+		diag_error(&d, NULL, "no microcode selected, nothing written "
+			   "(--allow-empty writes an empty archive)");
 		goto out;
 	}
-	if (emit_vendor_file(&set, &sel, UC_VENDOR_INTEL, &intel) ||
-	    emit_vendor_file(&set, &sel, UC_VENDOR_AMD, &amd))
+	if (emit_vendor_file(&set, &sel, UC_VENDOR_INTEL, &intel, &d) ||
+	    emit_vendor_file(&set, &sel, UC_VENDOR_AMD, &amd, &d))
 		goto out;
+	/* What gathering and selection said comes before what writing says. */
+	diag_print(&d, stderr, quiet);
 	n_intel = count_vendor(&set, UC_VENDOR_INTEL);
 	n_amd = count_vendor(&set, UC_VENDOR_AMD);
 	len_intel = intel.len;
@@ -226,6 +234,9 @@ int cmd_build(int argc, char **argv)
 	     raw ? raw : prepend ? prepend : output, n_intel, len_intel, n_amd, len_amd);
 	rc = EXIT_OK;
 out:
+	diag_print(&d, stderr, quiet);
+	diags_free(&d);
+	free(host_found);
 	release_inputs(&set, &intel, &amd);
 	selection_free(&sel);
 	return rc;

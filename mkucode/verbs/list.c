@@ -4,6 +4,8 @@
 #include <stdio.h>
 
 #include "verbs/verbs.h"
+#include "util/diag.h"
+#include "util/stdout.h"
 #include "util/table.h"
 #include "util/exit.h"
 #include "util/msg.h"
@@ -16,21 +18,52 @@ static const struct column list_columns[] = {
 	{ "equiv_id", NULL, true },
 	{ NULL, "PF/EQUIV", false },
 	{ "revision", "REVISION", false },
-	{ "date", "DATE", false },
+	/* A date that is no calendar date: null, and the raw field beside it. */
+	{ "date", NULL, false },
+	{ "date_raw", NULL, true },
+	{ NULL, "DATE", false },
 	{ "size", "SIZE", false },
 	{ "source", "SOURCE", false },
 };
 
-static void date_text(uint32_t bcd, char *buf, size_t n)
+static bool bcd_digits(uint32_t v, unsigned int n)
 {
-	snprintf(buf, n, "%04x-%02x-%02x", bcd & 0xffff, bcd >> 24,
+	for (unsigned int i = 0; i < n; i++, v >>= 4)
+		if ((v & 0xf) > 9)
+			return false;
+	return true;
+}
+
+/* Is BCD 0xMMDDYYYY a date: decimal digits, month 1-12, day 1-31? */
+static bool bcd_date_valid(uint32_t bcd)
+{
+	uint32_t month = bcd >> 24, day = (bcd >> 16) & 0xff;
+
+	return bcd_digits(bcd, 8) && month >= 0x01 && month <= 0x12 &&
+	       day >= 0x01 && day <= 0x31;
+}
+
+/* YYYY-MM-DD in the JSON and the text; a field that is no date stays the
+ * raw number (text 0xMMDDYYYY, JSON date null and date_raw). */
+static void date_cells(struct table *t, uint32_t bcd)
+{
+	char date[16];
+
+	if (!bcd_date_valid(bcd)) {
+		table_null(t);
+		table_hex(t, bcd, 8);
+		table_hex(t, bcd, 8);
+		return;
+	}
+	snprintf(date, sizeof(date), "%04x-%02x-%02x", bcd & 0xffff, bcd >> 24,
 		 (bcd >> 16) & 0xff);
+	table_str(t, date);
+	table_null(t);
+	table_str(t, date);
 }
 
 static void list_rows(const struct ucode_set *set, struct table *t)
 {
-	char date[16];
-
 	for (size_t i = 0; i < set->n; i++) {
 		const struct ucode_item *it = &set->items[i];
 		bool intel = it->vendor == UC_VENDOR_INTEL;
@@ -47,8 +80,7 @@ static void list_rows(const struct ucode_set *set, struct table *t)
 			table_hex(t, it->equiv_id, 4);
 		}
 		table_hex(t, it->rev, 8);
-		date_text(it->date, date, sizeof(date));
-		table_str(t, date);
+		date_cells(t, it->date);
 		table_int(t, it->size);
 		table_str(t, it->source);
 	}
@@ -65,9 +97,10 @@ int cmd_list(int argc, char **argv)
 	};
 	struct gather_opts gopts = { .list_mode = true };
 	struct ucode_set set = { 0 };
+	struct diags d = { 0 };
 	struct table t;
 	bool json = false;
-	int c;
+	int c, r;
 
 	while ((c = getopt_long(argc, argv, "qh", options, NULL)) != -1) {
 		switch (c) {
@@ -78,7 +111,10 @@ int cmd_list(int argc, char **argv)
 		default: usage_hint(); return EXIT_USAGE;
 		}
 	}
-	if (gather(&set, argv + optind, argc - optind, &gopts)) {
+	r = gather(&set, argv + optind, argc - optind, &gopts, &d);
+	diag_print(&d, stderr, quiet);
+	diags_free(&d);
+	if (r) {
 		ucode_set_free(&set);
 		return EXIT_ERROR;
 	}
@@ -87,5 +123,5 @@ int cmd_list(int argc, char **argv)
 	table_print(&t, json, stdout);
 	table_free(&t);
 	ucode_set_free(&set);
-	return fflush(stdout) ? EXIT_ERROR : EXIT_OK;
+	return finish_stdout() ? EXIT_ERROR : EXIT_OK;
 }

@@ -3,16 +3,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "verbs/verbs.h"
 #include "domain/image.h"
+#include "util/diag.h"
 #include "util/msg.h"
 
 int parse_vendor(const char *s, enum uc_vendor *v)
 {
-	if (!strcmp(s, "intel"))
+	/* As people write them: Intel, AMD. */
+	if (!strcasecmp(s, "intel"))
 		*v = UC_VENDOR_INTEL;
-	else if (!strcmp(s, "amd"))
+	else if (!strcasecmp(s, "amd"))
 		*v = UC_VENDOR_AMD;
 	else
 		return error("--vendor: '%s' is neither intel nor amd", s);
@@ -34,29 +37,26 @@ int parse_date(const char *s, uint32_t *ymd)
 int add_cpu_option(struct selection *sel, const char *text, bool vendor_known,
 		   enum uc_vendor vendor)
 {
+	struct diags d = { 0 };
 	struct cpu_spec spec;
-	const char *why;
+	int r = cpu_spec_parse(text, &spec, &d);
 
-	if (cpu_spec_parse(text, &spec, &why))
-		return error("--cpu '%s': %s", text, why);
-	selection_add(sel, &spec, vendor_known, vendor);
-	return 0;
+	diag_print(&d, stderr, quiet);
+	diags_free(&d);
+	if (!r)
+		selection_add(sel, &spec, vendor_known, vendor);
+	return r;
 }
 
-int add_host_cpus(struct selection *sel, const char *root)
+int select_host_cpus(struct selection *sel, const char *root, struct diags *d,
+		     struct host_cpu **found, size_t *n_found)
 {
 	struct host_cpu *cpus;
 	size_t n;
-	char *msg = NULL;
 
-	if (host_cpus(root, &cpus, &n, &msg)) {
-		error("--host: %s", msg ? msg : "cannot read this machine's CPUs");
-		free(msg);
+	if (host_cpus(root, &cpus, &n, d))
 		return -1;
-	}
-	if (msg)
-		note("--host: %s", msg);
-	free(msg);
+	host_cpus_note(cpus, n, d);
 	for (size_t i = 0; i < n; i++) {
 		struct cpu_spec spec = {
 			.sig = cpus[i].sig,
@@ -67,8 +67,23 @@ int add_host_cpus(struct selection *sel, const char *root)
 
 		selection_add(sel, &spec, true, cpus[i].vendor);
 	}
-	free(cpus);
+	if (found) {
+		*found = cpus;
+		*n_found = n;
+	} else {
+		free(cpus);
+	}
 	return 0;
+}
+
+int add_host_cpus(struct selection *sel, const char *root)
+{
+	struct diags d = { 0 };
+	int r = select_host_cpus(sel, root, &d, NULL, NULL);
+
+	diag_print(&d, stderr, quiet);
+	diags_free(&d);
+	return r;
 }
 
 /* done: what a change did; same: why nothing changed. */

@@ -12,11 +12,17 @@ int cmd_verify(int argc, char **argv);
 int cmd_strip(int argc, char **argv);
 int cmd_extract(int argc, char **argv);
 
-/* Shared by build and verify: --cpu SPEC and --host into a selection. */
+/* Shared by build and verify: --cpu SPEC and --host into a selection;
+ * each prints what it has to say. */
 int add_cpu_option(struct selection *sel, const char *spec, bool vendor_known,
 		   enum uc_vendor vendor);
 int add_host_cpus(struct selection *sel, const char *root);
-/* "intel" / "amd" */
+/* --host, saying on d which CPUs were found; found (may be NULL) gets them
+ * (free()). */
+struct diags;
+int select_host_cpus(struct selection *sel, const char *root, struct diags *d,
+		     struct host_cpu **found, size_t *n_found);
+/* "intel" / "amd", in any case */
 int parse_vendor(const char *s, enum uc_vendor *v);
 /* YYYY-MM-DD → YYYYMMDD */
 int parse_date(const char *s, uint32_t *ymd);

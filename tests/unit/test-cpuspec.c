@@ -5,6 +5,7 @@
 
 #include "unit.h"
 #include "domain/cpu.h"
+#include "util/diag.h"
 
 static const struct {
 	const char *text;
@@ -42,17 +43,41 @@ static const struct {
 START_TEST(accepts)
 {
 	struct cpu_spec s;
-	const char *why = "unset";
+	struct diags d = { 0 };
 
 	memset(&s, 0xaa, sizeof(s));
-	ck_assert_msg(cpu_spec_parse(good[_i].text, &s, &why) == 0,
-		      "\"%s\" rejected: %s", good[_i].text, why);
+	ck_assert_msg(cpu_spec_parse(good[_i].text, &s, &d) == 0,
+		      "\"%s\" rejected: %s", good[_i].text,
+		      d.n ? d.v[0].text : "(no diagnostic)");
+	ck_assert_uint_eq(d.n, 0);
 	ck_assert_msg(s.sig == good[_i].sig, "\"%s\": sig 0x%x, want 0x%x",
 		      good[_i].text, s.sig, good[_i].sig);
 	ck_assert_uint_eq(s.pf_mask, good[_i].pf);
 	ck_assert(s.exclude == good[_i].exclude);
+	diags_free(&d);
 }
 END_TEST
+
+/* One error about the whole command line, naming the spec: no file, no
+ * offset, no core error code, no errno. */
+static void assert_spec_error(const struct diags *d, const char *text,
+			      const char *why)
+{
+	char want[128];
+
+	ck_assert_uint_eq(d->n, 1);
+	ck_assert_uint_eq(d->errors, 1);
+	ck_assert_int_eq(d->v[0].level, DIAG_ERROR);
+	ck_assert_ptr_null(d->v[0].file);
+	ck_assert(d->v[0].offset == DIAG_NO_OFFSET);
+	ck_assert_int_eq(d->v[0].code, 0);
+	ck_assert_int_eq(d->v[0].sys, 0);
+	snprintf(want, sizeof(want), "--cpu '%s': ", text);
+	ck_assert_msg(!strncmp(d->v[0].text, want, strlen(want)),
+		      "\"%s\": text \"%s\"", text, d->v[0].text);
+	ck_assert_msg(strstr(d->v[0].text + strlen(want), why),
+		      "\"%s\": reason \"%s\", want \"%s\"", text, d->v[0].text, why);
+}
 
 static const struct {
 	const char *text;
@@ -101,14 +126,13 @@ static const struct {
 START_TEST(rejects)
 {
 	struct cpu_spec s = { .sig = 0x1234, .pf_mask = 0x56, .exclude = true };
-	const char *why = NULL;
+	struct diags d = { 0 };
 
-	ck_assert_msg(cpu_spec_parse(bad[_i].text, &s, &why) == -1,
+	ck_assert_msg(cpu_spec_parse(bad[_i].text, &s, &d) == -1,
 		      "\"%s\" accepted as 0x%x,0x%x", bad[_i].text, s.sig,
 		      s.pf_mask);
-	ck_assert_ptr_nonnull(why);
-	ck_assert_msg(strstr(why, bad[_i].why), "\"%s\": reason \"%s\", want \"%s\"",
-		      bad[_i].text, why, bad[_i].why);
+	assert_spec_error(&d, bad[_i].text, bad[_i].why);
+	diags_free(&d);
 	/* The output is untouched on failure. */
 	ck_assert_uint_eq(s.sig, 0x1234);
 	ck_assert_uint_eq(s.pf_mask, 0x56);
@@ -119,10 +143,12 @@ END_TEST
 START_TEST(null_text_is_empty)
 {
 	struct cpu_spec s;
-	const char *why = NULL;
+	struct diags d = { 0 };
 
-	ck_assert_int_eq(cpu_spec_parse(NULL, &s, &why), -1);
-	ck_assert_str_eq(why, "empty CPU spec");
+	ck_assert_int_eq(cpu_spec_parse(NULL, &s, &d), -1);
+	assert_spec_error(&d, "", "empty CPU spec");
+	ck_assert_str_eq(d.v[0].text, "--cpu '': empty CPU spec");
+	diags_free(&d);
 }
 END_TEST
 
@@ -133,14 +159,25 @@ START_TEST(fms_round_trips)
 		for (unsigned int m = 0; m <= 0xff; m++)
 			for (unsigned int s = 0; s <= 0xf; s += 5) {
 				uint32_t sig, fam, mod;
-				const char *why;
-				int r = cpu_sig_from_fms(f, m, s, &sig, &why);
+				struct diags d = { 0 };
+				char fms[16], want[16];
+				int r = cpu_sig_from_fms(f, m, s, &sig, "CPU 7", &d);
 
 				if (f < 6 && m > 0xf) {
 					ck_assert_int_eq(r, -1);
+					ck_assert_uint_eq(d.errors, 1);
+					ck_assert_str_eq(d.v[0].text, "CPU 7: model is "
+							 "above 0xf, which needs "
+							 "family 6 or later");
+					diags_free(&d);
 					continue;
 				}
 				ck_assert_int_eq(r, 0);
+				ck_assert_uint_eq(d.n, 0);
+				/* ... and back to the text. */
+				cpu_sig_fms(sig, fms, sizeof(fms));
+				snprintf(want, sizeof(want), "%02x-%02x-%02x", f, m, s);
+				ck_assert_str_eq(fms, want);
 				/* Linux's x86_family / x86_model / x86_stepping */
 				fam = (sig >> 8) & 0xf;
 				if (fam == 0xf)

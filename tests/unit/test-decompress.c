@@ -8,6 +8,7 @@
 
 #include "unit.h"
 #include "domain/decompress.h"
+#include "util/diag.h"
 
 struct blob {
 	uint8_t *p;
@@ -101,17 +102,36 @@ static struct blob run_tool(const char *cmd, const struct blob *in)
 	return out;
 }
 
+/*
+ * Where each decoder fails, as an input offset: the byte whose arrival made
+ * it fail (the end of the input when only the end shows it).
+ *   xz judges a 12-byte stream header whole (magic, flags, CRC32): at its
+ *   last byte; stream padding is judged when the input ends.
+ *   gzip's stored CRC-32 (the 4 bytes before ISIZE): at its last byte.
+ *   zstd's checksum and xz's footer end the input: at the last byte.
+ *   zlib reads CM and FLG as one 16-bit field: a bad method at byte 3.
+ *   zstd rejects a frame magic at its first wrong byte.
+ */
+#define XZ_HEADER_LAST 11
+#define CHECK_END(c, n) ((c) == COMPRESSION_GZIP ? (n) - 5 : (n) - 1)
+#define GZIP_METHOD_ERROR 3
+#define GARBAGE_ERROR(c, end) ((c) == COMPRESSION_XZ ? (end) + XZ_HEADER_LAST : (end))
+
+/* The file name every diagnostic must carry. */
+#define FILE_NAME "some/file.z"
+
 /* Decompress and expect success with exactly want. */
 static void expect_ok(const struct blob *z, enum compression c, size_t limit,
 		      const struct blob *want)
 {
 	uint8_t *out = NULL;
 	size_t len = 12345;
-	char *err = NULL;
-	int r = decompress(z->p, z->n, c, limit, &out, &len, &err);
+	struct diags d = { 0 };
+	int r = decompress(z->p, z->n, c, limit, &out, &len, FILE_NAME, &d);
 
-	ck_assert_msg(r == 0, "%s: %s", compression_name(c), err ? err : "(no message)");
-	ck_assert_ptr_null(err);
+	ck_assert_msg(r == 0, "%s: %s", compression_name(c),
+		      d.n ? d.v[0].text : "(no message)");
+	ck_assert_uint_eq(d.n, 0);
 	ck_assert_ptr_nonnull(out);
 	ck_assert_uint_eq(len, want->n);
 	if (want->n)
@@ -119,43 +139,64 @@ static void expect_ok(const struct blob *z, enum compression c, size_t limit,
 	free(out);
 }
 
-/* Decompress and expect failure; returns the message (caller frees). */
-static char *expect_fail(const struct blob *z, enum compression c, size_t limit)
+/*
+ * Decompress and expect failure: exactly one error, about FILE_NAME, with
+ * no core error code.  Returns it (a copy; text and file stay in *d, which
+ * the caller frees).
+ */
+static struct diag expect_fail(const struct blob *z, enum compression c,
+			       size_t limit, struct diags *d)
 {
 	uint8_t *out = (uint8_t *)"untouched";
 	size_t len = 0;
-	char *err = NULL;
 
-	ck_assert_int_eq(decompress(z->p, z->n, c, limit, &out, &len, &err), -1);
-	ck_assert_ptr_nonnull(err);
-	return err;
-}
-
-static void expect_msg(const struct blob *z, enum compression c, size_t limit,
-		       const char *want)
-{
-	char *err = expect_fail(z, c, limit);
-
-	ck_assert_str_eq(err, want);
-	free(err);
-}
-
-/* "NAME data corrupt at input offset 0xN..." with lo <= N <= hi. */
-static void expect_corrupt(const struct blob *z, enum compression c, size_t lo,
-			   size_t hi)
-{
-	char *err = expect_fail(z, c, SIZE_MAX), prefix[64];
-	size_t off;
-
-	snprintf(prefix, sizeof(prefix), "%s data corrupt at input offset 0x",
-		 compression_name(c));
-	ck_assert_msg(!strncmp(err, prefix, strlen(prefix)), "got \"%s\"", err);
+	memset(d, 0, sizeof(*d));
+	ck_assert_int_eq(decompress(z->p, z->n, c, limit, &out, &len, FILE_NAME, d), -1);
+	ck_assert_uint_eq(d->n, 1);
+	ck_assert_uint_eq(d->errors, 1);
+	ck_assert_int_eq(d->v[0].level, DIAG_ERROR);
+	ck_assert_str_eq(d->v[0].file, FILE_NAME);
+	ck_assert_int_eq(d->v[0].code, 0);
 	if (getenv("SHOW_ERRORS"))
-		fprintf(stderr, "%s\n", err);
-	ck_assert_int_eq(sscanf(err + strlen(prefix), "%zx", &off), 1);
-	ck_assert_msg(off >= lo && off <= hi, "\"%s\": offset not in [0x%zx, 0x%zx]",
-		      err, lo, hi);
-	free(err);
+		fprintf(stderr, "%s: offset %#llx: %s\n", compression_name(c),
+			(unsigned long long)d->v[0].offset, d->v[0].text);
+	return d->v[0];
+}
+
+/* Text want at input offset off (DIAG_NO_OFFSET: none). */
+static void expect_msg(const struct blob *z, enum compression c, size_t limit,
+		       const char *want, uint64_t off)
+{
+	struct diags d;
+	struct diag g = expect_fail(z, c, limit, &d);
+
+	ck_assert_str_eq(g.text, want);
+	ck_assert_msg(g.offset == off, "\"%s\": offset %#llx, want %#llx", g.text,
+		      (unsigned long long)g.offset, (unsigned long long)off);
+	diags_free(&d);
+}
+
+/* Input that ends too soon: said at its end. */
+static void expect_truncated(const struct blob *z, enum compression c)
+{
+	char msg[64];
+
+	snprintf(msg, sizeof(msg), "%s: unexpected end of input", compression_name(c));
+	expect_msg(z, c, SIZE_MAX, msg, z->n);
+}
+
+/* "NAME data corrupt..." at input offset off. */
+static void expect_corrupt(const struct blob *z, enum compression c, uint64_t off)
+{
+	struct diags d;
+	struct diag g = expect_fail(z, c, SIZE_MAX, &d);
+	char prefix[64];
+
+	snprintf(prefix, sizeof(prefix), "%s data corrupt", compression_name(c));
+	ck_assert_msg(!strncmp(g.text, prefix, strlen(prefix)), "got \"%s\"", g.text);
+	ck_assert_msg(g.offset == off, "\"%s\": offset %#llx, want %#llx", g.text,
+		      (unsigned long long)g.offset, (unsigned long long)off);
+	diags_free(&d);
 }
 
 START_TEST(detect_by_magic)
@@ -245,10 +286,8 @@ START_TEST(concatenated_streams)
 	/* Cut inside the second non-empty stream: truncated, not short. */
 	{
 		struct blob cut = { z.p, za.n + ze.n + zb.n / 2 };
-		char msg[64];
 
-		snprintf(msg, sizeof(msg), "%s: unexpected end of input", k->name);
-		expect_msg(&cut, k->c, SIZE_MAX, msg);
+		expect_truncated(&cut, k->c);
 	}
 	blob_free(&a); blob_free(&b); blob_free(&za); blob_free(&zb);
 	blob_free(&ze); blob_free(&z); blob_free(&want);
@@ -271,7 +310,7 @@ START_TEST(xz_stream_padding)
 	blob_cat(&want, a.p, a.n);
 	expect_ok(&z, COMPRESSION_XZ, SIZE_MAX, &want);
 	blob_cat(&z, pad, 1);
-	expect_corrupt(&z, COMPRESSION_XZ, 2 * za.n, z.n);
+	expect_corrupt(&z, COMPRESSION_XZ, z.n);
 	blob_free(&a); blob_free(&za); blob_free(&z); blob_free(&want);
 }
 END_TEST
@@ -281,13 +320,11 @@ START_TEST(truncated)
 	const struct codec *k = &codecs[_i];
 	struct blob raw = sample(200000, 4), z = run_tool(k->cmd, &raw);
 	size_t cuts[] = { 0, 1, 4, 10, z.n / 3, z.n / 2, z.n - 5, z.n - 1 };
-	char msg[64];
 
-	snprintf(msg, sizeof(msg), "%s: unexpected end of input", k->name);
 	for (size_t i = 0; i < sizeof(cuts) / sizeof(cuts[0]); i++) {
 		struct blob cut = { z.p, cuts[i] };
 
-		expect_msg(&cut, k->c, SIZE_MAX, msg);
+		expect_truncated(&cut, k->c);
 	}
 	blob_free(&raw);
 	blob_free(&z);
@@ -302,22 +339,34 @@ START_TEST(corrupt_data)
 	/* The stored check: gzip CRC-32 and size, zstd XXH64 (low 4 bytes);
 	 * for xz the footer's magic. */
 	size_t check = k->c == COMPRESSION_GZIP ? z.n - 8 : z.n - 2;
+	size_t check_end = CHECK_END(k->c, z.n);
 	char trunc[64];
 
 	snprintf(trunc, sizeof(trunc), "%s: unexpected end of input", k->name);
-	/* A damaged stream may also read as one that stops too early. */
+	/*
+	 * A damaged stream may also read as one that stops too early.  Where
+	 * a decoder notices a flipped data byte is its own affair: at the
+	 * byte or after it, never before, and within the input.
+	 */
 	for (size_t i = 0; i < sizeof(flips) / sizeof(flips[0]); i++) {
-		char *err;
+		struct diags d;
+		struct diag g;
 
 		z.p[flips[i]] ^= 0x55;
-		err = expect_fail(&z, k->c, SIZE_MAX);
-		if (strcmp(err, trunc))
-			expect_corrupt(&z, k->c, flips[i], z.n);
-		free(err);
+		g = expect_fail(&z, k->c, SIZE_MAX, &d);
+		if (strcmp(g.text, trunc))
+			ck_assert_msg(g.offset >= flips[i] && g.offset < z.n,
+				      "\"%s\": offset %#llx, flipped %#zx of %#zx",
+				      g.text, (unsigned long long)g.offset,
+				      flips[i], z.n);
+		else
+			ck_assert_uint_eq(g.offset, z.n);
+		diags_free(&d);
 		z.p[flips[i]] ^= 0x55;
 	}
+	/* A stored check fails once its last byte is read. */
 	z.p[check] ^= 1;
-	expect_corrupt(&z, k->c, check, z.n);
+	expect_corrupt(&z, k->c, check_end);
 	z.p[check] ^= 1;
 	expect_ok(&z, k->c, SIZE_MAX, &raw);
 	blob_free(&raw);
@@ -332,24 +381,16 @@ START_TEST(corrupt_headers)
 	struct blob xz = run_tool("xz -c", &raw);
 
 	gz.p[2] = 7;                        /* compression method */
-	{
-		char *err = expect_fail(&gz, COMPRESSION_GZIP, SIZE_MAX);
-
-		ck_assert_msg(strstr(err, ": unknown compression method"), "%s", err);
-		free(err);
-	}
-	expect_corrupt(&gz, COMPRESSION_GZIP, 2, 4);
+	expect_msg(&gz, COMPRESSION_GZIP, SIZE_MAX,
+		   "gzip data corrupt: unknown compression method", GZIP_METHOD_ERROR);
 	zs.p[0] ^= 1;                       /* frame magic */
-	expect_corrupt(&zs, COMPRESSION_ZSTD, 0, 4);
-	xz.p[7] = 0x0f;                     /* stream flags: reserved check id */
-	{
-		char *err = expect_fail(&xz, COMPRESSION_XZ, SIZE_MAX);
-
-		ck_assert_msg(strstr(err, "at input offset 0x"), "%s", err);
-		free(err);
-	}
+	expect_corrupt(&zs, COMPRESSION_ZSTD, 0);
+	/* Stream flags: a reserved check id, which the header's CRC32 no
+	 * longer matches. */
+	xz.p[7] = 0x0f;
+	expect_corrupt(&xz, COMPRESSION_XZ, XZ_HEADER_LAST);
 	/* The wrong decoder for the data. */
-	expect_msg(&gz, COMPRESSION_XZ, SIZE_MAX, "xz: not xz data");
+	expect_msg(&gz, COMPRESSION_XZ, SIZE_MAX, "xz: not xz data", 0);
 	blob_free(&raw); blob_free(&gz); blob_free(&zs); blob_free(&xz);
 }
 END_TEST
@@ -360,15 +401,14 @@ START_TEST(trailing_garbage)
 	static const char junk[] = "not compressed at all";
 	struct blob raw = sample(3000, 8), z = run_tool(k->cmd, &raw);
 	size_t end = z.n;
-	char msg[80];
 
 	blob_cat(&z, junk, sizeof(junk) - 1);
-	if (k->c == COMPRESSION_GZIP) {
-		snprintf(msg, sizeof(msg), "gzip: trailing garbage at input offset 0x%zx", end);
-		expect_msg(&z, k->c, SIZE_MAX, msg);
-	} else {
-		expect_corrupt(&z, k->c, end, z.n);
-	}
+	/* gzip: where the next member's magic is not; the others: where
+	 * the next stream's magic or padding fails to be what it must. */
+	if (k->c == COMPRESSION_GZIP)
+		expect_msg(&z, k->c, SIZE_MAX, "gzip: trailing garbage", end);
+	else
+		expect_corrupt(&z, k->c, GARBAGE_ERROR(k->c, end));
 	blob_free(&raw);
 	blob_free(&z);
 }
@@ -381,12 +421,13 @@ START_TEST(output_limit)
 	struct blob big = zeros((1 << 20) + 1), zbig = run_tool(k->cmd, &big);
 	struct blob bomb = zeros(64 << 20), zbomb = run_tool(k->cmd, &bomb);
 
+	/* A limit is about the output: no input offset. */
 	expect_ok(&z, k->c, 1 << 20, &raw);             /* exactly the limit */
-	expect_msg(&z, k->c, (1 << 20) - 1, "output exceeds 1048575 B limit");
-	expect_msg(&z, k->c, 64 << 10, "output exceeds 64 KiB limit");
-	expect_msg(&zbig, k->c, 1 << 20, "output exceeds 1 MiB limit");
-	expect_msg(&zbomb, k->c, 16 << 20, "output exceeds 16 MiB limit");
-	expect_msg(&zbig, k->c, 0, "output exceeds 0 B limit");
+	expect_msg(&z, k->c, (1 << 20) - 1, "output exceeds 1048575 B limit", DIAG_NO_OFFSET);
+	expect_msg(&z, k->c, 64 << 10, "output exceeds 64 KiB limit", DIAG_NO_OFFSET);
+	expect_msg(&zbig, k->c, 1 << 20, "output exceeds 1 MiB limit", DIAG_NO_OFFSET);
+	expect_msg(&zbomb, k->c, 16 << 20, "output exceeds 16 MiB limit", DIAG_NO_OFFSET);
+	expect_msg(&zbig, k->c, 0, "output exceeds 0 B limit", DIAG_NO_OFFSET);
 	blob_free(&raw); blob_free(&z); blob_free(&big); blob_free(&zbig);
 	blob_free(&bomb); blob_free(&zbomb);
 }
@@ -397,7 +438,8 @@ START_TEST(uncompressed_is_copied)
 	struct blob raw = sample(4096, 10), empty = { NULL, 0 };
 
 	expect_ok(&raw, COMPRESSION_NONE, 4096, &raw);
-	expect_msg(&raw, COMPRESSION_NONE, 4095, "output exceeds 4095 B limit");
+	expect_msg(&raw, COMPRESSION_NONE, 4095, "output exceeds 4095 B limit",
+		   DIAG_NO_OFFSET);
 	expect_ok(&empty, COMPRESSION_NONE, 0, &empty);
 	blob_free(&raw);
 }

@@ -16,6 +16,7 @@
 
 #include "unit.h"
 #include "domain/cpu.h"
+#include "util/diag.h"
 
 static char root[1024];
 
@@ -83,6 +84,18 @@ static void remove_root(void)
 	nftw(root, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+/* The only diagnostic is a note, about the run (no file), saying text. */
+static void assert_one_note(const struct diags *d, const char *text)
+{
+	ck_assert_uint_eq(d->n, 1);
+	ck_assert_uint_eq(d->errors, 0);
+	ck_assert_int_eq(d->v[0].level, DIAG_NOTE);
+	ck_assert_ptr_null(d->v[0].file);
+	ck_assert(d->v[0].offset == DIAG_NO_OFFSET);
+	ck_assert_int_eq(d->v[0].code, 0);
+	ck_assert_str_eq(d->v[0].text, text);
+}
+
 /* One /proc/cpuinfo processor block; microcode NULL leaves the field out. */
 static void cpuinfo_block(char *buf, size_t size, unsigned int proc,
 			  const char *vendor, unsigned int family,
@@ -137,10 +150,10 @@ START_TEST(intel_box_sysfs)
 {
 	struct host_cpu *c;
 	size_t n;
-	char *note;
+	struct diags d = { 0 };
 
 	intel_box();
-	ck_assert_int_eq(host_cpus(root, &c, &n, &note), 0);
+	ck_assert_int_eq(host_cpus(root, &c, &n, &d), 0);
 	ck_assert_uint_eq(n, 3);
 
 	ck_assert_uint_eq(c[0].index, 0);
@@ -161,22 +174,29 @@ START_TEST(intel_box_sysfs)
 	ck_assert_uint_eq(c[1].rev, 0xf4);
 	ck_assert_uint_eq(c[2].rev, 0xf0); /* cpuinfo */
 
-	ck_assert_ptr_nonnull(note);
-	ck_assert_msg(strstr(note, "platform flags of CPU 1 unreadable: taking "
-			     "every platform variant"), "note: %s", note);
-	ck_assert_msg(!strstr(note, "revision"), "note: %s", note);
-	ck_assert_msg(!strstr(note, "CPUID"), "note: %s", note);
-	free(note);
+	assert_one_note(&d, "--host: platform flags of CPU 1 unreadable: taking "
+			"every platform variant (as root, 'modprobe msr' makes "
+			"them readable)");
+	ck_assert(!c[0].guest && !c[1].guest && !c[2].guest);
+	diags_free(&d);
+
+	/* What was found, each kind of CPU once. */
+	host_cpus_note(c, n, &d);
+	assert_one_note(&d, "--host: CPU 0: intel 06-9e-0a (0x000906ea), pf 0x02, "
+			"revision 0x000000f4; CPU 1: intel 06-9e-0a (0x000906ea), "
+			"pf unknown, revision 0x000000f4; CPU 3: intel 06-9e-0a "
+			"(0x000906ea), pf 0x02, revision 0x000000f0");
+	diags_free(&d);
 	free(c);
 }
 END_TEST
 
-/* MSR 0x17 wins over sysfs; several unreadable CPUs make one note line. */
+/* MSR 0x17 wins over sysfs; several unreadable CPUs make one note. */
 START_TEST(intel_box_msr)
 {
 	struct host_cpu *c;
 	size_t n;
-	char *note;
+	struct diags d = { 0 };
 	uint8_t msr[0x17 + 8] = { 0 };
 	uint64_t v = (uint64_t)5 << 50 | 0x1234; /* platform id 5 */
 
@@ -196,7 +216,7 @@ START_TEST(intel_box_msr)
 	unput("sys/devices/system/cpu/cpu2/microcode/processor_flags");
 	unput("sys/devices/system/cpu/cpu2/microcode/version");
 
-	ck_assert_int_eq(host_cpus(root, &c, &n, &note), 0);
+	ck_assert_int_eq(host_cpus(root, &c, &n, &d), 0);
 	ck_assert_uint_eq(n, 4);
 	ck_assert_uint_eq(c[0].sig, 0x806e9);
 	ck_assert(c[0].pf_known);
@@ -207,12 +227,15 @@ START_TEST(intel_box_msr)
 	ck_assert_uint_eq(c[3].pf, 0x2);
 	ck_assert(!c[2].rev_known);
 	ck_assert_uint_eq(c[2].rev, 0);
-	ck_assert_ptr_nonnull(note);
-	ck_assert_msg(strstr(note, "platform flags of CPUs 1-2 unreadable: taking "
-			     "every platform variant"), "note: %s", note);
-	ck_assert_msg(strstr(note, "current microcode revision of CPU 2 unknown"),
-		      "note: %s", note);
-	free(note);
+	ck_assert_uint_eq(d.n, 2);
+	ck_assert_uint_eq(d.errors, 0);
+	ck_assert_int_eq(d.v[0].level, DIAG_NOTE);
+	ck_assert_str_eq(d.v[0].text, "--host: platform flags of CPUs 1-2 unreadable: "
+			 "taking every platform variant (as root, 'modprobe msr' "
+			 "makes them readable)");
+	ck_assert_int_eq(d.v[1].level, DIAG_NOTE);
+	ck_assert_str_eq(d.v[1].text, "--host: current microcode revision of CPU 2 unknown");
+	diags_free(&d);
 	free(c);
 }
 END_TEST
@@ -222,7 +245,7 @@ START_TEST(amd_box_cpuinfo_only)
 {
 	struct host_cpu *c;
 	size_t n;
-	char *note;
+	struct diags d = { 0 };
 	char ci[8192] = "";
 
 	puts_("sys/devices/system/cpu/online", "0-1\n");
@@ -230,7 +253,7 @@ START_TEST(amd_box_cpuinfo_only)
 	cpuinfo_block(ci, sizeof(ci), 1, "AuthenticAMD", 25, 33, 2, "0xa201016");
 	puts_("proc/cpuinfo", ci);
 
-	ck_assert_int_eq(host_cpus(root, &c, &n, &note), 0);
+	ck_assert_int_eq(host_cpus(root, &c, &n, &d), 0);
 	ck_assert_uint_eq(n, 2);
 	for (size_t i = 0; i < n; i++) {
 		ck_assert_uint_eq(c[i].index, i);
@@ -241,7 +264,11 @@ START_TEST(amd_box_cpuinfo_only)
 		ck_assert(c[i].rev_known);
 		ck_assert_uint_eq(c[i].rev, 0xa201016);
 	}
-	ck_assert_ptr_null(note);
+	ck_assert_uint_eq(d.n, 0);
+	host_cpus_note(c, n, &d);
+	assert_one_note(&d, "--host: CPUs 0-1: amd 19-21-02 (0x00a20f12), "
+			"revision 0x0a201016");
+	diags_free(&d);
 	free(c);
 }
 END_TEST
@@ -250,7 +277,7 @@ START_TEST(amd_box_without_revision)
 {
 	struct host_cpu *c;
 	size_t n;
-	char *note;
+	struct diags d = { 0 };
 	char ci[8192] = "";
 
 	puts_("sys/devices/system/cpu/online", "0-2\n");
@@ -258,13 +285,12 @@ START_TEST(amd_box_without_revision)
 		cpuinfo_block(ci, sizeof(ci), i, "AuthenticAMD", 23, 49, 0, NULL);
 	puts_("proc/cpuinfo", ci);
 
-	ck_assert_int_eq(host_cpus(root, &c, &n, &note), 0);
+	ck_assert_int_eq(host_cpus(root, &c, &n, &d), 0);
 	ck_assert_uint_eq(n, 3);
 	ck_assert_uint_eq(c[2].sig, 0x00830f10);
 	ck_assert(!c[2].rev_known);
-	ck_assert_ptr_nonnull(note);
-	ck_assert_str_eq(note, "current microcode revision of CPUs 0-2 unknown");
-	free(note);
+	assert_one_note(&d, "--host: current microcode revision of CPUs 0-2 unknown");
+	diags_free(&d);
 	free(c);
 }
 END_TEST
@@ -273,48 +299,99 @@ START_TEST(hygon_counts_as_amd)
 {
 	struct host_cpu *c;
 	size_t n;
-	char *note;
+	struct diags d = { 0 };
 	char ci[4096] = "";
 
 	puts_("sys/devices/system/cpu/online", "0\n");
 	cpuinfo_block(ci, sizeof(ci), 0, "HygonGenuine", 24, 0, 1, "0x900006");
 	puts_("proc/cpuinfo", ci);
 
-	ck_assert_int_eq(host_cpus(root, &c, &n, &note), 0);
+	ck_assert_int_eq(host_cpus(root, &c, &n, &d), 0);
 	ck_assert_uint_eq(n, 1);
 	ck_assert(c[0].vendor == UC_VENDOR_AMD);
 	ck_assert_uint_eq(c[0].sig, 0x00900f01);
-	ck_assert_ptr_nonnull(note);
-	ck_assert_msg(strstr(note, "HygonGenuine: treated as AMD"), "note: %s", note);
-	free(note);
+	assert_one_note(&d, "--host: CPU 0 HygonGenuine: treated as AMD");
+	diags_free(&d);
 	free(c);
 }
 END_TEST
 
-/* Fakes that must fail, each with errno and a message. */
+/*
+ * A guest: "hypervisor" among the flags (a word, not part of one).  When
+ * nothing is selected for it, the warning names its CPUs and says why a
+ * guest usually gets none.
+ */
+START_TEST(guest_is_told)
+{
+	struct host_cpu *c;
+	size_t n;
+	struct diags d = { 0 };
+
+	puts_("sys/devices/system/cpu/online", "0-1\n");
+	puts_("proc/cpuinfo",
+	      "processor\t: 0\nvendor_id\t: GenuineIntel\ncpu family\t: 6\n"
+	      "model\t\t: 158\nstepping\t: 10\nmicrocode\t: 0xffffffff\n"
+	      "flags\t\t: fpu vme hypervisor lahf_lm\n\n"
+	      "processor\t: 1\nvendor_id\t: GenuineIntel\ncpu family\t: 6\n"
+	      "model\t\t: 158\nstepping\t: 10\nmicrocode\t: 0xffffffff\n"
+	      "flags\t\t: fpu nohypervisor hypervisors\n\n");
+	puts_("sys/devices/system/cpu/cpu0/microcode/processor_flags", "0x2\n");
+	puts_("sys/devices/system/cpu/cpu1/microcode/processor_flags", "0x2\n");
+	ck_assert_int_eq(host_cpus(root, &c, &n, &d), 0);
+	ck_assert_uint_eq(n, 2);
+	ck_assert(c[0].guest);
+	ck_assert(!c[1].guest);
+	ck_assert_uint_eq(d.n, 0);
+
+	host_cpus_unserved(c, n, &d);
+	ck_assert_uint_eq(d.n, 1);
+	ck_assert_uint_eq(d.errors, 0);
+	ck_assert_int_eq(d.v[0].level, DIAG_WARNING);
+	ck_assert_ptr_null(d.v[0].file);
+	ck_assert_str_eq(d.v[0].text, "--host: no microcode selected for this "
+			 "machine's CPUs (intel 06-9e-0a (0x000906ea), pf 0x02, "
+			 "revision 0xffffffff); this machine is a virtual machine "
+			 "guest (hypervisor CPU flag), and guests usually cannot "
+			 "load microcode: its host's firmware and microcode matter");
+	diags_free(&d);
+
+	/* Bare metal: the CPUs, no guest hint. */
+	c[0].guest = false;
+	host_cpus_unserved(c, n, &d);
+	ck_assert_str_eq(d.v[0].text, "--host: no microcode selected for this "
+			 "machine's CPUs (intel 06-9e-0a (0x000906ea), pf 0x02, "
+			 "revision 0xffffffff)");
+	diags_free(&d);
+	free(c);
+}
+END_TEST
+
+/* Fakes that must fail, each with errno, one error and its errno field
+ * (set when a file could not be read). */
 static const struct {
 	const char *online;     /* NULL: no online file */
 	const char *vendor;
 	unsigned int cpus_in_cpuinfo;
 	int err;
+	int sys;
 	const char *msg;
 } broken[] = {
-	{ NULL, "GenuineIntel", 1, ENOENT, "devices/system/cpu/online" },
-	{ "", "GenuineIntel", 1, EINVAL, "not a CPU list" },
-	{ "0-x\n", "GenuineIntel", 1, EINVAL, "not a CPU list" },
-	{ "3-1\n", "GenuineIntel", 4, EINVAL, "not a CPU list" },
-	{ "0,,1\n", "GenuineIntel", 2, EINVAL, "not a CPU list" },
-	{ "0-99999999\n", "GenuineIntel", 1, EINVAL, "not a CPU list" },
-	{ "0-1\n", "GenuineIntel", 1, ENOENT, "no entry for online CPU 1" },
-	{ "0\n", "CentaurHauls", 1, ENOTSUP, "\"CentaurHauls\" CPU" },
-	{ "0\n", NULL, 1, ENOENT, "cannot read" }, /* no cpuinfo at all */
+	{ NULL, "GenuineIntel", 1, ENOENT, ENOENT, "devices/system/cpu/online" },
+	{ "", "GenuineIntel", 1, EINVAL, 0, "not a CPU list" },
+	{ "0-x\n", "GenuineIntel", 1, EINVAL, 0, "not a CPU list" },
+	{ "3-1\n", "GenuineIntel", 4, EINVAL, 0, "not a CPU list" },
+	{ "0,,1\n", "GenuineIntel", 2, EINVAL, 0, "not a CPU list" },
+	{ "0-99999999\n", "GenuineIntel", 1, EINVAL, 0, "not a CPU list" },
+	{ "0-1\n", "GenuineIntel", 1, ENOENT, 0, "no entry for online CPU 1" },
+	{ "0\n", "CentaurHauls", 1, ENOTSUP, 0, "\"CentaurHauls\" CPU" },
+	{ "0\n", NULL, 1, ENOENT, ENOENT, "cannot read" }, /* no cpuinfo at all */
 };
 
 START_TEST(broken_root_fails)
 {
 	struct host_cpu *c = (struct host_cpu *)1;
 	size_t n = 99;
-	char *note = NULL;
+	struct diags d = { 0 };
 	char ci[8192] = "";
 
 	puts_("sys/devices/system/cpu/possible", "0\n");
@@ -328,15 +405,21 @@ START_TEST(broken_root_fails)
 	}
 
 	errno = 0;
-	ck_assert_int_eq(host_cpus(root, &c, &n, &note), -1);
+	ck_assert_int_eq(host_cpus(root, &c, &n, &d), -1);
 	ck_assert_msg(errno == broken[_i].err, "errno %d (%s), want %d", errno,
 		      strerror(errno), broken[_i].err);
 	ck_assert_ptr_null(c);
 	ck_assert_uint_eq(n, 0);
-	ck_assert_ptr_nonnull(note);
-	ck_assert_msg(strstr(note, broken[_i].msg), "message \"%s\", want \"%s\"",
-		      note, broken[_i].msg);
-	free(note);
+	ck_assert_uint_eq(d.n, 1);
+	ck_assert_uint_eq(d.errors, 1);
+	ck_assert_int_eq(d.v[0].level, DIAG_ERROR);
+	ck_assert_ptr_null(d.v[0].file);
+	ck_assert(d.v[0].offset == DIAG_NO_OFFSET);
+	ck_assert_int_eq(d.v[0].sys, broken[_i].sys);
+	ck_assert_msg(!strncmp(d.v[0].text, "--host: ", 8) &&
+		      strstr(d.v[0].text, broken[_i].msg),
+		      "message \"%s\", want \"%s\"", d.v[0].text, broken[_i].msg);
+	diags_free(&d);
 }
 END_TEST
 
@@ -344,15 +427,17 @@ START_TEST(cpuinfo_without_stepping_fails)
 {
 	struct host_cpu *c;
 	size_t n;
-	char *note = NULL;
+	struct diags d = { 0 };
 
 	puts_("sys/devices/system/cpu/online", "0\n");
 	puts_("proc/cpuinfo", "processor\t: 0\nvendor_id\t: GenuineIntel\n"
 	      "cpu family\t: 6\nmodel\t\t: 158\nstepping\t: unknown\n\n");
-	ck_assert_int_eq(host_cpus(root, &c, &n, &note), -1);
+	ck_assert_int_eq(host_cpus(root, &c, &n, &d), -1);
 	ck_assert_int_eq(errno, EINVAL);
-	ck_assert_msg(note && strstr(note, "stepping for CPU 0"), "note: %s", note);
-	free(note);
+	ck_assert_uint_eq(d.errors, 1);
+	ck_assert_str_eq(d.v[0].text, "--host: /proc/cpuinfo gives no cpu family, "
+			 "model and stepping for CPU 0");
+	diags_free(&d);
 }
 END_TEST
 
@@ -361,11 +446,11 @@ START_TEST(this_machine)
 {
 	struct host_cpu *c, *ci;
 	size_t n, nci;
-	char *note, *note_ci;
+	struct diags d = { 0 }, d_ci = { 0 };
 	cpu_set_t before, after;
 
 	ck_assert_int_eq(sched_getaffinity(0, sizeof(before), &before), 0);
-	ck_assert_int_eq(host_cpus(NULL, &c, &n, &note), 0);
+	ck_assert_int_eq(host_cpus(NULL, &c, &n, &d), 0);
 	ck_assert_int_eq(sched_getaffinity(0, sizeof(after), &after), 0);
 	ck_assert(CPU_EQUAL(&before, &after));
 
@@ -381,11 +466,12 @@ START_TEST(this_machine)
 		"  note: %s\n", n, c[0].index,
 		c[0].vendor == UC_VENDOR_INTEL ? "Intel" : "AMD", c[0].sig,
 		c[0].pf_known ? "" : "(unknown) ", c[0].pf,
-		c[0].rev_known ? "" : "(unknown) ", c[0].rev, note ? note : "(none)");
+		c[0].rev_known ? "" : "(unknown) ", c[0].rev, d.n ? d.v[0].text : "(none)");
+	ck_assert_uint_eq(d.errors, 0);
 
 	/* root "" reads the same machine through /proc/cpuinfo only. */
 	if (access("/proc/cpuinfo", R_OK) == 0 &&
-	    host_cpus("", &ci, &nci, &note_ci) == 0) {
+	    host_cpus("", &ci, &nci, &d_ci) == 0) {
 		ck_assert_uint_eq(nci, n);
 		for (size_t i = 0; i < n; i++) {
 			ck_assert_uint_eq(ci[i].index, c[i].index);
@@ -395,10 +481,10 @@ START_TEST(this_machine)
 			ck_assert_uint_eq(ci[i].rev, c[i].rev);
 		}
 		free(ci);
-		free(note_ci);
 	}
+	diags_free(&d_ci);
 	free(c);
-	free(note);
+	diags_free(&d);
 }
 END_TEST
 
@@ -414,6 +500,7 @@ static Suite *host_suite(void)
 	tcase_add_test(fake, amd_box_cpuinfo_only);
 	tcase_add_test(fake, amd_box_without_revision);
 	tcase_add_test(fake, hygon_counts_as_amd);
+	tcase_add_test(fake, guest_is_told);
 	tcase_add_loop_test(fake, broken_root_fails, 0,
 			    (int)(sizeof(broken) / sizeof(broken[0])));
 	tcase_add_test(fake, cpuinfo_without_stepping_fails);
