@@ -887,8 +887,8 @@ void host_cpus_unserved(const struct host_cpu *cpus, size_t n, struct diags *d)
 	sb_add(&b, "no microcode selected for this machine's CPUs (");
 	describe_kinds(&b, cpus, n, false);
 	sb_add(&b, ")%s", guest ? "; this machine is a virtual machine guest "
-		"(hypervisor CPU flag), and guests usually cannot load "
-		"microcode: its host's firmware and microcode matter" : "");
+		"(hypervisor CPU flag): guests usually cannot load microcode, "
+		"the host loads it" : "");
 	if (!b.oom)
 		diag_warning(d, NULL, "--host: %s", b.s);
 	free(b.s);

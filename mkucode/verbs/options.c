@@ -107,7 +107,7 @@ void usage_hint(void)
 void print_help(void)
 {
 	printf("Usage:\n"
-"  %1$s [SELECTION] (-o FILE | --prepend IMAGE | --raw DIR) [SOURCE...]\n"
+"  %1$s [build] [SELECTION] (-o FILE | --prepend IMAGE | --raw DIR) [SOURCE...]\n"
 "  %1$s list [--json] [PATH...]\n"
 "  %1$s verify [--host | --cpu SPEC]... [--vendor V] [--json] IMAGE\n"
 "  %1$s strip IMAGE\n"
@@ -116,7 +116,8 @@ void print_help(void)
 "Build the early-microcode cpio that Linux and Xen read at the front of an\n"
 "initrd, from SOURCEs: files or directories of Intel binary or .dat microcode,\n"
 "AMD containers, early cpios or initrd images, possibly compressed with gzip,\n"
-"xz or zstd.  Default SOURCEs: the system firmware directories.\n"
+"xz or zstd (\"-\": standard input).  Default SOURCEs: the system firmware\n"
+"directories.\n"
 "\n"
 "Output:\n"
 "  -o, --output FILE      write the early cpio to FILE (\"-\": standard output)\n"

@@ -526,6 +526,10 @@ mkroot host-intel-nopf 0-1 GenuineIntel 6 158 10
 mkroot host-amd 0,2 AuthenticAMD 25 33 2
 mkroot host-hygon 0 HygonGenuine 24 0 1
 mkroot host-via 0 CentaurHauls 6 15 14
+# A guest on a CPU none of src/ serves: 06-9e-0c, the hypervisor flag set.
+mkroot host-vm 0-1 GenuineIntel 6 158 12 0x2
+sed -i 's/^flags\t*: .*/& hypervisor/' host-vm/proc/cpuinfo
+mkroot host-bare 0-1 GenuineIntel 6 158 12 0x2
 mkdir -p host-empty
 
 note host 'A 4-CPU Intel 06-9e-0a with platform flags 0x2: the pf 0x22 update only.'
@@ -546,6 +550,22 @@ sel host --host --host-root "$T/host-empty" src
 note host 'verify --host reads the same fake machine.'
 run host mkucode verify --host --host-root host-intel out.img
 run host mkucode verify --host-root host-amd out.img
+note host 'What --host found is a note: vendor, FF-MM-SS, signature, pf, running revision.'
+run host mkucode -o sel.img --host --host-root host-intel src
+check 'host: a note names the CPUs found' \
+	grep -qx 'mkucode: note: --host: CPUs 0-3: intel 06-9e-0a (0x000906ea), pf 0x02, revision 0x00000001' "$T/.err"
+note host 'Nothing for this machine: a warning naming its CPUs (-q keeps it), and for a guest why.'
+run host mkucode -q -o sel.img --host --host-root host-bare src
+check 'host: nothing selected for --host: exit 1' test "$RC" -eq 1
+check 'host: nothing selected for --host: the warning names the signature, no guest hint' \
+	bash -c 'grep -q "^mkucode: warning: --host: no microcode selected for this machine.s CPUs (intel 06-9e-0c (0x000906ec), pf 0x02" "$1" &&
+		! grep -q "virtual machine" "$1"' _ "$T/.err"
+run host mkucode -q -o sel.img --host --host-root host-vm src
+check 'host: a guest is told that guests usually cannot load microcode' \
+	grep -q '^mkucode: warning: --host: no microcode selected .*06-9e-0c.*virtual machine guest' "$T/.err"
+run host mkucode -q --allow-empty -o sel.img --host --host-root host-vm src
+check 'host: --allow-empty: exit 0, still the warning' \
+	bash -c '[ "$1" -eq 0 ] && grep -q "^mkucode: warning: --host: no microcode selected" "$2"' _ "$RC" "$T/.err"
 
 # ============================================================== list
 
@@ -562,6 +582,41 @@ note list 'A cpio without microcode, and nothing at all.'
 run list mkucode list main.cpio
 run list mkucode list --json README-missing
 run list mkucode list --json src/README
+note list '"-" is standard input, and /dev/stdin (a pipe) is read like a file.'
+RC=0
+cat src/intel-ucode/06-55-04 | mk list - >"$T/.out" 2>"$T/.err" || RC=$?
+check 'list - from a pipe: exit 0, the update, named standard input' \
+	bash -c '[ "$1" -eq 0 ] && grep -q "^intel .*0x02007006 .* standard input$" "$2" && [ ! -s "$3" ]' _ "$RC" "$T/.out" "$T/.err"
+RC=0
+cat src/intel-ucode/06-55-04 | mk list /dev/stdin >"$T/.out" 2>"$T/.err" || RC=$?
+check 'list /dev/stdin from a pipe: exit 0, the update' \
+	bash -c '[ "$1" -eq 0 ] && grep -q "^intel .*0x02007006 .* /dev/stdin$" "$2"' _ "$RC" "$T/.out"
+check 'list - from a redirected file: the update' \
+	bash -c '"$1" list - <src/intel-ucode/06-55-04 | grep -q "0x02007006 .* standard input$"' _ "$MKUCODE"
+check 'list - of compressed data from a pipe: what the file gives' \
+	bash -c 'diff <(cat gz/intel-ucode/06-55-04.gz | "$1" list -q - | sed "s/standard input//") \
+		<("$1" list -q gz/intel-ucode/06-55-04.gz | sed "s|gz/intel-ucode/06-55-04.gz||")' _ "$MKUCODE"
+check 'build from - (a pipe) gives the bytes the file gives' \
+	bash -c 'cat mixed/early.cpio | "$1" -q -o stdin.img - && "$1" -q -o file.img mixed/early.cpio && cmp stdin.img file.img' _ "$MKUCODE"
+check 'build from /dev/stdin (a pipe) gives the bytes the file gives' \
+	bash -c 'cat mixed/early.cpio | "$1" -q -o devstdin.img /dev/stdin && cmp devstdin.img file.img' _ "$MKUCODE"
+run list bash -c 'printf "not microcode\n" | "$1" list -' _ "$MKUCODE"
+note list 'A date field that is no date (BCD month 0x13): the raw field, in text and JSON (date null, date_raw).'
+ug amd --equiv 0x00800f12 --patch 0x0800126e --date 0x13092011 --seed 6 -o bad-date-amd.bin
+run list mkucode list bad-date-amd.bin
+run list mkucode list --json bad-date-amd.bin
+check 'list: an invalid date shows as the raw field 0x13092011' \
+	bash -c '"$1" list bad-date-amd.bin | grep -q " 0x13092011 "' _ "$MKUCODE"
+check 'list --json: an invalid date is null, the raw field beside it' \
+	bash -c '"$1" list --json bad-date-amd.bin | python3 -c "
+import json, sys
+r = json.load(sys.stdin)[0]
+assert r[\"date\"] is None and r[\"date_raw\"] == 0x13092011, r"' _ "$MKUCODE"
+check 'list --json: a valid date has no date_raw' \
+	bash -c '"$1" list --json src | python3 -c "
+import json, sys
+assert all(\"date_raw\" not in r for r in json.load(sys.stdin))"' _ "$MKUCODE"
+
 python_json_check() { # FILE: list --json output has the DESIGN.md fields
 	python3 - "$1" <<-'EOF'
 		import json, re, sys
@@ -789,6 +844,57 @@ for args in '--bogus -o x.img src' 'list --bogus src' 'verify --bogus out.img'; 
 	check "usage: $args: message starts with 'mkucode' (not argv[0] or the verb)" \
 		bash -c 'head -1 "$1" | grep -q "^mkucode"' _ "$T/.err"
 done
+note usage '"build" is the default verb said explicitly; an unknown verb-like word is a usage error; "help" is --help.'
+run usage mkucode build -q -o build-verb.img src
+check 'usage: mkucode build -o FILE SOURCE gives what mkucode -o FILE SOURCE gives' cmp build-verb.img out.img
+run usage mkucode lst src
+check 'usage: unknown verb lst: exit 2' test "$RC" -eq 2
+check 'usage: unknown verb lst: said so, naming the verbs' \
+	grep -qx "mkucode: 'lst' is not a verb (build, list, verify, strip, extract), nor a SOURCE that exists" "$T/.err"
+run usage mkucode help-me
+check 'usage: unknown verb help-me: exit 2' test "$RC" -eq 2
+RC=0
+mk help >help-verb.txt 2>"$T/.err" || RC=$?
+check 'usage: mkucode help: exit 0, the help on stdout' \
+	bash -c '[ "$1" -eq 0 ] && head -1 help-verb.txt | grep -qx Usage: && [ ! -s "$2" ]' _ "$RC" "$T/.err"
+mkdir -p words
+cp -r src/intel-ucode src/amd-ucode words/
+check 'usage: a SOURCE named like a word, given first, is a SOURCE' \
+	bash -c 'cd words && "$1" intel-ucode amd-ucode -q -o ../words.img && cd .. && cmp words.img out.img' _ "$MKUCODE"
+# --vendor in any case.
+for v in Intel INTEL AMD Amd; do
+	lower=$(tr '[:upper:]' '[:lower:]' <<<"$v")
+	check "usage: --vendor $v is --vendor $lower" \
+		bash -c '"$1" -q --vendor "$2" -o v1.img src && "$1" -q --vendor "$3" -o v2.img src && cmp v1.img v2.img' \
+		_ "$MKUCODE" "$v" "$lower"
+done
+# Standard output that cannot be written: exit 1 and a message, for every verb.
+for args in 'list src' 'list --json src' '--help' 'help' '--version' 'verify --cpu 0x906ea,0x2 out.img' \
+	'verify --json --cpu 0x906ea,0x2 out.img' '-o - src' 'build -o - src' 'list --help'; do
+	RC=0
+	# shellcheck disable=SC2086 # word splitting intended
+	mk $args >/dev/full 2>"$T/.err" || RC=$?
+	check "usage: $args >/dev/full: exit 1" test "$RC" -eq 1
+	check "usage: $args >/dev/full: says so, once" \
+		bash -c '[ "$(grep -cx "mkucode: standard output: No space left on device" "$1")" -eq 1 ]' _ "$T/.err"
+done
+check 'usage: standard output closed and unused: not an error' \
+	bash -c '"$1" -q -o closed.img src >&-' _ "$MKUCODE"
+# -q after every verb.
+cp initrd.img strip-q.img
+for args in 'build -q -o q.img src' '-q -o q.img src' 'list -q src' \
+	'verify -q --host --host-root host-intel out.img' 'strip -q strip-q.img' \
+	'extract -q initrd.img -o q-early.img'; do
+	RC=0
+	# shellcheck disable=SC2086 # word splitting intended
+	mk $args >/dev/null 2>"$T/.err" || RC=$?
+	check "usage: $args: exit 0, nothing on stderr" \
+		bash -c '[ "$1" -eq 0 ] && [ ! -s "$2" ]' _ "$RC" "$T/.err"
+	# shellcheck disable=SC2086
+	mk ${args/-q /} >/dev/null 2>"$T/.err" || true
+	check "usage: ${args/-q /} (no -q) does say something: -q silenced it" test -s "$T/.err"
+done
+
 RC=0
 mk --help >help.txt || RC=$?
 check '--help: exit 0, usage on stdout' bash -c '[ "$1" -eq 0 ] && head -1 help.txt | grep -qx Usage:' _ "$RC"

@@ -351,8 +351,8 @@ START_TEST(guest_is_told)
 	ck_assert_str_eq(d.v[0].text, "--host: no microcode selected for this "
 			 "machine's CPUs (intel 06-9e-0a (0x000906ea), pf 0x02, "
 			 "revision 0xffffffff); this machine is a virtual machine "
-			 "guest (hypervisor CPU flag), and guests usually cannot "
-			 "load microcode: its host's firmware and microcode matter");
+			 "guest (hypervisor CPU flag): guests usually cannot load "
+			 "microcode, the host loads it");
 	diags_free(&d);
 
 	/* Bare metal: the CPUs, no guest hint. */
