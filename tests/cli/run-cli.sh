@@ -756,6 +756,11 @@ for z in gz xz zst; do
 	run errors mkucode -q --ignore-broken -o ignored.img "defects/truncated.$z" $I/06-8c-01
 	check "truncated .$z --ignore-broken: exit 0" test "$RC" -eq 0
 done
+note errors 'A broken update inside compressed data: the offset counts decompressed bytes, and the message says so.'
+gzip -n -c defects/intel-bad-checksum.bin >defects/bad-checksum.gz
+run errors mkucode -q -o err.img defects/bad-checksum.gz
+check 'errors: a broken update in gzip data: offset 0x800 of the decompressed data' \
+	grep -qx 'mkucode: defects/bad-checksum.gz: offset 0x800: .*checksum mismatch (offset in the decompressed data)' "$T/.err"
 note errors 'A broken update inside a source cpio names the member and the offset in the cpio.'
 ug cpio --align16 kernel/ kernel/x86/ kernel/x86/microcode/ \
 	"$INTEL_MEMBER=defects/intel-bad-checksum.bin" -o defects/broken-member.cpio
