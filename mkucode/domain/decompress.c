@@ -9,12 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util/diag.h"
-
 #include <lzma.h>
 #define ZLIB_CONST
 #include <zlib.h>
 #include <zstd.h>
+
+#include "util/diag.h"
 
 #define KIB ((size_t)1024)
 #define MIB (KIB * 1024)
@@ -160,9 +160,8 @@ static int gunzip(const uint8_t *in, size_t n, struct obuf *o,
 	int ret, rc = -1;
 
 	memset(&z, 0, sizeof(z));
-	if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK) {
+	if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK)
 		return fail_at(rp, DIAG_NO_OFFSET, "gzip: cannot initialise zlib");
-	}
 	for (;;) {
 		unsigned int in_avail, out_avail;
 
