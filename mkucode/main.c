@@ -70,8 +70,9 @@ int main(int argc, char **argv)
 {
 	int rc = dispatch(argc, argv);
 
-	/* Every verb: output that did not reach standard output is an error. */
-	if (finish_stdout() && rc == EXIT_OK)
+	/* Every verb: output that did not reach standard output is an error,
+	 * whatever the answer it carried (verify's 3 or 4 included). */
+	if (finish_stdout() && rc != EXIT_USAGE)
 		rc = EXIT_ERROR;
 	return rc;
 }

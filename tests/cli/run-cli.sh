@@ -876,7 +876,7 @@ done
 # Standard output that cannot be written: exit 1 and a message, for every verb.
 for args in 'list src' 'list --json src' '--help' 'help' '--version' 'verify --cpu 0x906ea,0x2 out.img' \
 	'verify --json --cpu 0x906ea,0x2 out.img' '-o - src' 'build -o - src' 'list --help' \
-	'extract initrd.img -o -'; do
+	'extract initrd.img -o -' 'verify --cpu 0x906ec out.img'; do
 	RC=0
 	# shellcheck disable=SC2086 # word splitting intended
 	mk $args >/dev/full 2>"$T/.err" || RC=$?
