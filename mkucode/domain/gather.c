@@ -313,19 +313,23 @@ static int gather_stream(struct ucode_set *set, const char *path,
 	if (fd < 0)
 		return diag_sys(d, path, errno, "cannot open");
 	for (;;) {
+		size_t want;
 		ssize_t r;
 
-		if (n == cap) {
-			if (cap > DECOMPRESS_LIMIT) {
-				free(buf);
-				if (!stdin_)
-					close(fd);
-				return diag_error(d, name, "more than %zu MiB: not "
-						  "microcode", DECOMPRESS_LIMIT >> 20);
-			}
-			grow(&buf, &cap, n + 65536, 1);
+		if (n > DECOMPRESS_LIMIT) {
+			free(buf);
+			if (!stdin_)
+				close(fd);
+			return diag_error(d, name, "more than %zu MiB: not microcode",
+					  DECOMPRESS_LIMIT >> 20);
 		}
-		r = read(fd, buf + n, cap - n);
+		if (n == cap)
+			grow(&buf, &cap, n + 65536, 1);
+		/* One byte past the limit is enough to know. */
+		want = cap - n;
+		if (want > DECOMPRESS_LIMIT + 1 - n)
+			want = DECOMPRESS_LIMIT + 1 - n;
+		r = read(fd, buf + n, want);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
