@@ -157,6 +157,7 @@ want_loads() { # ENTRY FILE KEY...: each loader KEY loads $new from FILE, exit 0
 	done
 }
 
+early=() xen_normal='' xen_recovery='' # set by the eval
 eval "$(
 	set +u # as grub-mkconfig sources them
 	GRUB_EARLY_INITRD_LINUX_STOCK="intel-uc.img intel-ucode.img amd-uc.img amd-ucode.img early_ucode.cpio microcode.cpio"
