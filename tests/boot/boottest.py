@@ -39,6 +39,10 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import newc  # noqa: E402
+import tap  # noqa: E402
+
 QEMU = "qemu-system-x86_64"
 
 # How images are made (make_image below is the only place that cares):
@@ -74,17 +78,9 @@ UCODE_DIR = "kernel/x86/microcode/"
 CASES = ["xen-" + m for m in CPUS] + ["xen-negative", "linux-gzip", "linux-xz",
                                        "linux-zstd", "linux-acpi"]
 
-failures = []
-checks = 0
-
 
 def check(ok, msg):
-    global checks
-    checks += 1
-    print(("ok: " if ok else "FAIL: ") + msg, flush=True)
-    if not ok:
-        failures.append(msg)
-    return ok
+    return tap.ok(ok, msg)
 
 
 def run(cmd, ok=(0,)):
@@ -104,46 +100,8 @@ def hexrev(rev):
 
 
 # ------------------------------------------------------------------ newc cpio
-# Our own writer and reader, independent of the core, for the busybox
-# initramfs, the ACPI archive and for reading back what mkucode wrote.
-
-def newc_entry(name, mode, data=b"", rdev=(0, 0), ino=0):
-    namez = name.encode() + b"\0"
-    fields = (ino, mode, 0, 0, 2 if mode & 0o040000 else 1, 0, len(data),
-              0, 0, rdev[0], rdev[1], len(namez), 0)
-    hdr = b"070701" + b"".join(b"%08x" % f for f in fields)
-    out = hdr + namez
-    out += b"\0" * (-len(out) % 4) + data
-    return out + b"\0" * (-len(out) % 4)
-
-
-def newc_archive(entries, pad_to=512):
-    out = b"".join(newc_entry(*e, ino=i + 1) for i, e in enumerate(entries))
-    out += newc_entry("TRAILER!!!", 0)
-    return out + b"\0" * (-len(out) % pad_to)
-
-
-def newc_members(data):
-    """Regular files of the leading uncompressed archives: {name: bytes}.
-    Walks like the kernel's find_cpio_data: NULs skipped 4 at a time,
-    through TRAILER!!! into a following archive, stopping at non-cpio data."""
-    files, pos = {}, 0
-    while pos + 110 <= len(data):
-        if data[pos] == 0:
-            pos += 4
-            continue
-        if data[pos:pos + 6] not in (b"070701", b"070702"):
-            break
-        f = [int(data[pos + 6 + 8 * i:pos + 14 + 8 * i], 16) for i in range(13)]
-        mode, size, namesize = f[1], f[6], f[11]
-        name = data[pos + 110:pos + 110 + namesize].split(b"\0")[0].decode()
-        start = pos + 110 + namesize
-        start += -start % 4
-        if mode & 0o170000 == 0o100000 and name not in files:
-            files[name] = data[start:start + size]
-        pos = start + size
-        pos += -pos % 4
-    return files
+# tests/lib/newc.py, independent of the core, writes the busybox initramfs
+# and the ACPI archive and reads back what mkucode wrote.
 
 
 # ------------------------------------------------------------------ QEMU
@@ -272,7 +230,7 @@ class Env:
         init = INIT_SCRIPT.encode()
         with open(self.busybox, "rb") as f:
             bb = f.read()
-        raw = newc_archive([("bin", 0o040755), ("dev", 0o040755), ("proc", 0o040755),
+        raw = newc.archive([("bin", 0o040755), ("dev", 0o040755), ("proc", 0o040755),
                             ("dev/console", 0o020600, b"", (5, 1)),
                             ("bin/busybox", 0o100755, bb), ("init", 0o100755, init)])
         # The kernel's xz decoder knows CRC32 only.
@@ -397,14 +355,14 @@ def case_xen(env, model):
 
 def corrupt(path, member, offset):
     """Flip a byte of a member of the image's early cpio (or of a raw file
-    when member is None), after mkucode wrote it."""
+    when member is None), after mkucode wrote it.  Returns where the member's
+    data starts in the file (0 for a raw file)."""
     data = bytearray(read(path))
-    if member is not None:
-        blob = newc_members(bytes(data))[member]
-        offset += bytes(data).index(blob)
-    data[offset] ^= 0xff
+    start = newc.find(bytes(data), member).data_offset if member is not None else 0
+    data[start + offset] ^= 0xff
     with open(path, "wb") as f:
         f.write(data)
+    return start
 
 
 def case_xen_negative(env):
@@ -418,7 +376,8 @@ def case_xen_negative(env):
                             f"--cpu={CPUS['EPYC-Milan'][1]:#x}"], initrd)
     # Intel: one data byte of the update flipped, its checksum now wrong.
     bad_intel = env.make_image(env.path("bad-intel.img"), [f"--cpu={isig:#x}"], initrd)
-    corrupt(bad_intel, UCODE_DIR + VENDOR_FILE["intel"], 48 + 100)
+    # verify names the update, the first in GenuineIntel.bin, by its offset.
+    bad_intel_at = corrupt(bad_intel, UCODE_DIR + VENDOR_FILE["intel"], 48 + 100)
     # AMD, raw for ucode=-1: the equivalence table's section type broken
     # (the magic kept, so the file is still recognisably an AMD container).
     bad_amd = os.path.join(env.make_raw(env.path("raw-bad"), [f"--cpu={asig:#x}"]),
@@ -436,7 +395,7 @@ def case_xen_negative(env):
         ("other", other, ivendor, isig, ipf, "Skylake-Server", "ucode=scan",
          [other], r"xen-4\.17: no microcode for this CPU", None),
         ("bad-intel", bad_intel, ivendor, isig, ipf, "Skylake-Server", "ucode=scan",
-         [bad_intel], r"offset 0x[0-9a-f]+: Intel microcode checksum mismatch",
+         [bad_intel], rf"offset {bad_intel_at:#x}: Intel microcode checksum mismatch",
          r"microcode: Bad checksum"),
         ("bad-amd", bad_amd, avendor, asig, apf, "EPYC-Rome", "ucode=-1",
          [initrd, bad_amd], r"equivalence table section has the wrong type",
@@ -489,7 +448,7 @@ def case_linux(env, compress, acpi=False):
         table = acpi_table()
         withacpi = env.path("acpi-" + os.path.basename(base))
         with open(withacpi, "wb") as f:
-            f.write(newc_archive([("kernel", 0o040755), ("kernel/firmware", 0o040755),
+            f.write(newc.archive([("kernel", 0o040755), ("kernel/firmware", 0o040755),
                                   ("kernel/firmware/acpi", 0o040755),
                                   ("kernel/firmware/acpi/mkucode.aml", 0o100644, table)]))
             f.write(read(base))
@@ -498,7 +457,7 @@ def case_linux(env, compress, acpi=False):
 
     # What mkucode wrote: the members of the image's early cpio, and the raw
     # files of the same selection, which must be the same bytes.
-    members = newc_members(read(image))
+    members = newc.members(read(image))
     raw = env.make_raw(env.path("raw"), selection)
     want = {}
     for vendor in ("intel", "amd"):
@@ -571,9 +530,9 @@ def main():
         case_linux(env, "gzip", acpi=True)
     else:
         case_linux(env, case[len("linux-"):])
-    print(f"{case}: {checks - len(failures)}/{checks} checks passed "
+    print(f"# {case}: {tap.count() - len(tap.failures())}/{tap.count()} checks passed "
           f"in {time.monotonic() - start:.1f}s")
-    return 1 if failures or not checks else 0
+    return tap.done()
 
 
 if __name__ == "__main__":

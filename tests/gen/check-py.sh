@@ -10,9 +10,10 @@ if [ -z "$PY" ] || [ ! -x "$PY" ]; then
 fi
 T=$(mktemp -d) || exit 1
 trap 'rm -rf "$T"' EXIT INT TERM
-fails=0
-pass() { echo "ok   - $*"; }
-fail() { echo "FAIL - $*"; fails=$((fails + 1)); }
+# shellcheck source-path=SCRIPTDIR source=../lib/tap.sh
+. "$(dirname "$0")/../lib/tap.sh"
+pass() { tap ok "$*"; }
+fail() { tap notok "$*"; }
 
 # want KIND FILE RESULT [LINE...]: checker result ("ok" or "error: X") and lines
 want() {
@@ -133,5 +134,4 @@ intel) intel_tests ;;
 cpio) cpio_tests ;;
 *) echo "unknown mode $MODE"; exit 2 ;;
 esac
-echo "$fails failure(s)"
-[ "$fails" -eq 0 ]
+tap_done

@@ -11,9 +11,10 @@ if [ -z "$IUCODE" ] || [ ! -x "$IUCODE" ]; then
 fi
 T=$(mktemp -d) || exit 1
 trap 'rm -rf "$T"' EXIT INT TERM
-fails=0
-pass() { echo "ok   - $*"; }
-fail() { echo "FAIL - $*"; fails=$((fails + 1)); }
+# shellcheck source-path=SCRIPTDIR source=../lib/tap.sh
+. "$(dirname "$0")/../lib/tap.sh"
+pass() { tap ok "$*"; }
+fail() { tap notok "$*"; }
 
 # gen FILE ARGS...: run ucgen intel, fail the test if it errors
 gen() {
@@ -136,5 +137,4 @@ for variant in "" "--ext 0x906eb,0x2"; do
 		fi
 done
 
-echo "$fails failure(s)"
-[ "$fails" -eq 0 ]
+tap_done

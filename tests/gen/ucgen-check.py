@@ -8,10 +8,15 @@ Prints a listing of what it found on stdout.  On the first structural
 problem (amd, cpio, acpi) or on any rule violation (intel: all violated
 rules of the first bad blob, sorted, comma separated) it prints
 "error: <code>" and exits 1.  Error codes equal ucgen's defect names.
-Layouts per formats.md sections 1-3.
+Layouts as the loaders read them: Intel updates, AMD containers, newc cpio
+(through tests/lib/newc.py, the tests' own reader).
 """
+import os
 import struct
 import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import newc  # noqa: E402
 
 
 def u32(b, o):
@@ -30,7 +35,7 @@ class Bad(Exception):
 
 
 def amd_equiv_id(cpuid):
-    """formats.md 2.1: [15:12]=family-0xF, [11:8]=ext model, [7:4]=model,
+    """The equivalence id: [15:12]=family-0xF, [11:8]=ext model, [7:4]=model,
     [3:0]=stepping."""
     family = ((cpuid >> 8) & 0xF) + ((cpuid >> 20) & 0xFF)
     return (((family - 0xF) & 0xF) << 12) | (((cpuid >> 16) & 0xF) << 8) \
@@ -38,7 +43,7 @@ def amd_equiv_id(cpuid):
 
 
 def zen_patch_cpuid(pid):
-    """formats.md 2.2: decode a Zen patch id back into CPUID(1).EAX."""
+    """Decode a Zen patch id back into CPUID(1).EAX."""
     ext_family = pid >> 24
     ext_model = (pid >> 20) & 0xF
     model = (pid >> 12) & 0xF
@@ -194,6 +199,10 @@ def check_intel(b):
 # --------------------------------------------------------------- cpio
 
 
+# What the reader finds, by the name of the ucgen defect that makes it.
+CPIO_DEFECT = {"name-past-end": "namesize-huge", "data-past-end": "filesize-past-end"}
+
+
 def check_cpio(b):
     pos = 0
     trailer = False
@@ -201,34 +210,15 @@ def check_cpio(b):
         if trailer and not any(b[pos:]):
             print("padding %d" % (len(b) - pos))
             return
-        if len(b) - pos < 110:
-            raise Bad("truncated-header")
-        h = b[pos:pos + 110].decode("latin-1")
-        if h[:6] not in ("070701", "070702"):
-            raise Bad("bad-magic")
-        f = []
-        for i in range(13):
-            t = h[6 + 8 * i:14 + 8 * i]
-            if any(c not in "0123456789abcdefABCDEF" for c in t):
-                raise Bad("bad-hex")
-            f.append(int(t, 16))
-        mode, fsize, nsize = f[1], f[6], f[11]
-        if nsize == 0:
-            raise Bad("namesize-zero")
-        ns = pos + 110
-        if ns + nsize > len(b):
-            raise Bad("namesize-huge")
-        if b[ns + nsize - 1] != 0:
-            raise Bad("name-unterminated")
-        name = b[ns:ns + nsize].split(b"\0")[0].decode("latin-1")
-        d = (ns + nsize + 3) & ~3
-        if d + fsize > len(b):
-            raise Bad("filesize-past-end")
+        try:
+            e = newc.parse_header(b, pos)
+        except newc.Malformed as m:
+            raise Bad(CPIO_DEFECT.get(m.code, m.code))
         print("entry %s mode %o size %d data %d namesize %d"
-              % (name, mode, fsize, d, nsize))
-        if name == "TRAILER!!!":
+              % (e.name, e.mode, e.filesize, e.data_offset, e.namesize))
+        if e.is_trailer:
             trailer = True
-        pos = (d + fsize + 3) & ~3
+        pos = e.end
     if not trailer:
         raise Bad("no-trailer")
 

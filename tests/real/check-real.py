@@ -16,8 +16,9 @@ usage: check-real.py intel|amd|cpio UCSCAN FETCH-FIRMWARE
          firmware compressed with xz, zstd and gzip gives the same bytes;
          every AMD CPU of the set gets its newest patch from the output
 
-Exits 77 when the firmware cannot be fetched (no network, no apt): a user's
-machine may lack it; CI treats a skip as failure.
+Prints TAP: one "not ok" per disagreement, one "ok" per part that agrees
+throughout.  Exits 77 when the firmware cannot be fetched (no network, no
+apt): a user's machine may lack it; CI treats a skip as failure.
 """
 import hashlib
 import json
@@ -27,12 +28,18 @@ import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-failures = []
+sys.path.insert(0, os.path.join(HERE, "..", "lib"))
+import newc  # noqa: E402
+import tap  # noqa: E402
 
 
 def fail(msg):
-    failures.append(msg)
-    print("FAIL: " + msg)
+    tap.ok(False, msg)
+
+
+def part_done(before, summary):
+    """ok for a part when nothing in it failed since before (a count)."""
+    tap.ok(len(tap.failures()) == before, summary)
 
 
 def run(cmd, **kw):
@@ -53,6 +60,7 @@ def check_intel(ucscan, fw):
     files = sorted(os.path.join(d, f) for f in os.listdir(d))
     ref = json.loads(run([sys.executable, os.path.join(HERE, "iucode_ref.py"), d]))
     mine = json.loads(run([ucscan, "intel"] + files))
+    before = len(tap.failures())
 
     if mine["errors"]:
         fail(f"{mine['errors']} Intel files did not validate")
@@ -83,10 +91,10 @@ def check_intel(ucscan, fw):
                     fail(f"{sig} platform {pid}: {consumer} loads {rev and hex(rev)}, "
                          f"iucode_tool selects {want and hex(want)}")
                 compared += 1
-    print(f"intel: {len(ref['files'])} files, {ref['blobs_total']} blobs, "
-          f"{ref['blobs_unique']} unique, {len(ref['signatures'])} (sig, pf) pairs "
-          f"({len(ref['ext_only_signatures'])} via extended tables only), "
-          f"{compared} loader choices compared with iucode_tool")
+    part_done(before, f"intel: {len(ref['files'])} files, {ref['blobs_total']} blobs, "
+              f"{ref['blobs_unique']} unique, {len(ref['signatures'])} (sig, pf) pairs "
+              f"({len(ref['ext_only_signatures'])} via extended tables only), "
+              f"{compared} loader choices compared with iucode_tool")
 
 
 def check_amd(ucscan, fw):
@@ -94,6 +102,7 @@ def check_amd(ucscan, fw):
     files = sorted(os.path.join(d, f) for f in os.listdir(d) if f.endswith(".bin"))
     mine = json.loads(run([ucscan, "amd"] + files))
     walker = os.path.join(HERE, "..", "gen", "ucgen-check.py")
+    before = len(tap.failures())
     if mine["errors"]:
         fail(f"{mine['errors']} AMD files did not validate")
     for f in files:
@@ -113,8 +122,8 @@ def check_amd(ucscan, fw):
             fail(f"{f}: {m['equiv_entries']} equivalence entries, walker {ref['equiv']} + 1")
         if m["issues"]:
             fail(f"{f}: {m['issues']} validator issues")
-    print(f"amd: {len(files)} files, one container each, "
-          f"{sum(m['patches'] for m in mine['files'].values())} patches agree with the walker")
+    part_done(before, f"amd: {len(files)} files, one container each, "
+              f"{sum(m['patches'] for m in mine['files'].values())} patches agree with the walker")
 
 
 # What the validator must say about each fixture.
@@ -164,6 +173,7 @@ def check_cpio(ucscan, fw):
             fail(f"fixtures not written: {missing}")
             return
         seen = json.loads(run([ucscan, "cpio"] + paths))
+        before = len(tap.failures())
 
         for name, got in seen.items():
             errs = sorted(i["error"] for i in got["issues"])
@@ -175,6 +185,11 @@ def check_cpio(ucscan, fw):
                 for path, src in (("kernel/x86/microcode/GenuineIntel.bin", intel),
                                   ("kernel/x86/microcode/AuthenticAMD.bin", amd)):
                     hit = got["lookup"][path]
+                    want = newc.find(data, path)
+                    if want is None or (hit["offset"], hit["size"]) != \
+                            (want.data_offset, want.filesize):
+                        fail(f"{name}: {path} found at {hit}, the newc reader has "
+                             f"{want and (want.data_offset, want.filesize)}")
                     body = data[hit["offset"]:hit["offset"] + hit["size"]]
                     if body != open(src, "rb").read():
                         fail(f"{name}: {path} does not hold its source")
@@ -198,26 +213,17 @@ def check_cpio(ucscan, fw):
                 elif hit is None or hit["name"] != want["name"] or \
                         hit["offset"] != int(want["offset"]) or hit["size"] != int(want["size"]):
                     fail(f"{name}: {path} -> {hit}, the loaders find {want}")
-        print(f"cpio: {len(seen)} archives from GNU cpio, bsdcpio, iucode_tool and the "
-              f"core's writer: lookups, layouts and issues as expected")
+        part_done(before, f"cpio: {len(seen)} archives from GNU cpio, bsdcpio, iucode_tool "
+                          f"and the core's writer: lookups, layouts and issues as expected")
 
 
 def cpio_member(data, name):
-    """A member's bytes, by an independent newc walk (first archive)."""
-    p = 0
-    while p + 110 <= len(data):
-        if data[p:p + 6] not in (b"070701", b"070702"):
-            return None
-        f = [int(data[p + 6 + 8 * i:p + 14 + 8 * i], 16) for i in range(13)]
-        namesize, filesize = f[11], f[6]
-        n = data[p + 110:p + 110 + namesize].split(b"\0")[0].decode()
-        dp = (p + 110 + namesize + 3) & ~3
-        if n == name:
-            return data[dp:dp + filesize]
-        if n == "TRAILER!!!":
-            return None
-        p = (dp + filesize + 3) & ~3
-    return None
+    """A member's bytes, by the independent newc reader (first archive)."""
+    try:
+        entries, _ = newc.archive_entries(data)
+    except newc.Malformed:
+        return None
+    return next((e.data for e in entries if e.name == name), None)
 
 
 # Selections for the differential: --all, signatures with and without
@@ -234,6 +240,7 @@ def check_build(mkucode, fw):
     amd = os.path.join(fw, "amd-ucode")
     with tempfile.TemporaryDirectory() as tmp:
         mine, ref = os.path.join(tmp, "mine.cpio"), os.path.join(tmp, "ref.cpio")
+        before = len(tap.failures())
         for sel in IUCODE_SELECTIONS:
             run([mkucode, "-q", "--vendor", "intel", "-o", mine, intel]
                 + [a for s in sel for a in ("--cpu", s)])
@@ -244,8 +251,8 @@ def check_build(mkucode, fw):
             if a is None or b is None or a != b:
                 fail(f"selection {sel or ['all']}: GenuineIntel.bin differs from "
                      f"iucode_tool's ({a and len(a)} vs {b and len(b)} bytes)")
-        print(f"build: GenuineIntel.bin byte-identical to iucode_tool's for "
-              f"{len(IUCODE_SELECTIONS)} selections")
+        part_done(before, f"build: GenuineIntel.bin byte-identical to iucode_tool's for "
+                          f"{len(IUCODE_SELECTIONS)} selections")
 
         # Compressed copies of the same firmware give the same archive.
         plain = os.path.join(tmp, "plain.cpio")
@@ -264,10 +271,11 @@ def check_build(mkucode, fw):
             run([mkucode, "-q", "-o", out, d])
             outputs[ext] = open(out, "rb").read()
         ref_bytes = open(plain, "rb").read()
+        before = len(tap.failures())
         for ext, data in outputs.items():
             if data != ref_bytes:
                 fail(f"{ext}-compressed firmware gives a different archive")
-        print("build: gzip, xz and zstd copies of the firmware give the same bytes")
+        part_done(before, "build: gzip, xz and zstd copies of the firmware give the same bytes")
 
         # Every AMD CPU in the tables gets the newest patch for its id.
         listing = json.loads(run([mkucode, "list", "--json", amd]))
@@ -284,6 +292,7 @@ def check_build(mkucode, fw):
                     _, cpu, eq = l.split()
                     if int(eq, 16) in newest:
                         sigs.add((int(cpu, 16), int(eq, 16)))
+        before = len(tap.failures())
         args = [mkucode, "verify", "--json", "--vendor", "amd"]
         for cpu, _ in sorted(sigs):
             args += ["--cpu", hex(cpu)]
@@ -297,27 +306,21 @@ def check_build(mkucode, fw):
                 if r is None or r[key] != newest[eq]:
                     fail(f"AMD CPU {cpu:#010x}: {key} loads "
                          f"{r and r[key]}, newest for {eq:#06x} is {newest[eq]:#x}")
-        print(f"build: {len(sigs)} AMD CPUs each get their newest patch from every loader")
+        part_done(before, f"build: {len(sigs)} AMD CPUs each get their newest patch from every loader")
 
 
 def main():
     if len(sys.argv) == 4 and sys.argv[1] == "build":
         fw = firmware_root(sys.argv[3])
         check_build(sys.argv[2], fw)
-        if failures:
-            print(f"{len(failures)} failed")
-            return 1
-        return 0
+        return tap.done()
     if len(sys.argv) != 4 or sys.argv[1] not in ("intel", "amd", "cpio"):
         print(__doc__)
         return 2
     mode, ucscan, fetch = sys.argv[1:]
     fw = firmware_root(fetch)
     {"intel": check_intel, "amd": check_amd, "cpio": check_cpio}[mode](ucscan, fw)
-    if failures:
-        print(f"{len(failures)} failed")
-        return 1
-    return 0
+    return tap.done()
 
 
 if __name__ == "__main__":

@@ -188,13 +188,14 @@ fixtures=(gnu-cpio.cpio gnu-cpio-dotslash.cpio)
 [[ -f $out/bsdcpio-dotslash.cpio ]] && fixtures+=(bsdcpio-dotslash.cpio)
 fixtures+=(iucode-earlyfw.cpio two-archives.img padded.img old-first.cpio)
 
+PYTHONPATH=$here/../lib${PYTHONPATH:+:$PYTHONPATH} \
 python3 - "$out" "$gzip_start" "$work/both/kernel/x86/microcode" \
 	"$intel_dir/$old_file" "${fixtures[@]}" >"$out/fixtures.txt.new" <<'PY'
 import hashlib, os, sys
+import newc  # tests/lib: the tests' own newc reader
 
 out, gzip_start, stage, old_src = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
 fixtures = sys.argv[5:]
-S_IFMT, S_IFREG = 0o170000, 0o100000
 MC = "kernel/x86/microcode/"
 PATHS = (MC + "GenuineIntel.bin", MC + "AuthenticAMD.bin")
 
@@ -203,35 +204,18 @@ def sha(b):
     return hashlib.sha256(b).hexdigest()
 
 
-def a4(x):
-    return (x + 3) & ~3
-
-
 def walk(data):
-    """Walk the leading uncompressed newc part like find_cpio_data does."""
-    pos, arch, trailer_end, members = 0, 0, 0, []
-    while pos < len(data):
-        if data[pos] == 0:          # zero padding, skipped in 4-byte steps
-            pos += 4
-            continue
-        hdr = data[pos:pos + 110]
-        if len(hdr) < 110 or hdr[:6] not in (b"070701", b"070702"):
-            break
-        f = [int(hdr[6 + 8 * i:14 + 8 * i], 16) for i in range(13)]
-        mode, fsize, nsize = f[1], f[6], f[11]
-        name = data[pos + 110:pos + 110 + nsize]
-        assert nsize >= 1 and name[-1:] == b"\0", "bad name at %d" % pos
-        name = name[:-1].decode()
-        doff = a4(pos + 110 + nsize)
-        nxt = a4(doff + fsize)
-        assert doff + fsize <= len(data), "overrun at %d" % pos
-        if name == "TRAILER!!!":
+    """The leading uncompressed newc part as find_cpio_data walks it: where
+    it ends, the archives (trailers) passed, the end of the last trailer,
+    and the regular files as (archive, name, data offset, size)."""
+    s = newc.scan(data, strict=True)
+    arch, members = 0, []
+    for e in s.entries:
+        if e.is_trailer:
             arch += 1
-            trailer_end = nxt
-        elif mode & S_IFMT == S_IFREG:
-            members.append((arch, name, doff, fsize))
-        pos = nxt
-    return min(pos, len(data)), arch, trailer_end, members
+        elif e.is_regular:
+            members.append((arch, e.name, e.data_offset, e.filesize))
+    return s.end, s.archives, s.trailer_end, members
 
 
 src = {
