@@ -10,6 +10,7 @@ static const struct {
 } uc_errors[UC_ERR_MAX] = {
 	E(UC_OK, "success"),
 	E(UC_ERR_NOSPACE, "output buffer too small"),
+	E(UC_ERR_SINK, "the output could not be written"),
 	E(UC_ERR_BADARG, "invalid argument"),
 	E(UC_ERR_NOT_FOUND, "not found"),
 	E(UC_ERR_CPIO_TRUNCATED_HEADER, "cpio header truncated"),

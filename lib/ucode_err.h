@@ -13,6 +13,7 @@ enum uc_err {
 
 	/* Generic */
 	UC_ERR_NOSPACE,           /* caller's output buffer is too small */
+	UC_ERR_SINK,              /* caller's output callback could not write */
 	UC_ERR_BADARG,            /* caller passed an impossible argument */
 	UC_ERR_NOT_FOUND,         /* lookup found nothing (not an input error) */
 

@@ -130,7 +130,9 @@ int uc_cpio_layout(const void *buf, size_t len, struct uc_cpio_layout *layout);
 
 /*
  * Writer.  Output goes either into a caller buffer or through a callback
- * that returns 0 or a negative error.  Errors are sticky: after the first,
+ * that returns 0 or a negative error: -UC_ERR_SINK when it could not write
+ * (the callback keeps the reason, errno or the like, for its caller).  A
+ * full buffer gives -UC_ERR_NOSPACE.  Errors are sticky: after the first,
  * every call returns it and writes nothing more.
  */
 typedef int (*uc_cpio_sink)(void *ctx, const void *data, size_t len);
@@ -141,7 +143,7 @@ struct uc_cpio_writer {
 	uc_cpio_sink sink;   /* callback mode */
 	void *ctx;
 	size_t off;          /* bytes produced so far */
-	uint32_t next_ino;   /* deterministic: 1, 2, 3 … in write order */
+	uint32_t next_ino;   /* private: use uc_cpio_writer_take_ino() */
 	uint32_t mtime;
 	uint64_t pending;    /* data bytes still owed by a streamed file */
 	bool in_file;
@@ -152,6 +154,13 @@ void uc_cpio_writer_init_buf(struct uc_cpio_writer *w, void *buf, size_t cap,
 			     uint32_t mtime);
 void uc_cpio_writer_init_sink(struct uc_cpio_writer *w, uc_cpio_sink sink,
 			      void *ctx, uint32_t mtime);
+
+/*
+ * The next inode number the writer would give a file (1, 2, 3 … in write
+ * order), taken for the caller's own use, such as uc_cpio_begin_copy():
+ * copied and new entries then never share one.
+ */
+uint32_t uc_cpio_writer_take_ino(struct uc_cpio_writer *w);
 
 /* A directory entry (mode 040755, nlink 2, uid/gid 0). */
 int uc_cpio_write_dir(struct uc_cpio_writer *w, const char *name);

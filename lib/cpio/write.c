@@ -24,6 +24,11 @@ void uc_cpio_writer_init_sink(struct uc_cpio_writer *w, uc_cpio_sink sink,
 	w->mtime = mtime;
 }
 
+uint32_t uc_cpio_writer_take_ino(struct uc_cpio_writer *w)
+{
+	return w->next_ino++;
+}
+
 static int emit(struct uc_cpio_writer *w, const void *data, size_t len)
 {
 	if (w->err)
@@ -175,7 +180,7 @@ int uc_cpio_begin_file(struct uc_cpio_writer *w, const char *name,
 {
 	uint32_t nlink = (mode & UC_CPIO_S_IFMT) == UC_CPIO_S_IFDIR ? 2 : 1;
 
-	return write_header(w, name, mode, nlink, size, align, w->next_ino++);
+	return write_header(w, name, mode, nlink, size, align, uc_cpio_writer_take_ino(w));
 }
 
 int uc_cpio_write_data(struct uc_cpio_writer *w, const void *data, size_t len)

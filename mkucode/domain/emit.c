@@ -240,7 +240,7 @@ struct early_job {
 
 static int fd_sink(void *ctx, const void *data, size_t len)
 {
-	return fd_out_put(ctx, data, len) ? -UC_ERR_NOSPACE : 0;
+	return fd_out_put(ctx, data, len) ? -UC_ERR_SINK : 0;
 }
 
 static int produce_early(int fd, void *ctx)

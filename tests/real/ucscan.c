@@ -253,7 +253,7 @@ static int scan_cpio(int argc, char **argv)
 
 static int stdio_sink(void *ctx, const void *data, size_t len)
 {
-	return fwrite(data, 1, len, ctx) == len ? 0 : -UC_ERR_NOSPACE;
+	return fwrite(data, 1, len, ctx) == len ? 0 : -UC_ERR_SINK;
 }
 
 static int write_early(const char *out, const char *intel, const char *amd)
