@@ -89,6 +89,12 @@ int uc_cpio_next(const void *buf, size_t len, size_t *pos,
 int uc_cpio_find(const void *buf, size_t len, const char *path,
 		 struct uc_cpio_entry *e);
 
+/*
+ * Cheap content test: does buf start with a newc magic (070701 or 070702)?
+ * Compressed data, vendor files and zero padding answer false.
+ */
+bool uc_cpio_probe(const void *buf, size_t len);
+
 /* True when the entry's name is exactly path (NUL right after it). */
 bool uc_cpio_name_is(const struct uc_cpio_entry *e, const char *path);
 

@@ -107,6 +107,14 @@ int uc_cpio_next(const void *buf, size_t len, size_t *pos,
 	return 1;
 }
 
+bool uc_cpio_probe(const void *buf, size_t len)
+{
+	const uint8_t *b = buf;
+
+	return len >= UC_NEWC_MAGIC_SIZE && !uc_memcmp(b, "07070", 5) &&
+	       (b[5] == '1' || b[5] == '2');
+}
+
 bool uc_cpio_is_regular(const struct uc_cpio_entry *e)
 {
 	return (e->field[UC_NEWC_MODE] & UC_CPIO_S_IFMT) == UC_CPIO_S_IFREG;

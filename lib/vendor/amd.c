@@ -128,8 +128,13 @@ void uc_amd_equiv_entry(const struct uc_amd_container *ct, uint32_t i,
 {
 	const uint8_t *e = ct->equiv + (size_t)i * UC_AMD_EQUIV_ENTRY_SIZE;
 
-	*installed_cpu = uc_le32(e);
-	*equiv_id = uc_le16(e + 12);
+	*installed_cpu = uc_amd_equiv_entry_cpu(e);
+	*equiv_id = uc_amd_equiv_entry_id(e);
+}
+
+bool uc_amd_probe(const void *buf, size_t len)
+{
+	return len >= 4 && uc_le32(buf) == UC_AMD_MAGIC;
 }
 
 int uc_amd_equiv_lookup(const struct uc_amd_container *ct, uint32_t sig,

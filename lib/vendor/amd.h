@@ -19,6 +19,10 @@
 #define UC_AMD_TYPE_EQUIV 0
 #define UC_AMD_TYPE_PATCH 1
 
+/* Equivalence entry field offsets. */
+#define UC_AMD_EQUIV_CPU_OFF 0          /* installed_cpu: CPUID(1).EAX */
+#define UC_AMD_EQUIV_ID_OFF 12          /* equiv_cpu: the patches' processor_rev_id */
+
 /* Patch header field offsets. */
 #define UC_AMD_DATE_OFF 0
 #define UC_AMD_PATCH_ID_OFF 4
@@ -78,9 +82,29 @@ int uc_amd_next_container(const void *buf, size_t len, size_t *pos,
 			  enum uc_consumer c, struct uc_amd_container *ct,
 			  size_t *err_off);
 
+/*
+ * Cheap content test: does buf start with an AMD container's magic?  Says
+ * nothing of what follows; uc_amd_open() checks that.
+ */
+bool uc_amd_probe(const void *buf, size_t len);
+
 static inline uint32_t uc_amd_equiv_count(const struct uc_amd_container *ct)
 {
 	return ct->equiv_len / UC_AMD_EQUIV_ENTRY_SIZE;
+}
+
+/*
+ * The fields of one 16-byte equivalence entry at e, in a container or in a
+ * copy of one.  An all-zero entry ends a table.
+ */
+static inline uint32_t uc_amd_equiv_entry_cpu(const uint8_t *e)
+{
+	return uc_le32(e + UC_AMD_EQUIV_CPU_OFF);
+}
+
+static inline uint16_t uc_amd_equiv_entry_id(const uint8_t *e)
+{
+	return uc_le16(e + UC_AMD_EQUIV_ID_OFF);
 }
 
 /* Entry i of the equivalence table. */

@@ -177,6 +177,14 @@ int uc_intel_next(const void *buf, size_t len, size_t *pos,
 	return 1;
 }
 
+bool uc_intel_probe(const void *buf, size_t len)
+{
+	const uint8_t *h = buf;
+
+	return len >= UC_INTEL_HEADER_SIZE && uc_le32(h + UC_INTEL_HDRVER_OFF) == 1 &&
+	       uc_le32(h + UC_INTEL_LDRVER_OFF) == 1;
+}
+
 void uc_intel_sig(const struct uc_intel_update *u, uint32_t i, uint32_t *sig,
 		  uint32_t *pf)
 {

@@ -65,6 +65,13 @@ int uc_intel_parse(const void *buf, size_t len, enum uc_consumer c,
 int uc_intel_next(const void *buf, size_t len, size_t *pos,
 		  enum uc_consumer c, struct uc_intel_update *u);
 
+/*
+ * Cheap content test: could buf start with an Intel update (a whole header,
+ * header and loader version 1)?  Binary updates answer true; .dat text, cpio
+ * archives and AMD containers false.  uc_intel_parse() decides the rest.
+ */
+bool uc_intel_probe(const void *buf, size_t len);
+
 /* Signatures an update carries: index 0 is the header's, 1..ext_count the
  * extended table's. */
 static inline uint32_t uc_intel_nsigs(const struct uc_intel_update *u)

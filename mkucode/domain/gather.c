@@ -146,18 +146,17 @@ static int add_amd(struct ucode_set *set, const uint8_t *b, size_t len,
 
 bool ucode_looks_intel(const uint8_t *b, size_t len)
 {
-	return len >= UC_INTEL_HEADER_SIZE && uc_le32(b) == 1 &&
-	       uc_le32(b + UC_INTEL_LDRVER_OFF) == 1;
+	return uc_intel_probe(b, len);
 }
 
 bool ucode_looks_amd(const uint8_t *b, size_t len)
 {
-	return len >= 4 && uc_le32(b) == UC_AMD_MAGIC;
+	return uc_amd_probe(b, len);
 }
 
 bool ucode_looks_cpio(const uint8_t *b, size_t len)
 {
-	return len >= 6 && !memcmp(b, "07070", 5) && (b[5] == '1' || b[5] == '2');
+	return uc_cpio_probe(b, len);
 }
 
 static int add_raw(struct ucode_set *set, const uint8_t *b, size_t len,

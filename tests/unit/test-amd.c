@@ -171,6 +171,34 @@ START_TEST(zero_padding_between_containers_is_named)
 }
 END_TEST
 
+START_TEST(equiv_entries_and_probe)
+{
+	struct ucgen_amd s = spec2();
+	struct ucgen_buf b = { 0 };
+	const uint8_t *first;
+
+	s.equiv[0].equiv_id = 0x8310;   /* as AMD derives it */
+	s.equiv[1].equiv_id = 0x1234;   /* and one it does not */
+	ck_assert_int_eq(ucgen_amd(&s, &b), 0);
+	/* The table starts right after the magic and its section header. */
+	first = b.data + UC_AMD_CONTAINER_HDR_SIZE;
+	ck_assert_uint_eq(uc_amd_equiv_entry_cpu(first), ZEN2_SIG);
+	ck_assert_uint_eq(uc_amd_equiv_entry_id(first), 0x8310);
+	ck_assert_uint_eq(uc_amd_equiv_entry_cpu(first + 16), 0x00800f12);
+	ck_assert_uint_eq(uc_amd_equiv_entry_id(first + 16), 0x1234);
+	ck_assert_uint_eq(uc_amd_equiv_entry_cpu(first + 32), 0);
+	ck_assert_uint_eq(uc_amd_equiv_entry_id(first + 32), 0);
+
+	ck_assert(uc_amd_probe(b.data, b.len));
+	ck_assert(uc_amd_probe(b.data, 4));
+	ck_assert(!uc_amd_probe(b.data, 3));
+	b.data[3] = 1;                  /* "DMA" then not NUL */
+	ck_assert(!uc_amd_probe(b.data, b.len));
+	ck_assert(!uc_amd_probe("070701", 6));
+	ucgen_buf_free(&b);
+}
+END_TEST
+
 START_TEST(ids_decode)
 {
 	ck_assert_uint_eq(uc_amd_equiv_id_of(0x00a70f52), 0xa752);
@@ -224,6 +252,7 @@ static Suite *amd_suite(void)
 	tcase_add_loop_test(tc, defect_gives_exact_error, 0,
 			    (int)(sizeof(defects) / sizeof(defects[0])));
 	tcase_add_test(tc, zero_padding_between_containers_is_named);
+	tcase_add_test(tc, equiv_entries_and_probe);
 	tcase_add_test(tc, ids_decode);
 	tcase_add_test(tc, size_caps_per_consumer);
 	tcase_add_test(tc, oversize_patch_fails_strict);

@@ -219,6 +219,21 @@ START_TEST(unpadded_last_member_is_rejected_like_the_kernel)
 END_TEST
 
 /* Writer: what it writes, the loaders (and an independent archive) read. */
+START_TEST(probe_takes_both_newc_magics_only)
+{
+	struct ucgen_buf b = archive(tree, 4, NULL);
+
+	ck_assert(uc_cpio_probe(b.data, b.len));
+	ck_assert(uc_cpio_probe("070702", 6));
+	ck_assert(!uc_cpio_probe("07070", 5));
+	ck_assert(!uc_cpio_probe("070707", 6));    /* odc, not newc */
+	ck_assert(!uc_cpio_probe("070700", 6));
+	ck_assert(!uc_cpio_probe("\0\0\0\0070701", 10)); /* padding first */
+	ck_assert(!uc_cpio_probe("\x1f\x8b\x08\0\0\0", 6));
+	ucgen_buf_free(&b);
+}
+END_TEST
+
 START_TEST(writer_aligns_and_round_trips)
 {
 	uint8_t out[4096];
@@ -376,6 +391,7 @@ static Suite *cpio_suite(void)
 			    (int)(sizeof(defects) / sizeof(defects[0])));
 	tcase_add_test(scan, unterminated_and_empty_names_are_flagged);
 	tcase_add_test(scan, unpadded_last_member_is_rejected_like_the_kernel);
+	tcase_add_test(scan, probe_takes_both_newc_magics_only);
 	tcase_add_test(write, writer_aligns_and_round_trips);
 	tcase_add_test(write, writer_is_deterministic_and_sticky_on_nospace);
 	tcase_add_test(write, writer_refuses_what_does_not_fit);

@@ -227,6 +227,25 @@ START_TEST(huge_sizes_do_not_overflow)
 }
 END_TEST
 
+START_TEST(probe_wants_a_whole_header_of_version_1)
+{
+	struct ucgen_intel s = spec(0x906ea, 0x22, 0xf4);
+	struct ucgen_buf b = make(&s);
+
+	ck_assert(uc_intel_probe(b.data, b.len));
+	ck_assert(uc_intel_probe(b.data, UC_INTEL_HEADER_SIZE));
+	ck_assert(!uc_intel_probe(b.data, UC_INTEL_HEADER_SIZE - 1));
+	b.data[UC_INTEL_LDRVER_OFF] = 2;
+	ck_assert(!uc_intel_probe(b.data, b.len));
+	b.data[UC_INTEL_LDRVER_OFF] = 1;
+	b.data[UC_INTEL_HDRVER_OFF] = 2;
+	ck_assert(!uc_intel_probe(b.data, b.len));
+	b.data[UC_INTEL_HDRVER_OFF] = 1;
+	ck_assert(uc_intel_probe(b.data, b.len));
+	ucgen_buf_free(&b);
+}
+END_TEST
+
 START_TEST(revision_order_per_consumer)
 {
 	/* Linux: unsigned.  Xen: signed, negative always newer. */
@@ -253,6 +272,7 @@ static Suite *intel_suite(void)
 			    (int)(sizeof(defects) / sizeof(defects[0])));
 	tcase_add_test(tc, concatenation_walks_and_rejects_trailing);
 	tcase_add_test(tc, huge_sizes_do_not_overflow);
+	tcase_add_test(tc, probe_wants_a_whole_header_of_version_1);
 	tcase_add_test(tc, revision_order_per_consumer);
 	suite_add_tcase(s, tc);
 	return s;
