@@ -72,7 +72,8 @@ static const struct {
 
 static unsigned int uc_err_index(int err)
 {
-	unsigned int e = err < 0 ? (unsigned int)-(long)err : (unsigned int)err;
+	/* Negate in unsigned: -INT_MIN overflows int, and long on i386. */
+	unsigned int e = err < 0 ? 0u - (unsigned int)err : (unsigned int)err;
 
 	return e < UC_ERR_MAX ? e : UC_ERR_MAX;
 }
