@@ -29,20 +29,21 @@ static enum uc_consumer intel_refusers(const uint8_t *p, size_t n, bool *linux_o
 				       uint32_t *linux_size)
 {
 	struct uc_intel_update u;
-	enum uc_consumer first = UC_CONSUMER_MAX;
-	bool all = true;
+	enum uc_consumer first = UC_STRICT;
+	bool all = true, any = false;
 
 	*linux_ok = !uc_intel_parse(p, n, UC_LINUX_NEWEST, &u);
 	*linux_size = *linux_ok ? u.total_size : 0;
 	for (int c = 0; c < UC_CONSUMER_MAX; c++) {
 		if (uc_intel_parse(p, n, (enum uc_consumer)c, &u)) {
-			if (first == UC_CONSUMER_MAX)
+			if (!any)
 				first = (enum uc_consumer)c;
+			any = true;
 		} else {
 			all = false;
 		}
 	}
-	return all || first == UC_CONSUMER_MAX ? UC_STRICT : first;
+	return all ? UC_STRICT : first;
 }
 
 static void check_intel_raw(const uint8_t *b, size_t len, size_t base,

@@ -18,6 +18,8 @@ int uc_amd_open(const void *buf, size_t len, enum uc_consumer c,
 	const uint8_t *b = buf;
 	uint32_t elen;
 
+	if (!uc_consumer_valid(c))
+		return -UC_ERR_BADARG;
 	if (len < UC_AMD_CONTAINER_HDR_SIZE)            /* Room for the headers? */
 		return -UC_ERR_AMD_TRUNCATED_HEADER;
 	if (uc_le32(b) != UC_AMD_MAGIC)                 /* A container at all? */
@@ -206,10 +208,12 @@ uint32_t uc_amd_max_patch_size(unsigned int family, enum uc_consumer c)
 		return xen_cap(family, false);
 	case UC_XEN_NEWER:
 		return xen_cap(family, true);
-	default:
-		/* Strict: what both Linux and current Xen accept. */
+	case UC_STRICT:
+		/* What both Linux and current Xen accept. */
 		lc = linux_cap(family);
 		xc = xen_cap(family, true);
 		return lc < xc ? lc : xc;
+	default:
+		return 0;
 	}
 }

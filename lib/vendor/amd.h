@@ -55,7 +55,8 @@ struct uc_amd_patch {
  * a non-empty table of whole 16-byte entries inside the buffer and, for Xen
  * 4.17 and UC_STRICT, a zero terminator entry.  Linux newest checks only the
  * magic on family ≥ 17h CPUs; that is the loader walk's business, not this.
- * Returns 0, -UC_ERR_AMD_TRUNCATED_HEADER, _BAD_MAGIC, _EQUIV_TYPE,
+ * Returns 0, -UC_ERR_BADARG (invalid consumer), -UC_ERR_AMD_TRUNCATED_HEADER,
+ * _BAD_MAGIC, _EQUIV_TYPE,
  * _EQUIV_SIZE, _EQUIV_PAST_END or _EQUIV_TERMINATOR.
  */
 int uc_amd_open(const void *buf, size_t len, enum uc_consumer c,
@@ -129,7 +130,8 @@ uint32_t uc_amd_zen_sig(uint32_t patch_id);
 
 /*
  * Largest patch consumer c loads on a CPU of the given family (the CPU's,
- * not the patch's); UINT32_MAX for no cap; 0 when every patch is refused.
+ * not the patch's); UINT32_MAX for no cap; 0 when every patch is refused
+ * (and for an invalid consumer).
  */
 uint32_t uc_amd_max_patch_size(unsigned int family, enum uc_consumer c);
 

@@ -53,6 +53,8 @@ int uc_intel_parse(const void *buf, size_t len, enum uc_consumer c,
 	uint32_t data, total, ext_size, count = 0;
 	int err;
 
+	if (!uc_consumer_valid(c))
+		return -UC_ERR_BADARG;
 	if (len < UC_INTEL_HEADER_SIZE)                 /* Room for the header? */
 		return -UC_ERR_INTEL_TRUNCATED_HEADER;
 	if (uc_le32(h + UC_INTEL_HDRVER_OFF) != 1)      /* Known header version? */

@@ -47,7 +47,8 @@ struct uc_intel_update {
  * consumer accepts with the same size; an old-style header with datasize
  * 0 must then give totalsize 0 or 2048).  Only the update's own
  * bytes are examined; bytes after total_size are the caller's business.
- * Returns 0 with *u filled, or the first rule broken:
+ * Returns 0 with *u filled, -UC_ERR_BADARG for an invalid consumer, or the
+ * first rule broken:
  * -UC_ERR_INTEL_TRUNCATED_HEADER, _HEADER_VERSION, _LOADER_VERSION,
  * _DATASIZE_EXCEEDS_TOTAL, _TRUNCATED, _TOTALSIZE_NOT_1K (Xen),
  * _DATASIZE_NOT_4 (Xen ≥ 4.20), _EXT_TRUNCATED, _EXT_SIZE, _CHECKSUM,

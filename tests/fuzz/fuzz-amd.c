@@ -92,8 +92,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	strict_open = uc_amd_open(data, size, UC_STRICT, &ct);
 	strict_walk = containers(data, size, UC_STRICT, &strict_end);
-	for (int c = 0; c <= UC_STRICT; c++) {
-		int r = uc_amd_open(data, size, (enum uc_consumer)c, &ct);
+	for (unsigned int i = 0; i < UC_RULE_SETS; i++) {
+		enum uc_consumer c = uc_rule_set(i);
+		int r = uc_amd_open(data, size, c, &ct);
 
 		if (!strict_open)
 			FUZZ_ASSERT(r == 0);
@@ -107,9 +108,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			FUZZ_ASSERT(ct.patches >= UC_AMD_CONTAINER_HDR_SIZE + ct.equiv_len &&
 				    ct.patches <= size);
 			lookups(&ct);
-			patches(&ct, (enum uc_consumer)c);
+			patches(&ct, c);
 		}
-		r = containers(data, size, (enum uc_consumer)c, &end);
+		r = containers(data, size, c, &end);
 		if (!strict_walk)
 			FUZZ_ASSERT(r == 0 && end == strict_end);
 	}

@@ -49,8 +49,8 @@ START_TEST(valid_container_walks)
 	uint16_t id;
 
 	ck_assert_int_eq(ucgen_amd(&s, &b), 0);
-	for (int c = 0; c <= UC_STRICT; c++) {
-		ck_assert_uc(walk(&b, c, &off, &n), 0);
+	for (unsigned int i = 0; i < UC_RULE_SETS; i++) {
+		ck_assert_uc(walk(&b, uc_rule_set(i), &off, &n), 0);
 		ck_assert_uint_eq(n, 1);
 	}
 	ck_assert_uc(uc_amd_open(b.data, b.len, UC_STRICT, &ct), 0);
@@ -97,7 +97,7 @@ END_TEST
 #define ALL(e) { e, e, e, e, e }
 static const struct {
 	enum ucgen_amd_defect defect;
-	int want[UC_CONSUMER_MAX + 1];
+	int want[UC_RULE_SETS];
 	bool at_patch;   /* the error applies to the defective patch section */
 } defects[] = {
 	{ UCGEN_AMD_BAD_MAGIC, ALL(-UC_ERR_AMD_BAD_MAGIC), false },
@@ -136,12 +136,13 @@ START_TEST(defect_gives_exact_error)
 	s.defect = defects[_i].defect;
 	s.defect_index = 1;
 	ck_assert_int_eq(ucgen_amd(&s, &b), 0);
-	for (int c = 0; c <= UC_STRICT; c++) {
+	for (unsigned int i = 0; i < UC_RULE_SETS; i++) {
+		enum uc_consumer c = uc_rule_set(i);
 		int r = walk(&b, c, &off, &n);
 
-		ck_assert_msg(r == defects[_i].want[c], "%s as %s: got %s, want %s",
+		ck_assert_msg(r == defects[_i].want[i], "%s as %s: got %s, want %s",
 			      ucgen_amd_defect_name(s.defect), uc_consumer_name(c),
-			      uc_errname(r), uc_errname(defects[_i].want[c]));
+			      uc_errname(r), uc_errname(defects[_i].want[i]));
 		if (r && defects[_i].at_patch)
 			ck_assert_uint_eq(off, patch_off);
 		if (s.defect == UCGEN_AMD_TRAILING_JUNK)
@@ -163,8 +164,8 @@ START_TEST(zero_padding_between_containers_is_named)
 	first = b.len;
 	ck_assert_int_eq(ucgen_buf_append(&b, (uint8_t[16]){ 0 }, 16), 0);
 	ck_assert_int_eq(ucgen_amd(&s, &b), 0);
-	for (int c = 0; c <= UC_STRICT; c++) {
-		ck_assert_uc(walk(&b, c, &off, &n), -UC_ERR_AMD_TRAILING);
+	for (unsigned int i = 0; i < UC_RULE_SETS; i++) {
+		ck_assert_uc(walk(&b, uc_rule_set(i), &off, &n), -UC_ERR_AMD_TRAILING);
 		ck_assert_uint_eq(off, first);
 	}
 	ucgen_buf_free(&b);

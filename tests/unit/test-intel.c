@@ -32,8 +32,8 @@ START_TEST(valid_blob_parses)
 	struct ucgen_buf b = make(&s);
 	struct uc_intel_update u;
 
-	for (int c = 0; c <= UC_STRICT; c++)
-		ck_assert_uc(uc_intel_parse(b.data, b.len, c, &u), 0);
+	for (unsigned int i = 0; i < UC_RULE_SETS; i++)
+		ck_assert_uc(uc_intel_parse(b.data, b.len, uc_rule_set(i), &u), 0);
 	ck_assert_uint_eq(u.sig, 0x906ea);
 	ck_assert_uint_eq(u.pf, 0x22);
 	ck_assert_uint_eq(u.rev, 0xf4);
@@ -114,7 +114,7 @@ END_TEST
  */
 static const struct {
 	enum ucgen_intel_defect defect;
-	int want[UC_CONSUMER_MAX + 1];
+	int want[UC_RULE_SETS];
 } defects[] = {
 	{ UCGEN_INTEL_TRUNCATED_HEADER, { -UC_ERR_INTEL_TRUNCATED_HEADER,
 		-UC_ERR_INTEL_TRUNCATED_HEADER, -UC_ERR_INTEL_TRUNCATED_HEADER,
@@ -162,14 +162,15 @@ START_TEST(defect_gives_exact_error)
 
 	s.defect = defects[_i].defect;
 	b = make(&s);
-	for (int c = 0; c <= UC_STRICT; c++) {
+	for (unsigned int i = 0; i < UC_RULE_SETS; i++) {
+		enum uc_consumer c = uc_rule_set(i);
 		int r = uc_intel_parse(b.data, b.len, c, &u);
 
-		ck_assert_msg(r == defects[_i].want[c],
+		ck_assert_msg(r == defects[_i].want[i],
 			      "%s as %s: got %s, want %s",
 			      ucgen_intel_defect_name(s.defect),
 			      uc_consumer_name(c), uc_errname(r),
-			      uc_errname(defects[_i].want[c]));
+			      uc_errname(defects[_i].want[i]));
 	}
 	ucgen_buf_free(&b);
 }
