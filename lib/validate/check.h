@@ -12,10 +12,22 @@
 #include "ucode_err.h"
 #include "ucode_consumer.h"
 
+/* What an issue concerns. */
+enum uc_subject {
+	UC_SUBJECT_CPIO,   /* the archive itself: members, names, trailer */
+	UC_SUBJECT_INTEL,  /* the Intel file: its updates, name or placement */
+	UC_SUBJECT_AMD,    /* the AMD file likewise */
+};
+
+static inline enum uc_subject uc_subject_of(enum uc_vendor v)
+{
+	return v == UC_VENDOR_INTEL ? UC_SUBJECT_INTEL : UC_SUBJECT_AMD;
+}
+
 struct uc_issue {
 	int err;                  /* -UC_ERR_* */
 	size_t offset;            /* in the caller's buffer */
-	enum uc_vendor vendor;
+	enum uc_subject subject;
 	/*
 	 * The loader that trips, or UC_STRICT when every loader does or the
 	 * problem is one of structure.
