@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause */
 /*
  * The only contact point between the freestanding core (lib/cpio, lib/vendor)
  * and its host.  A hypervisor or boot loader that embeds the core replaces

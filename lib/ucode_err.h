@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause */
 /*
  * Named errors of the freestanding core.  Each is a small positive constant;
  * functions return them negated (0 or a non-negative value means success), as

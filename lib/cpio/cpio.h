@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause */
 /*
  * newc cpio: header layout, the early-cpio scanner with the exact semantics
  * of the Linux/Xen early loaders (lib/earlycpio.c find_cpio_data), an entry

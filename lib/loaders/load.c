@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause
 /*
  * The loaders' choices, modelled from their sources (formats.md §1.4-1.6,
  * §2.4-2.5, §3.3).  Each walk mirrors the loader it names, including where

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause */
 /*
  * "What would load": for a CPU and a buffer, the patch a given loader picks,
  * or the named reason it picks none.  This is the function a hypervisor or

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause
 /* The validator: what a loader would trip on, reported one by one. */
 #include "check.h"
 #include "vendor/amd.h"

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause */
 /*
  * The validator: every problem in an image (initrd, early cpio) or a raw
  * vendor file that some loader would trip on, reported one by one through

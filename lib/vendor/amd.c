@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause
 /* AMD microcode containers: formats.md §2.1-2.5. */
 #include "amd.h"
 

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause
 /* Intel microcode updates: the rules of formats.md §1.3 and §1.6. */
 #include "intel.h"
 

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause */
 /*
  * Intel microcode updates (formats.md §1): parse and validate one update,
  * walk a concatenation (GenuineIntel.bin), match a CPU.
