@@ -39,7 +39,7 @@ struct uc_load_result {
 	 * already chosen.  0 if none.
 	 */
 	int file_err;
-	size_t file_err_offset;
+	size_t file_err_offset;   /* in the caller's buffer (ucode_err.h) */
 	/* Patches for this CPU that the loader saw (matched), newest or not. */
 	unsigned int matches;
 };

@@ -83,7 +83,7 @@ static void check_amd_raw(const uint8_t *b, size_t len, size_t base,
 {
 	struct uc_amd_container ct;
 	uint32_t largest = 0;    /* biggest patch in earlier containers */
-	size_t pos = 0, err_off, start;
+	size_t pos = 0, start;
 	int k;
 
 	for (;;) {
@@ -92,7 +92,7 @@ static void check_amd_raw(const uint8_t *b, size_t len, size_t base,
 		bool small_family = false;
 
 		start = pos;
-		k = uc_amd_next_container(b, len, &pos, UC_STRICT, &ct, &err_off);
+		k = uc_amd_next_container(b, len, &pos, UC_STRICT, &ct);
 		if (k <= 0)
 			break;
 		/* Xen reads a container with no patch up to a patch section. */
@@ -119,7 +119,7 @@ static void check_amd_raw(const uint8_t *b, size_t len, size_t base,
 				largest = p.size;
 	}
 	if (k < 0)
-		report(r, k, base + err_off, UC_SUBJECT_AMD, UC_STRICT);
+		report(r, k, base + pos, UC_SUBJECT_AMD, UC_STRICT);
 }
 
 unsigned int uc_check_raw(const void *buf, size_t len, enum uc_vendor v,
@@ -162,12 +162,14 @@ int uc_check_cpio(const void *buf, size_t len, size_t *err_off)
 		     uc_cpio_name_is(&e, UC_CPIO_PATH_AMD)))
 			k = -UC_ERR_NOT_REGULAR;
 		if (k) {
-			*err_off = e.offset;
+			if (err_off)
+				*err_off = e.offset;
 			return k;
 		}
 	}
 	uc_cpio_layout(buf, len, &l);
-	*err_off = l.stop_offset;
+	if (l.broken && err_off)
+		*err_off = l.stop_offset;
 	return l.broken;
 }
 

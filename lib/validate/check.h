@@ -26,7 +26,7 @@ static inline enum uc_subject uc_subject_of(enum uc_vendor v)
 
 struct uc_issue {
 	int err;                  /* -UC_ERR_* */
-	size_t offset;            /* in the caller's buffer */
+	size_t offset;            /* in the caller's buffer, plus base (ucode_err.h) */
 	enum uc_subject subject;
 	/*
 	 * The loader that trips, or UC_STRICT when every loader does or the
@@ -42,8 +42,9 @@ typedef void (*uc_issue_fn)(void *ctx, const struct uc_issue *issue);
  * tools refuse, though the loaders may read past it: a member with name
  * size 0 or an unterminated name (the kernel's unpacker refuses both), a
  * vendor path naming a directory or other non-file, an archive cut short
- * or broken before its trailer.  Returns 0, or the error with *err_off the
- * offset it applies to.
+ * or broken before its trailer.  Returns 0, or the error with *err_off
+ * (when err_off is not NULL) the offset of the member or of the place the
+ * archive breaks off.
  */
 int uc_check_cpio(const void *buf, size_t len, size_t *err_off);
 

@@ -84,8 +84,7 @@ int uc_amd_next_patch(const struct uc_amd_container *ct, size_t *pos,
 }
 
 int uc_amd_next_container(const void *buf, size_t len, size_t *pos,
-			  enum uc_consumer c, struct uc_amd_container *ct,
-			  size_t *err_off)
+			  enum uc_consumer c, struct uc_amd_container *ct)
 {
 	const uint8_t *b = buf;
 	struct uc_amd_patch p;
@@ -94,7 +93,6 @@ int uc_amd_next_container(const void *buf, size_t len, size_t *pos,
 
 	if (at >= len)
 		return 0;
-	*err_off = at;
 	r = uc_amd_open(b + at, len - at, c, ct);
 	if (r)
 		return r;
@@ -118,7 +116,7 @@ int uc_amd_next_container(const void *buf, size_t len, size_t *pos,
 		if (r == -UC_ERR_AMD_SECTION_TYPE && ct->avail - ppos >= 8 &&
 		    !uc_le32(ct->base + ppos) && !uc_le32(ct->base + ppos + 4))
 			r = -UC_ERR_AMD_TRAILING;
-		*err_off = at + ppos;
+		*pos = at + ppos;
 		return r;
 	}
 	*pos = at + ppos;

@@ -75,13 +75,13 @@ int uc_amd_next_patch(const struct uc_amd_container *ct, size_t *pos,
 /*
  * Open the container at *pos in buf and walk it to its end, checking each
  * patch section.  Returns 1 with *ct filled and *pos at the next container
- * (or len); 0 when *pos == len; a negative error otherwise, with *err_off
- * set to the offset in buf the error applies to.  Zero padding after a
- * container gives -UC_ERR_AMD_TRAILING (the loaders stop there).
+ * (or len); 0 when *pos == len; a negative error otherwise, with *pos moved
+ * to the offset in buf of what broke the rule: the container, or the patch
+ * section inside it.  Zero padding after a container gives
+ * -UC_ERR_AMD_TRAILING (the loaders stop there).
  */
 int uc_amd_next_container(const void *buf, size_t len, size_t *pos,
-			  enum uc_consumer c, struct uc_amd_container *ct,
-			  size_t *err_off);
+			  enum uc_consumer c, struct uc_amd_container *ct);
 
 /*
  * Cheap content test: does buf start with an AMD container's magic?  Says

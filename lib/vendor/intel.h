@@ -60,8 +60,9 @@ int uc_intel_parse(const void *buf, size_t len, enum uc_consumer c,
 /*
  * Walk a concatenation of updates.  *pos is the offset of the next update;
  * on success it moves past it.  Returns 1 with *u filled, 0 at the end of
- * buf, or a negative error for the bytes at *pos (which stays put).  Bytes
- * after the last update that are all zero give -UC_ERR_INTEL_TRAILING.
+ * buf, or a negative error for the update at *pos (*pos stays there: it is
+ * the error's offset).  Bytes after the last update that are all zero give
+ * -UC_ERR_INTEL_TRAILING.
  */
 int uc_intel_next(const void *buf, size_t len, size_t *pos,
 		  enum uc_consumer c, struct uc_intel_update *u);

@@ -32,9 +32,9 @@ static int walk(const struct ucgen_buf *b, enum uc_consumer c, size_t *err_off,
 	int r;
 
 	*containers = 0;
-	while ((r = uc_amd_next_container(b->data, b->len, &pos, c, &ct,
-					  err_off)) > 0)
+	while ((r = uc_amd_next_container(b->data, b->len, &pos, c, &ct)) > 0)
 		(*containers)++;
+	*err_off = pos;
 	return r;
 }
 
@@ -172,6 +172,35 @@ START_TEST(zero_padding_between_containers_is_named)
 }
 END_TEST
 
+/* A walker's error offset is *pos: the container, or the section in it. */
+START_TEST(container_walk_error_is_at_pos)
+{
+	struct ucgen_amd s = spec2();
+	struct ucgen_buf b = { 0 };
+	struct uc_amd_container ct;
+	size_t pos, first;
+
+	ck_assert_int_eq(ucgen_amd(&s, &b), 0);
+	first = b.len;
+	s.defect = UCGEN_AMD_SECTION_BAD_TYPE;
+	s.defect_index = 1;
+	ck_assert_int_eq(ucgen_amd(&s, &b), 0);
+	pos = 0;
+	ck_assert_int_eq(uc_amd_next_container(b.data, b.len, &pos, UC_STRICT, &ct), 1);
+	ck_assert_uint_eq(pos, first);
+	ck_assert_uc(uc_amd_next_container(b.data, b.len, &pos, UC_STRICT, &ct),
+		     -UC_ERR_AMD_SECTION_TYPE);
+	ck_assert_uint_eq(pos, first + 12 + 16 * 3 + 8 + 3200);
+	/* A broken container header: the container's own offset. */
+	b.data[first] = 'X';
+	pos = first;
+	ck_assert_uc(uc_amd_next_container(b.data, b.len, &pos, UC_STRICT, &ct),
+		     -UC_ERR_AMD_BAD_MAGIC);
+	ck_assert_uint_eq(pos, first);
+	ucgen_buf_free(&b);
+}
+END_TEST
+
 START_TEST(equiv_entries_and_probe)
 {
 	struct ucgen_amd s = spec2();
@@ -253,6 +282,7 @@ static Suite *amd_suite(void)
 	tcase_add_loop_test(tc, defect_gives_exact_error, 0,
 			    (int)(sizeof(defects) / sizeof(defects[0])));
 	tcase_add_test(tc, zero_padding_between_containers_is_named);
+	tcase_add_test(tc, container_walk_error_is_at_pos);
 	tcase_add_test(tc, equiv_entries_and_probe);
 	tcase_add_test(tc, ids_decode);
 	tcase_add_test(tc, size_caps_per_consumer);

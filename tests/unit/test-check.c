@@ -87,6 +87,11 @@ START_TEST(clean_aligned_image_has_no_issue)
 	img = image(e, 2, 16);
 	ck_assert_uint_eq(uc_check_image(img.data, img.len, collect, &s), 0);
 	ck_assert_uint_eq(s.n, 0);
+	/* err_off is written only with an error. */
+	size_t off = 12345;
+	ck_assert_uc(uc_check_cpio(img.data, img.len, &off), 0);
+	ck_assert_uint_eq(off, 12345);
+	ck_assert_uc(uc_check_cpio(img.data, img.len, NULL), 0);
 	ucgen_buf_free(&f);
 	ucgen_buf_free(&a);
 	ucgen_buf_free(&img);
@@ -239,6 +244,12 @@ START_TEST(structure_issues_concern_the_archive)
 	ck_assert_uint_eq(s.issue[0].subject, UC_SUBJECT_CPIO);
 	for (unsigned int i = 1; i < s.n && i < MAX_ISSUES; i++)
 		ck_assert_uint_ne(s.issue[i].subject, UC_SUBJECT_CPIO);
+	/* The same offset by err_off, which NULL may decline. */
+	ck_assert_uc(uc_check_cpio(img.data, img.len, &pos),
+		     -UC_ERR_CPIO_NAME_UNTERMINATED);
+	ck_assert_uint_eq(pos, e.offset);
+	ck_assert_uc(uc_check_cpio(img.data, img.len, NULL),
+		     -UC_ERR_CPIO_NAME_UNTERMINATED);
 	ucgen_buf_free(&f);
 	ucgen_buf_free(&a);
 	ucgen_buf_free(&img);
