@@ -45,6 +45,13 @@ enum uc_newc_field {
 
 #define UC_CPIO_TRAILER "TRAILER!!!"
 
+/*
+ * The largest namesize (name, NUL and any padding NULs) the kernel's
+ * initramfs unpacker takes: PATH_MAX.  It skips an entry with a larger one
+ * without creating anything, so the writer refuses to write one.
+ */
+#define UC_CPIO_NAMESIZE_MAX 4096
+
 /* Where the loaders look for microcode. */
 #define UC_CPIO_PATH_INTEL "kernel/x86/microcode/GenuineIntel.bin"
 #define UC_CPIO_PATH_AMD "kernel/x86/microcode/AuthenticAMD.bin"
@@ -175,7 +182,9 @@ int uc_cpio_write_dir(struct uc_cpio_writer *w, const char *name);
  * A regular file (mode 0100644).  With align > 4 (a power of two) the name
  * field is extended with NULs so the data starts at a multiple of align from
  * the start of the output; loaders match names by prefix, so the padded name
- * still matches.
+ * still matches.  The entries written here, as those of begin_file and
+ * write_dir, give -UC_ERR_CPIO_NAME_TOO_LONG when the name with its NUL
+ * and padding would exceed UC_CPIO_NAMESIZE_MAX.
  */
 int uc_cpio_write_file(struct uc_cpio_writer *w, const char *name,
 		       const void *data, size_t size, unsigned int align);

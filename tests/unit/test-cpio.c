@@ -314,6 +314,32 @@ START_TEST(writer_refuses_what_does_not_fit)
 }
 END_TEST
 
+/* The kernel's unpacker skips names over PATH_MAX: the writer refuses them. */
+START_TEST(writer_refuses_names_the_unpacker_skips)
+{
+	static uint8_t out[16384];
+	static char name[UC_CPIO_NAMESIZE_MAX + 1];
+	struct uc_cpio_writer w;
+	struct uc_cpio_entry e;
+	size_t pos = 0;
+
+	memset(name, 'n', UC_CPIO_NAMESIZE_MAX - 1);     /* namesize 4096 */
+	uc_cpio_writer_init_buf(&w, out, sizeof(out), 0);
+	ck_assert_uc(uc_cpio_write_file(&w, name, blob, 4, 4), 0);
+	ck_assert_int_eq(uc_cpio_next(out, w.off, &pos, &e), 1);
+	ck_assert_uint_eq(e.namesize, UC_CPIO_NAMESIZE_MAX);
+	/* The same name, its data aligned to 16: two NULs more is too many. */
+	uc_cpio_writer_init_buf(&w, out, sizeof(out), 0);
+	ck_assert_uc(uc_cpio_write_file(&w, name, blob, 4, 16),
+		     -UC_ERR_CPIO_NAME_TOO_LONG);
+	ck_assert_uint_eq(w.off, 0);
+	name[UC_CPIO_NAMESIZE_MAX - 1] = 'n';              /* namesize 4097 */
+	uc_cpio_writer_init_buf(&w, out, sizeof(out), 0);
+	ck_assert_uc(uc_cpio_write_dir(&w, name), -UC_ERR_CPIO_NAME_TOO_LONG);
+	ck_assert_uint_eq(w.off, 0);
+}
+END_TEST
+
 static int count_sink(void *ctx, const void *data, size_t len)
 {
 	(void)data;
@@ -395,6 +421,7 @@ static Suite *cpio_suite(void)
 	tcase_add_test(write, writer_aligns_and_round_trips);
 	tcase_add_test(write, writer_is_deterministic_and_sticky_on_nospace);
 	tcase_add_test(write, writer_refuses_what_does_not_fit);
+	tcase_add_test(write, writer_refuses_names_the_unpacker_skips);
 	tcase_add_test(write, writer_sink_reports_its_error);
 	tcase_add_test(write, writer_inodes_taken_by_the_caller_are_not_reused);
 	suite_add_tcase(s, scan);
