@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause */
 /*
  * The loaders whose behaviour the core models.  They disagree on what they
- * accept and pick (formats.md §1.6, §2.3-2.5), so every check that differs
+ * accept and pick (doc/loaders.md), so every check that differs
  * takes the consumer it speaks for.
  */
 #ifndef UC_CONSUMER_H

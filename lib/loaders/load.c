@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause
 /*
- * The loaders' choices, modelled from their sources (formats.md §1.4-1.6,
- * §2.4-2.5, §3.3).  Each walk mirrors the loader it names, including where
+ * The loaders' choices, modelled from their sources (doc/loaders.md, and
+ * doc/formats.md#how-the-loaders-find-the-file).  Each walk mirrors the loader it names, including where
  * it gives up; comments say which behaviour is being copied.
  */
 #include "load.h"

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause
-/* AMD microcode containers: formats.md §2.1-2.5. */
+/* AMD microcode containers: doc/formats.md#amd-container, doc/loaders.md#linux-amd. */
 #include "amd.h"
 
 static bool needs_terminator(enum uc_consumer c)

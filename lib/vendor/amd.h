@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause */
 /*
- * AMD microcode containers (formats.md §2): walk concatenated containers,
+ * AMD microcode containers (doc/formats.md#amd-container): walk concatenated containers,
  * validate their equivalence tables and patch sections, map a CPU to its
  * equivalence id and patches, and the per-family patch size caps.
  */

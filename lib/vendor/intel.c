@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause
-/* Intel microcode updates: the rules of formats.md §1.3 and §1.6. */
+/*
+ * Intel microcode updates: the rules of doc/formats.md#intel-checksums, as
+ * doc/loaders.md#linux-intel and doc/loaders.md#xen-intel apply them.
+ */
 #include "intel.h"
 
 /*

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause */
 /*
- * Intel microcode updates (formats.md §1): parse and validate one update,
+ * Intel microcode updates (doc/formats.md#intel-update): parse and validate one update,
  * walk a concatenation (GenuineIntel.bin), match a CPU.
  */
 #ifndef UC_INTEL_H

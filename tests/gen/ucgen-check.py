@@ -8,7 +8,7 @@ Prints a listing of what it found on stdout.  On the first structural
 problem (amd, cpio, acpi) or on any rule violation (intel: all violated
 rules of the first bad blob, sorted, comma separated) it prints
 "error: <code>" and exits 1.  Error codes equal ucgen's defect names.
-Layouts per formats.md sections 1-3.
+Layouts per doc/formats.md.
 """
 import struct
 import sys
@@ -30,7 +30,7 @@ class Bad(Exception):
 
 
 def amd_equiv_id(cpuid):
-    """formats.md 2.1: [15:12]=family-0xF, [11:8]=ext model, [7:4]=model,
+    """doc/formats.md#amd-equivalence-table: [15:12]=family-0xF, [11:8]=ext model, [7:4]=model,
     [3:0]=stepping."""
     family = ((cpuid >> 8) & 0xF) + ((cpuid >> 20) & 0xFF)
     return (((family - 0xF) & 0xF) << 12) | (((cpuid >> 16) & 0xF) << 8) \
@@ -38,7 +38,7 @@ def amd_equiv_id(cpuid):
 
 
 def zen_patch_cpuid(pid):
-    """formats.md 2.2: decode a Zen patch id back into CPUID(1).EAX."""
+    """doc/formats.md#amd-patch-ids: decode a Zen patch id back into CPUID(1).EAX."""
     ext_family = pid >> 24
     ext_model = (pid >> 20) & 0xF
     model = (pid >> 12) & 0xF
