@@ -8,8 +8,8 @@
  * Where an error is.  An error found at a place in the input comes with
  * that place as one byte offset, always by the same rule:
  *   - it counts from the start of the buffer the caller passed (plus base,
- *     for the functions that take one), never from a container, member or
- *     file inside it;
+ *     for the functions that take one; for uc_amd_next_patch, the buffer
+ *     its container was opened on), never from a member or file inside it;
  *   - it names the first byte of the thing that broke the rule: the cpio
  *     header, the Intel update, the AMD container or patch section, the
  *     .dat token, the run of padding; not the field inside it.
