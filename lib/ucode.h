@@ -5,6 +5,11 @@
  * CPU vendors' formats (vendor/), what each loader would load (loaders/)
  * and the validator (validate/).  Put this directory on the include path
  * and, to embed, provide ucode_env.h's names (see that header).
+ *
+ * Everything under lib/ is licensed GPL-2.0-or-later OR BSD-2-Clause, at
+ * the embedder's choice (LICENSES/GPL-2.0-or-later.txt and
+ * LICENSES/BSD-2-Clause.txt); it includes nothing from outside lib/.  The
+ * mkucode command around it is GPL-2.0-or-later.
  */
 #ifndef UCODE_H
 #define UCODE_H

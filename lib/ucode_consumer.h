@@ -1,7 +1,7 @@
-/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause */
 /*
  * The loaders whose behaviour the core models.  They disagree on what they
- * accept and pick (formats.md §1.6, §2.3-2.5), so every check that differs
+ * accept and pick (doc/loaders.md), so every check that differs
  * takes the consumer it speaks for.
  */
 #ifndef UC_CONSUMER_H
@@ -14,9 +14,14 @@ enum uc_consumer {
 	UC_LINUX_NEWEST, /* newest mainline early loader */
 	UC_XEN_4_17,     /* Xen 4.17 */
 	UC_XEN_NEWER,    /* Xen 4.20 and newer (master) */
-	UC_CONSUMER_MAX,
-	/* Every rule of every consumer: what a careful builder writes. */
-	UC_STRICT = UC_CONSUMER_MAX
+	UC_CONSUMER_MAX, /* how many loaders there are: no consumer */
+	/*
+	 * No loader: every rule of every loader, what a careful builder
+	 * writes.  It lies past UC_CONSUMER_MAX, with a gap, so that a loop
+	 * or an array over the loaders never takes it for one and a loop
+	 * that runs on to it meets an invalid consumer first.
+	 */
+	UC_STRICT = UC_CONSUMER_MAX + 1,
 };
 
 enum uc_vendor {
@@ -24,7 +29,27 @@ enum uc_vendor {
 	UC_VENDOR_AMD,
 };
 
-/* Short stable names: "linux-6.1", "linux", "xen-4.17", "xen", "strict". */
+/* A loader, or UC_STRICT: what the functions taking a consumer accept. */
+static inline bool uc_consumer_valid(enum uc_consumer c)
+{
+	return (unsigned int)c < UC_CONSUMER_MAX || c == UC_STRICT;
+}
+
+/*
+ * Every rule set, for code that walks them all: the loaders in order, then
+ * UC_STRICT.  uc_rule_set(i) for i < UC_RULE_SETS; index tables by i.
+ */
+#define UC_RULE_SETS (UC_CONSUMER_MAX + 1)
+
+static inline enum uc_consumer uc_rule_set(unsigned int i)
+{
+	return i < UC_CONSUMER_MAX ? (enum uc_consumer)i : UC_STRICT;
+}
+
+/*
+ * Short stable names: "linux-6.1", "linux", "xen-4.17", "xen", "strict";
+ * "unknown" for anything else.
+ */
 const char *uc_consumer_name(enum uc_consumer c);
 
 static inline bool uc_consumer_is_xen(enum uc_consumer c)

@@ -1,10 +1,23 @@
-/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause */
 /*
- * The only contact point between the freestanding core (lib/cpio, lib/vendor)
- * and its host.  A hypervisor or boot loader that embeds the core replaces
- * this one file (or defines UCODE_ENV_HEADER to point at its own) and provides
- * the same few names: fixed-width integers, size_t, bool and the byte helpers
- * below.  Nothing else from libc is used, so the core links with -nostdlib.
+ * The only contact point between the freestanding core (everything under
+ * lib/) and its host.  A hypervisor or boot loader that embeds the core
+ * defines UCODE_ENV_HEADER to a header of its own (-DUCODE_ENV_HEADER=
+ * '"my_env.h"'), which must provide these names and needs no others; the
+ * core includes no other header from outside lib/ and links with -nostdlib.
+ *
+ * The names, all of them (tests/unit/check-env.sh builds the core against
+ * a header that defines exactly these and nothing else):
+ *   types:     uint8_t uint16_t uint32_t uint64_t int32_t size_t bool
+ *   constants: true false NULL UINT32_MAX SIZE_MAX
+ *   functions: uc_le16 uc_le32 uc_put_le32 uc_memcmp uc_memcpy uc_memset uc_strlen
+ *
+ * The types and constants mean what <stdint.h>, <stddef.h> and <stdbool.h>
+ * say.  uc_le16/uc_le32 load and uc_put_le32 stores a little-endian value
+ * at any alignment; uc_memcmp, uc_memcpy, uc_memset and uc_strlen behave as
+ * memcmp, memcpy, memset and strlen (uc_memcpy and uc_memset return nothing).
+ * Without UCODE_ENV_HEADER, the definitions below serve: the compiler's
+ * own headers, and libc's string functions when hosted.
  */
 #ifndef UCODE_ENV_H
 #define UCODE_ENV_H

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause
 #include "ucode_env.h"
 #include "ucode_err.h"
 
@@ -10,6 +10,7 @@ static const struct {
 } uc_errors[UC_ERR_MAX] = {
 	E(UC_OK, "success"),
 	E(UC_ERR_NOSPACE, "output buffer too small"),
+	E(UC_ERR_SINK, "the output could not be written"),
 	E(UC_ERR_BADARG, "invalid argument"),
 	E(UC_ERR_NOT_FOUND, "not found"),
 	E(UC_ERR_CPIO_TRUNCATED_HEADER, "cpio header truncated"),
@@ -71,7 +72,8 @@ static const struct {
 
 static unsigned int uc_err_index(int err)
 {
-	unsigned int e = err < 0 ? (unsigned int)-(long)err : (unsigned int)err;
+	/* Negate in unsigned: -INT_MIN overflows int, and long on i386. */
+	unsigned int e = err < 0 ? 0u - (unsigned int)err : (unsigned int)err;
 
 	return e < UC_ERR_MAX ? e : UC_ERR_MAX;
 }

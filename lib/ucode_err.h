@@ -1,9 +1,27 @@
-/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause */
 /*
  * Named errors of the freestanding core.  Each is a small positive constant;
  * functions return them negated (0 or a non-negative value means success), as
  * libfdt does.  uc_strerror() turns either sign into a sentence fragment that
  * a program can put after "FILE: offset 0x…: ".
+ *
+ * Where an error is.  An error found at a place in the input comes with
+ * that place as one byte offset, always by the same rule:
+ *   - it counts from the start of the buffer the caller passed (plus base,
+ *     for the functions that take one; for uc_amd_next_patch, the buffer
+ *     its container was opened on), never from a member or file inside it;
+ *   - it names the first byte of the thing that broke the rule: the cpio
+ *     header, the Intel update, the AMD container or patch section, the
+ *     .dat token, the run of padding; not the field inside it.
+ * And it reaches the caller one way per kind of function:
+ *   - walkers, f(buf, len, size_t *pos, …): on an error *pos is that
+ *     offset (on success it moves past the item; at the end it is where the
+ *     walk ended);
+ *   - any other function: a last parameter size_t *err_off, written only
+ *     when an error is returned; the caller may pass NULL;
+ *   - records of what was found: the field beside the error code
+ *     (uc_load_result.file_err_offset, uc_issue.offset,
+ *     uc_cpio_layout.stop_offset).
  */
 #ifndef UCODE_ERR_H
 #define UCODE_ERR_H
@@ -13,6 +31,7 @@ enum uc_err {
 
 	/* Generic */
 	UC_ERR_NOSPACE,           /* caller's output buffer is too small */
+	UC_ERR_SINK,              /* caller's output callback could not write */
 	UC_ERR_BADARG,            /* caller passed an impossible argument */
 	UC_ERR_NOT_FOUND,         /* lookup found nothing (not an input error) */
 

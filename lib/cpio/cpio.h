@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause */
 /*
  * newc cpio: header layout, the early-cpio scanner with the exact semantics
  * of the Linux/Xen early loaders (lib/earlycpio.c find_cpio_data), an entry
@@ -45,6 +45,13 @@ enum uc_newc_field {
 
 #define UC_CPIO_TRAILER "TRAILER!!!"
 
+/*
+ * The largest namesize (name, NUL and any padding NULs) the kernel's
+ * initramfs unpacker takes: PATH_MAX.  It skips an entry with a larger one
+ * without creating anything, so the writer refuses to write one.
+ */
+#define UC_CPIO_NAMESIZE_MAX 4096
+
 /* Where the loaders look for microcode. */
 #define UC_CPIO_PATH_INTEL "kernel/x86/microcode/GenuineIntel.bin"
 #define UC_CPIO_PATH_AMD "kernel/x86/microcode/AuthenticAMD.bin"
@@ -89,6 +96,12 @@ int uc_cpio_next(const void *buf, size_t len, size_t *pos,
 int uc_cpio_find(const void *buf, size_t len, const char *path,
 		 struct uc_cpio_entry *e);
 
+/*
+ * Cheap content test: does buf start with a newc magic (070701 or 070702)?
+ * Compressed data, vendor files and zero padding answer false.
+ */
+bool uc_cpio_probe(const void *buf, size_t len);
+
 /* True when the entry's name is exactly path (NUL right after it). */
 bool uc_cpio_name_is(const struct uc_cpio_entry *e, const char *path);
 
@@ -130,7 +143,9 @@ int uc_cpio_layout(const void *buf, size_t len, struct uc_cpio_layout *layout);
 
 /*
  * Writer.  Output goes either into a caller buffer or through a callback
- * that returns 0 or a negative error.  Errors are sticky: after the first,
+ * that returns 0 or a negative error: -UC_ERR_SINK when it could not write
+ * (the callback keeps the reason, errno or the like, for its caller).  A
+ * full buffer gives -UC_ERR_NOSPACE.  Errors are sticky: after the first,
  * every call returns it and writes nothing more.
  */
 typedef int (*uc_cpio_sink)(void *ctx, const void *data, size_t len);
@@ -141,7 +156,7 @@ struct uc_cpio_writer {
 	uc_cpio_sink sink;   /* callback mode */
 	void *ctx;
 	size_t off;          /* bytes produced so far */
-	uint32_t next_ino;   /* deterministic: 1, 2, 3 … in write order */
+	uint32_t next_ino;   /* private: use uc_cpio_writer_take_ino() */
 	uint32_t mtime;
 	uint64_t pending;    /* data bytes still owed by a streamed file */
 	bool in_file;
@@ -153,6 +168,13 @@ void uc_cpio_writer_init_buf(struct uc_cpio_writer *w, void *buf, size_t cap,
 void uc_cpio_writer_init_sink(struct uc_cpio_writer *w, uc_cpio_sink sink,
 			      void *ctx, uint32_t mtime);
 
+/*
+ * The next inode number the writer would give a file (1, 2, 3 … in write
+ * order), taken for the caller's own use, such as uc_cpio_begin_copy():
+ * copied and new entries then never share one.
+ */
+uint32_t uc_cpio_writer_take_ino(struct uc_cpio_writer *w);
+
 /* A directory entry (mode 040755, nlink 2, uid/gid 0). */
 int uc_cpio_write_dir(struct uc_cpio_writer *w, const char *name);
 
@@ -160,7 +182,9 @@ int uc_cpio_write_dir(struct uc_cpio_writer *w, const char *name);
  * A regular file (mode 0100644).  With align > 4 (a power of two) the name
  * field is extended with NULs so the data starts at a multiple of align from
  * the start of the output; loaders match names by prefix, so the padded name
- * still matches.
+ * still matches.  The entries written here, as those of begin_file and
+ * write_dir, give -UC_ERR_CPIO_NAME_TOO_LONG when the name with its NUL
+ * and padding would exceed UC_CPIO_NAMESIZE_MAX.
  */
 int uc_cpio_write_file(struct uc_cpio_writer *w, const char *name,
 		       const void *data, size_t size, unsigned int align);

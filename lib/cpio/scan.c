@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause
 /* Reading newc archives the way the early loaders do. */
 #include "cpio.h"
 
@@ -105,6 +105,14 @@ int uc_cpio_next(const void *buf, size_t len, size_t *pos,
 		return err;
 	*pos = e->next;
 	return 1;
+}
+
+bool uc_cpio_probe(const void *buf, size_t len)
+{
+	const uint8_t *b = buf;
+
+	return len >= UC_NEWC_MAGIC_SIZE && !uc_memcmp(b, "07070", 5) &&
+	       (b[5] == '1' || b[5] == '2');
 }
 
 bool uc_cpio_is_regular(const struct uc_cpio_entry *e)

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause
 /* Writing newc archives: deterministic, aligned, loud when a value does not fit. */
 #include "cpio.h"
 
@@ -22,6 +22,11 @@ void uc_cpio_writer_init_sink(struct uc_cpio_writer *w, uc_cpio_sink sink,
 	w->ctx = ctx;
 	w->next_ino = 1;
 	w->mtime = mtime;
+}
+
+uint32_t uc_cpio_writer_take_ino(struct uc_cpio_writer *w)
+{
+	return w->next_ino++;
 }
 
 static int emit(struct uc_cpio_writer *w, const void *data, size_t len)
@@ -114,8 +119,6 @@ static int write_fields(struct uc_cpio_writer *w, const char *magic,
 		return w->err = -UC_ERR_BADARG;
 	if (size > 0xffffffffu)
 		return w->err = -UC_ERR_CPIO_FIELD_TOO_BIG;
-	if (namelen > 0xffffffffu || namesize > 0xffffffffu)
-		return w->err = -UC_ERR_CPIO_NAME_TOO_LONG;
 	v[UC_NEWC_FILESIZE] = (uint32_t)size;
 	v[UC_NEWC_NAMESIZE] = (uint32_t)namesize;
 	uc_memcpy(h, magic, UC_NEWC_MAGIC_SIZE);
@@ -134,20 +137,24 @@ static int write_header(struct uc_cpio_writer *w, const char *name,
 			uint32_t mode, uint32_t nlink, uint64_t size,
 			unsigned int align, uint32_t ino)
 {
-	size_t namelen = uc_strlen(name);
+	size_t namelen = uc_strlen(name), ext;
 	uint32_t v[UC_NEWC_NFIELDS] = { 0 };
 
 	if (w->err)
 		return w->err;
 	if (!valid_align(align))
 		return w->err = -UC_ERR_CPIO_BAD_ALIGN;
+	/* Compared piecewise: namelen + 1 + ext could wrap a 32-bit size_t. */
+	ext = name_extension(w->off, namelen, align);
+	if (namelen >= UC_CPIO_NAMESIZE_MAX ||
+	    ext > UC_CPIO_NAMESIZE_MAX - 1 - namelen)
+		return w->err = -UC_ERR_CPIO_NAME_TOO_LONG;
 	v[UC_NEWC_INO] = ino;
 	v[UC_NEWC_MODE] = mode;
 	v[UC_NEWC_NLINK] = nlink;
 	v[UC_NEWC_MTIME] = w->mtime;
 	/* Padding the name is how data gets aligned; the file itself ends at 4. */
-	return write_fields(w, "070701", v, name, namelen,
-			    name_extension(w->off, namelen, align), size);
+	return write_fields(w, "070701", v, name, namelen, ext, size);
 }
 
 int uc_cpio_begin_copy(struct uc_cpio_writer *w, const struct uc_cpio_entry *e,
@@ -175,7 +182,7 @@ int uc_cpio_begin_file(struct uc_cpio_writer *w, const char *name,
 {
 	uint32_t nlink = (mode & UC_CPIO_S_IFMT) == UC_CPIO_S_IFDIR ? 2 : 1;
 
-	return write_header(w, name, mode, nlink, size, align, w->next_ino++);
+	return write_header(w, name, mode, nlink, size, align, uc_cpio_writer_take_ino(w));
 }
 
 int uc_cpio_write_data(struct uc_cpio_writer *w, const void *data, size_t len)

@@ -1,7 +1,7 @@
-// SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause
 /*
- * The loaders' choices, modelled from their sources (formats.md §1.4-1.6,
- * §2.4-2.5, §3.3).  Each walk mirrors the loader it names, including where
+ * The loaders' choices, modelled from their sources (doc/loaders.md, and
+ * doc/formats.md#how-the-loaders-find-the-file).  Each walk mirrors the loader it names, including where
  * it gives up; comments say which behaviour is being copied.
  */
 #include "load.h"
@@ -16,7 +16,8 @@ const char *uc_consumer_name(enum uc_consumer c)
 	case UC_LINUX_NEWEST: return "linux";
 	case UC_XEN_4_17: return "xen-4.17";
 	case UC_XEN_NEWER: return "xen";
-	default: return "strict";
+	case UC_STRICT: return "strict";
+	default: return "unknown";
 	}
 }
 
@@ -259,7 +260,7 @@ int uc_would_load(const void *buf, size_t len, enum uc_input in,
 	size_t n = len;
 
 	uc_memset(r, 0, sizeof(*r));
-	if (c >= UC_CONSUMER_MAX ||
+	if ((unsigned int)c >= UC_CONSUMER_MAX ||     /* UC_STRICT is no loader */
 	    (cpu->vendor != UC_VENDOR_INTEL && cpu->vendor != UC_VENDOR_AMD))
 		return -UC_ERR_BADARG;
 	if (intel ? fam < 6 : fam < 0x10)

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause */
 /*
  * "What would load": for a CPU and a buffer, the patch a given loader picks,
  * or the named reason it picks none.  This is the function a hypervisor or
@@ -39,7 +39,7 @@ struct uc_load_result {
 	 * already chosen.  0 if none.
 	 */
 	int file_err;
-	size_t file_err_offset;
+	size_t file_err_offset;   /* in the caller's buffer (ucode_err.h) */
 	/* Patches for this CPU that the loader saw (matched), newest or not. */
 	unsigned int matches;
 };

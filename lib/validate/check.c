@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause
 /* The validator: what a loader would trip on, reported one by one. */
 #include "check.h"
 #include "vendor/amd.h"
@@ -12,9 +12,9 @@ struct reporter {
 };
 
 static void report(struct reporter *r, int err, size_t offset,
-		   enum uc_vendor v, enum uc_consumer c)
+		   enum uc_subject what, enum uc_consumer c)
 {
-	struct uc_issue issue = { err, offset, v, c };
+	struct uc_issue issue = { err, offset, what, c };
 
 	r->count++;
 	if (r->fn)
@@ -29,20 +29,21 @@ static enum uc_consumer intel_refusers(const uint8_t *p, size_t n, bool *linux_o
 				       uint32_t *linux_size)
 {
 	struct uc_intel_update u;
-	enum uc_consumer first = UC_CONSUMER_MAX;
-	bool all = true;
+	enum uc_consumer first = UC_STRICT;
+	bool all = true, any = false;
 
 	*linux_ok = !uc_intel_parse(p, n, UC_LINUX_NEWEST, &u);
 	*linux_size = *linux_ok ? u.total_size : 0;
 	for (int c = 0; c < UC_CONSUMER_MAX; c++) {
 		if (uc_intel_parse(p, n, (enum uc_consumer)c, &u)) {
-			if (first == UC_CONSUMER_MAX)
+			if (!any)
 				first = (enum uc_consumer)c;
+			any = true;
 		} else {
 			all = false;
 		}
 	}
-	return all || first == UC_CONSUMER_MAX ? UC_STRICT : first;
+	return all ? UC_STRICT : first;
 }
 
 static void check_intel_raw(const uint8_t *b, size_t len, size_t base,
@@ -64,7 +65,7 @@ static void check_intel_raw(const uint8_t *b, size_t len, size_t base,
 			continue;
 		}
 		who = intel_refusers(b + pos, len - pos, &linux_ok, &size);
-		report(r, k, base + pos, UC_VENDOR_INTEL, who);
+		report(r, k, base + pos, UC_SUBJECT_INTEL, who);
 		/* An update only some Xen refuses: keep looking past it. */
 		if (!linux_ok)
 			return;
@@ -82,7 +83,7 @@ static void check_amd_raw(const uint8_t *b, size_t len, size_t base,
 {
 	struct uc_amd_container ct;
 	uint32_t largest = 0;    /* biggest patch in earlier containers */
-	size_t pos = 0, err_off, start;
+	size_t pos = 0, start;
 	int k;
 
 	for (;;) {
@@ -91,12 +92,12 @@ static void check_amd_raw(const uint8_t *b, size_t len, size_t base,
 		bool small_family = false;
 
 		start = pos;
-		k = uc_amd_next_container(b, len, &pos, UC_STRICT, &ct, &err_off);
+		k = uc_amd_next_container(b, len, &pos, UC_STRICT, &ct);
 		if (k <= 0)
 			break;
 		/* Xen reads a container with no patch up to a patch section. */
 		if (ct.patches == pos - start && pos < len)
-			report(r, -UC_ERR_AMD_SECTION_TYPE, base + pos, UC_VENDOR_AMD,
+			report(r, -UC_ERR_AMD_SECTION_TYPE, base + pos, UC_SUBJECT_AMD,
 			       UC_XEN_4_17);
 		for (ppos = ct.patches; uc_amd_next_patch(&ct, &ppos, &p) > 0;) {
 			unsigned int fam = uc_amd_patch_family(&p);
@@ -106,19 +107,19 @@ static void check_amd_raw(const uint8_t *b, size_t len, size_t base,
 			/* Xen 4.17 skips what exceeds its caps (all of Fam1Ah). */
 			if (p.size > uc_amd_max_patch_size(fam, UC_XEN_4_17))
 				report(r, -UC_ERR_AMD_PATCH_TOO_BIG,
-				       base + start + p.offset, UC_VENDOR_AMD,
+				       base + start + p.offset, UC_SUBJECT_AMD,
 				       UC_XEN_4_17);
 		}
 		/* Linux checks sizes against the CPU's cap before the family. */
 		if (small_family && largest > max_family_cap_below_15h())
-			report(r, -UC_ERR_AMD_ORDER, base + start, UC_VENDOR_AMD,
+			report(r, -UC_ERR_AMD_ORDER, base + start, UC_SUBJECT_AMD,
 			       UC_LINUX_6_1);
 		for (ppos = ct.patches; uc_amd_next_patch(&ct, &ppos, &p) > 0;)
 			if (p.size > largest)
 				largest = p.size;
 	}
 	if (k < 0)
-		report(r, k, base + err_off, UC_VENDOR_AMD, UC_STRICT);
+		report(r, k, base + pos, UC_SUBJECT_AMD, UC_STRICT);
 }
 
 unsigned int uc_check_raw(const void *buf, size_t len, enum uc_vendor v,
@@ -161,12 +162,14 @@ int uc_check_cpio(const void *buf, size_t len, size_t *err_off)
 		     uc_cpio_name_is(&e, UC_CPIO_PATH_AMD)))
 			k = -UC_ERR_NOT_REGULAR;
 		if (k) {
-			*err_off = e.offset;
+			if (err_off)
+				*err_off = e.offset;
 			return k;
 		}
 	}
 	uc_cpio_layout(buf, len, &l);
-	*err_off = l.stop_offset;
+	if (l.broken && err_off)
+		*err_off = l.stop_offset;
 	return l.broken;
 }
 
@@ -188,9 +191,10 @@ unsigned int uc_check_image(const void *buf, size_t len, uc_issue_fn fn,
 	/* An archive cut short hides whatever should have followed. */
 	k = uc_check_cpio(buf, len, &off);
 	if (k)
-		report(&r, k, off, UC_VENDOR_INTEL, UC_STRICT);
+		report(&r, k, off, UC_SUBJECT_CPIO, UC_STRICT);
 	for (unsigned int i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		enum uc_vendor v = files[i].vendor;
+		enum uc_subject about = uc_subject_of(v);
 		struct uc_cpio_entry e, read;
 		size_t pos = 0;
 		bool found = !uc_cpio_find(buf, len, files[i].path, &read);
@@ -198,24 +202,24 @@ unsigned int uc_check_image(const void *buf, size_t len, uc_issue_fn fn,
 		/* (An unterminated name is uc_check_cpio's to report.) */
 		if (found && read.name_terminated &&
 		    !uc_cpio_name_is(&read, files[i].path))
-			report(&r, -UC_ERR_SHADOWED, read.offset, v, UC_STRICT);
+			report(&r, -UC_ERR_SHADOWED, read.offset, about, UC_STRICT);
 		while (uc_cpio_next(buf, len, &pos, &e) > 0) {
 			if (!uc_cpio_is_regular(&e))
 				continue;
 			if (names_path_unreachably(&e, files[i].path))
-				report(&r, -UC_ERR_UNREACHABLE_NAME, e.offset, v,
+				report(&r, -UC_ERR_UNREACHABLE_NAME, e.offset, about,
 				       UC_STRICT);
 			else if (found && e.offset != read.offset &&
 				 uc_cpio_name_is(&read, files[i].path) &&
 				 uc_cpio_name_is(&e, files[i].path))
-				report(&r, -UC_ERR_DUPLICATE_MEMBER, e.offset, v,
+				report(&r, -UC_ERR_DUPLICATE_MEMBER, e.offset, about,
 				       UC_STRICT);
 		}
 		if (!found)
 			continue;
 		/* Linux and newer Xen load Intel data in place. */
 		if (v == UC_VENDOR_INTEL && read.data_offset % 16)
-			report(&r, -UC_ERR_MISALIGNED, read.data_offset, v,
+			report(&r, -UC_ERR_MISALIGNED, read.data_offset, about,
 			       UC_STRICT);
 		r.count += uc_check_raw(b + read.data_offset, read.filesize, v,
 					read.data_offset, fn, ctx);

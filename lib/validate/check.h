@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause */
 /*
  * The validator: every problem in an image (initrd, early cpio) or a raw
  * vendor file that some loader would trip on, reported one by one through
@@ -12,10 +12,22 @@
 #include "ucode_err.h"
 #include "ucode_consumer.h"
 
+/* What an issue concerns. */
+enum uc_subject {
+	UC_SUBJECT_CPIO,   /* the archive itself: members, names, trailer */
+	UC_SUBJECT_INTEL,  /* the Intel file: its updates, name or placement */
+	UC_SUBJECT_AMD,    /* the AMD file likewise */
+};
+
+static inline enum uc_subject uc_subject_of(enum uc_vendor v)
+{
+	return v == UC_VENDOR_INTEL ? UC_SUBJECT_INTEL : UC_SUBJECT_AMD;
+}
+
 struct uc_issue {
 	int err;                  /* -UC_ERR_* */
-	size_t offset;            /* in the caller's buffer */
-	enum uc_vendor vendor;
+	size_t offset;            /* in the caller's buffer, plus base (ucode_err.h) */
+	enum uc_subject subject;
 	/*
 	 * The loader that trips, or UC_STRICT when every loader does or the
 	 * problem is one of structure.
@@ -30,8 +42,9 @@ typedef void (*uc_issue_fn)(void *ctx, const struct uc_issue *issue);
  * tools refuse, though the loaders may read past it: a member with name
  * size 0 or an unterminated name (the kernel's unpacker refuses both), a
  * vendor path naming a directory or other non-file, an archive cut short
- * or broken before its trailer.  Returns 0, or the error with *err_off the
- * offset it applies to.
+ * or broken before its trailer.  Returns 0, or the error with *err_off
+ * (when err_off is not NULL) the offset of the member or of the place the
+ * archive breaks off.
  */
 int uc_check_cpio(const void *buf, size_t len, size_t *err_off);
 

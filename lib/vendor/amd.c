@@ -1,5 +1,5 @@
-// SPDX-License-Identifier: GPL-2.0-or-later
-/* AMD microcode containers: formats.md §2.1-2.5. */
+// SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause
+/* AMD microcode containers: doc/formats.md#amd-container, doc/loaders.md#linux-amd. */
 #include "amd.h"
 
 static bool needs_terminator(enum uc_consumer c)
@@ -18,6 +18,8 @@ int uc_amd_open(const void *buf, size_t len, enum uc_consumer c,
 	const uint8_t *b = buf;
 	uint32_t elen;
 
+	if (!uc_consumer_valid(c))
+		return -UC_ERR_BADARG;
 	if (len < UC_AMD_CONTAINER_HDR_SIZE)            /* Room for the headers? */
 		return -UC_ERR_AMD_TRUNCATED_HEADER;
 	if (uc_le32(b) != UC_AMD_MAGIC)                 /* A container at all? */
@@ -82,8 +84,7 @@ int uc_amd_next_patch(const struct uc_amd_container *ct, size_t *pos,
 }
 
 int uc_amd_next_container(const void *buf, size_t len, size_t *pos,
-			  enum uc_consumer c, struct uc_amd_container *ct,
-			  size_t *err_off)
+			  enum uc_consumer c, struct uc_amd_container *ct)
 {
 	const uint8_t *b = buf;
 	struct uc_amd_patch p;
@@ -92,7 +93,6 @@ int uc_amd_next_container(const void *buf, size_t len, size_t *pos,
 
 	if (at >= len)
 		return 0;
-	*err_off = at;
 	r = uc_amd_open(b + at, len - at, c, ct);
 	if (r)
 		return r;
@@ -116,7 +116,7 @@ int uc_amd_next_container(const void *buf, size_t len, size_t *pos,
 		if (r == -UC_ERR_AMD_SECTION_TYPE && ct->avail - ppos >= 8 &&
 		    !uc_le32(ct->base + ppos) && !uc_le32(ct->base + ppos + 4))
 			r = -UC_ERR_AMD_TRAILING;
-		*err_off = at + ppos;
+		*pos = at + ppos;
 		return r;
 	}
 	*pos = at + ppos;
@@ -128,8 +128,13 @@ void uc_amd_equiv_entry(const struct uc_amd_container *ct, uint32_t i,
 {
 	const uint8_t *e = ct->equiv + (size_t)i * UC_AMD_EQUIV_ENTRY_SIZE;
 
-	*installed_cpu = uc_le32(e);
-	*equiv_id = uc_le16(e + 12);
+	*installed_cpu = uc_amd_equiv_entry_cpu(e);
+	*equiv_id = uc_amd_equiv_entry_id(e);
+}
+
+bool uc_amd_probe(const void *buf, size_t len)
+{
+	return len >= 4 && uc_le32(buf) == UC_AMD_MAGIC;
 }
 
 int uc_amd_equiv_lookup(const struct uc_amd_container *ct, uint32_t sig,
@@ -201,10 +206,12 @@ uint32_t uc_amd_max_patch_size(unsigned int family, enum uc_consumer c)
 		return xen_cap(family, false);
 	case UC_XEN_NEWER:
 		return xen_cap(family, true);
-	default:
-		/* Strict: what both Linux and current Xen accept. */
+	case UC_STRICT:
+		/* What both Linux and current Xen accept. */
 		lc = linux_cap(family);
 		xc = xen_cap(family, true);
 		return lc < xc ? lc : xc;
+	default:
+		return 0;
 	}
 }

@@ -1,6 +1,6 @@
-/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause */
 /*
- * AMD microcode containers (formats.md §2): walk concatenated containers,
+ * AMD microcode containers (doc/formats.md#amd-container): walk concatenated containers,
  * validate their equivalence tables and patch sections, map a CPU to its
  * equivalence id and patches, and the per-family patch size caps.
  */
@@ -18,6 +18,10 @@
 #define UC_AMD_PATCH_HDR_SIZE 64
 #define UC_AMD_TYPE_EQUIV 0
 #define UC_AMD_TYPE_PATCH 1
+
+/* Equivalence entry field offsets. */
+#define UC_AMD_EQUIV_CPU_OFF 0          /* installed_cpu: CPUID(1).EAX */
+#define UC_AMD_EQUIV_ID_OFF 12          /* equiv_cpu: the patches' processor_rev_id */
 
 /* Patch header field offsets. */
 #define UC_AMD_DATE_OFF 0
@@ -51,7 +55,8 @@ struct uc_amd_patch {
  * a non-empty table of whole 16-byte entries inside the buffer and, for Xen
  * 4.17 and UC_STRICT, a zero terminator entry.  Linux newest checks only the
  * magic on family ≥ 17h CPUs; that is the loader walk's business, not this.
- * Returns 0, -UC_ERR_AMD_TRUNCATED_HEADER, _BAD_MAGIC, _EQUIV_TYPE,
+ * Returns 0, -UC_ERR_BADARG (invalid consumer), -UC_ERR_AMD_TRUNCATED_HEADER,
+ * _BAD_MAGIC, _EQUIV_TYPE,
  * _EQUIV_SIZE, _EQUIV_PAST_END or _EQUIV_TERMINATOR.
  */
 int uc_amd_open(const void *buf, size_t len, enum uc_consumer c,
@@ -70,17 +75,37 @@ int uc_amd_next_patch(const struct uc_amd_container *ct, size_t *pos,
 /*
  * Open the container at *pos in buf and walk it to its end, checking each
  * patch section.  Returns 1 with *ct filled and *pos at the next container
- * (or len); 0 when *pos == len; a negative error otherwise, with *err_off
- * set to the offset in buf the error applies to.  Zero padding after a
- * container gives -UC_ERR_AMD_TRAILING (the loaders stop there).
+ * (or len); 0 when *pos == len; a negative error otherwise, with *pos moved
+ * to the offset in buf of what broke the rule: the container, or the patch
+ * section inside it.  Zero padding after a container gives
+ * -UC_ERR_AMD_TRAILING (the loaders stop there).
  */
 int uc_amd_next_container(const void *buf, size_t len, size_t *pos,
-			  enum uc_consumer c, struct uc_amd_container *ct,
-			  size_t *err_off);
+			  enum uc_consumer c, struct uc_amd_container *ct);
+
+/*
+ * Cheap content test: does buf start with an AMD container's magic?  Says
+ * nothing of what follows; uc_amd_open() checks that.
+ */
+bool uc_amd_probe(const void *buf, size_t len);
 
 static inline uint32_t uc_amd_equiv_count(const struct uc_amd_container *ct)
 {
 	return ct->equiv_len / UC_AMD_EQUIV_ENTRY_SIZE;
+}
+
+/*
+ * The fields of one 16-byte equivalence entry at e, in a container or in a
+ * copy of one.  An all-zero entry ends a table.
+ */
+static inline uint32_t uc_amd_equiv_entry_cpu(const uint8_t *e)
+{
+	return uc_le32(e + UC_AMD_EQUIV_CPU_OFF);
+}
+
+static inline uint16_t uc_amd_equiv_entry_id(const uint8_t *e)
+{
+	return uc_le16(e + UC_AMD_EQUIV_ID_OFF);
 }
 
 /* Entry i of the equivalence table. */
@@ -105,7 +130,8 @@ uint32_t uc_amd_zen_sig(uint32_t patch_id);
 
 /*
  * Largest patch consumer c loads on a CPU of the given family (the CPU's,
- * not the patch's); UINT32_MAX for no cap; 0 when every patch is refused.
+ * not the patch's); UINT32_MAX for no cap; 0 when every patch is refused
+ * (and for an invalid consumer).
  */
 uint32_t uc_amd_max_patch_size(unsigned int family, enum uc_consumer c);
 

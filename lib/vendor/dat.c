@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause
 /* Intel .dat text to binary: the lexer and grammar documented in dat.h. */
 #include "dat.h"
 

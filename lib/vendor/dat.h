@@ -1,6 +1,6 @@
-/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause */
 /*
- * Intel .dat text (formats.md §1.5): the body of a C array of 32-bit hex
+ * Intel .dat text (doc/formats.md#intel-dat-text): the body of a C array of 32-bit hex
  * literals, each one little-endian dword of the binary updates.
  *
  * Accepted, exactly what real files hold:

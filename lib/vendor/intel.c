@@ -1,5 +1,8 @@
-// SPDX-License-Identifier: GPL-2.0-or-later
-/* Intel microcode updates: the rules of formats.md §1.3 and §1.6. */
+// SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause
+/*
+ * Intel microcode updates: the rules of doc/formats.md#intel-checksums, as
+ * doc/loaders.md#linux-intel and doc/loaders.md#xen-intel apply them.
+ */
 #include "intel.h"
 
 /*
@@ -53,6 +56,8 @@ int uc_intel_parse(const void *buf, size_t len, enum uc_consumer c,
 	uint32_t data, total, ext_size, count = 0;
 	int err;
 
+	if (!uc_consumer_valid(c))
+		return -UC_ERR_BADARG;
 	if (len < UC_INTEL_HEADER_SIZE)                 /* Room for the header? */
 		return -UC_ERR_INTEL_TRUNCATED_HEADER;
 	if (uc_le32(h + UC_INTEL_HDRVER_OFF) != 1)      /* Known header version? */
@@ -175,6 +180,14 @@ int uc_intel_next(const void *buf, size_t len, size_t *pos,
 	}
 	*pos = p + u->total_size;
 	return 1;
+}
+
+bool uc_intel_probe(const void *buf, size_t len)
+{
+	const uint8_t *h = buf;
+
+	return len >= UC_INTEL_HEADER_SIZE && uc_le32(h + UC_INTEL_HDRVER_OFF) == 1 &&
+	       uc_le32(h + UC_INTEL_LDRVER_OFF) == 1;
 }
 
 void uc_intel_sig(const struct uc_intel_update *u, uint32_t i, uint32_t *sig,

@@ -1,6 +1,6 @@
-/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* SPDX-License-Identifier: GPL-2.0-or-later OR BSD-2-Clause */
 /*
- * Intel microcode updates (formats.md §1): parse and validate one update,
+ * Intel microcode updates (doc/formats.md#intel-update): parse and validate one update,
  * walk a concatenation (GenuineIntel.bin), match a CPU.
  */
 #ifndef UC_INTEL_H
@@ -47,7 +47,8 @@ struct uc_intel_update {
  * consumer accepts with the same size; an old-style header with datasize
  * 0 must then give totalsize 0 or 2048).  Only the update's own
  * bytes are examined; bytes after total_size are the caller's business.
- * Returns 0 with *u filled, or the first rule broken:
+ * Returns 0 with *u filled, -UC_ERR_BADARG for an invalid consumer, or the
+ * first rule broken:
  * -UC_ERR_INTEL_TRUNCATED_HEADER, _HEADER_VERSION, _LOADER_VERSION,
  * _DATASIZE_EXCEEDS_TOTAL, _TRUNCATED, _TOTALSIZE_NOT_1K (Xen),
  * _DATASIZE_NOT_4 (Xen ≥ 4.20), _EXT_TRUNCATED, _EXT_SIZE, _CHECKSUM,
@@ -59,11 +60,19 @@ int uc_intel_parse(const void *buf, size_t len, enum uc_consumer c,
 /*
  * Walk a concatenation of updates.  *pos is the offset of the next update;
  * on success it moves past it.  Returns 1 with *u filled, 0 at the end of
- * buf, or a negative error for the bytes at *pos (which stays put).  Bytes
- * after the last update that are all zero give -UC_ERR_INTEL_TRAILING.
+ * buf, or a negative error for the update at *pos (*pos stays there: it is
+ * the error's offset).  Bytes after the last update that are all zero give
+ * -UC_ERR_INTEL_TRAILING.
  */
 int uc_intel_next(const void *buf, size_t len, size_t *pos,
 		  enum uc_consumer c, struct uc_intel_update *u);
+
+/*
+ * Cheap content test: could buf start with an Intel update (a whole header,
+ * header and loader version 1)?  Binary updates answer true; .dat text, cpio
+ * archives and AMD containers false.  uc_intel_parse() decides the rest.
+ */
+bool uc_intel_probe(const void *buf, size_t len);
 
 /* Signatures an update carries: index 0 is the header's, 1..ext_count the
  * extended table's. */

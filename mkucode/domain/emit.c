@@ -90,18 +90,18 @@ static int add_equiv(const struct ucode_item *it, const struct selection *sel,
 		uint32_t cpu = uc_le32(e);
 		bool dup = false;
 
-		if (!cpu || uc_le16(e + 12) != it->equiv_id ||
+		if (!cpu || uc_amd_equiv_entry_id(e) != it->equiv_id ||
 		    !selection_wants_amd_cpu(sel, cpu))
 			continue;
 		any = true;
 		for (size_t i = 0; i < *n; i++) {
 			if (uc_le32((*tab)[i].raw) != cpu)
 				continue;
-			if (uc_le16((*tab)[i].raw + 12) != it->equiv_id)
+			if (uc_amd_equiv_entry_id((*tab)[i].raw) != it->equiv_id)
 				return diag_error(d, it->source, "CPU %#010x is "
 						  "mapped to equivalence ids %#06x "
 						  "and %#06x by different containers",
-						  cpu, uc_le16((*tab)[i].raw + 12),
+						  cpu, uc_amd_equiv_entry_id((*tab)[i].raw),
 						  it->equiv_id);
 			dup = true;
 		}
@@ -243,7 +243,7 @@ struct early_job {
 
 static int fd_sink(void *ctx, const void *data, size_t len)
 {
-	return fd_out_put(ctx, data, len) ? -UC_ERR_NOSPACE : 0;
+	return fd_out_put(ctx, data, len) ? -UC_ERR_SINK : 0;
 }
 
 static int produce_early(int fd, void *ctx)

@@ -120,11 +120,10 @@ static int add_amd(struct ucode_set *set, const uint8_t *b, size_t len,
 {
 	struct uc_amd_container ct;
 	struct uc_amd_patch p;
-	size_t pos = 0, start = 0, err_off = 0, pp;
+	size_t pos = 0, start = 0, pp;
 	int k;
 
-	while ((k = uc_amd_next_container(b, len, &pos, UC_STRICT, &ct,
-					  &err_off)) > 0) {
+	while ((k = uc_amd_next_container(b, len, &pos, UC_STRICT, &ct)) > 0) {
 		for (pp = ct.patches; uc_amd_next_patch(&ct, &pp, &p) > 0;)
 			add_amd_patch(set, &ct, &p, b, s);
 		start = pos;
@@ -135,26 +134,25 @@ static int add_amd(struct ucode_set *set, const uint8_t *b, size_t len,
 	if (o->ignore_broken &&
 	    !uc_amd_open(b + start, len - start, UC_STRICT, &ct)) {
 		for (pp = ct.patches; uc_amd_next_patch(&ct, &pp, &p) > 0 &&
-				      start + pp <= err_off;)
+				      start + pp <= pos;)
 			add_amd_patch(set, &ct, &p, b, s);
 	}
-	return broken(o, s, err_off, k);
+	return broken(o, s, pos, k);
 }
 
 bool ucode_looks_intel(const uint8_t *b, size_t len)
 {
-	return len >= UC_INTEL_HEADER_SIZE && uc_le32(b) == 1 &&
-	       uc_le32(b + UC_INTEL_LDRVER_OFF) == 1;
+	return uc_intel_probe(b, len);
 }
 
 bool ucode_looks_amd(const uint8_t *b, size_t len)
 {
-	return len >= 4 && uc_le32(b) == UC_AMD_MAGIC;
+	return uc_amd_probe(b, len);
 }
 
 bool ucode_looks_cpio(const uint8_t *b, size_t len)
 {
-	return len >= 6 && !memcmp(b, "07070", 5) && (b[5] == '1' || b[5] == '2');
+	return uc_cpio_probe(b, len);
 }
 
 static int add_raw(struct ucode_set *set, const uint8_t *b, size_t len,

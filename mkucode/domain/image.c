@@ -386,7 +386,7 @@ static int out_put(struct out *o, const void *data, size_t len)
 
 static int out_sink(void *ctx, const void *data, size_t len)
 {
-	return out_put(ctx, data, len) ? -UC_ERR_NOSPACE : 0;
+	return out_put(ctx, data, len) ? -UC_ERR_SINK : 0;
 }
 
 /* The new early archive, padded to the rest's offset modulo IMAGE_BLOCK. */
@@ -425,7 +425,7 @@ static int write_early(const struct image *im, struct plan *pl,
 			e.field[UC_NEWC_CHECK] = d.field[UC_NEWC_CHECK];
 			e.data_offset = d.data_offset;
 		}
-		m->ino = m->link != i ? pl->m[m->link].ino : w.next_ino++;
+		m->ino = m->link != i ? pl->m[m->link].ino : uc_cpio_writer_take_ino(&w);
 		if (uc_cpio_begin_copy(&w, &e, m->ino) && !o->file.err)
 			return error("%s: offset %#zx: cannot keep this member: %s",
 				     im->path, m->off, uc_strerror(w.err));

@@ -37,7 +37,7 @@ unsigned int ucode_amd_cpus(const struct ucode_item *it, uint32_t *sigs,
 	     off += UC_AMD_EQUIV_ENTRY_SIZE) {
 		uint32_t cpu = uc_le32(it->equiv + off);
 
-		if (cpu && uc_le16(it->equiv + off + 12) == it->equiv_id &&
+		if (cpu && uc_amd_equiv_entry_id(it->equiv + off) == it->equiv_id &&
 		    n < max)
 			sigs[n++] = cpu;
 	}

@@ -10,7 +10,7 @@
 #include "util/exit.h"
 #include "util/msg.h"
 
-/* JSON keys are the contract (DESIGN.md); headers are for people. */
+/* JSON keys are the contract (doc/mkucode.8, LIST AND VERIFY); headers are for people. */
 static const struct column list_columns[] = {
 	{ "vendor", "VENDOR", false },
 	{ "signature", "SIGNATURE", false },

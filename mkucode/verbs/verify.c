@@ -105,7 +105,7 @@ static bool looks_initrd(const uint8_t *b, size_t len)
 
 	while (p + 4 <= len && !(b[p] | b[p + 1] | b[p + 2] | b[p + 3]))
 		p += 4;
-	return ucode_looks_cpio(b + p, len - p) ||
+	return uc_cpio_probe(b + p, len - p) ||
 	       compression_detect(b + p, len - p) != COMPRESSION_NONE;
 }
 

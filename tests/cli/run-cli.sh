@@ -619,7 +619,7 @@ check 'list --json: a valid date has no date_raw' \
 import json, sys
 assert all(\"date_raw\" not in r for r in json.load(sys.stdin))"' _ "$MKUCODE"
 
-python_json_check() { # FILE: list --json output has the DESIGN.md fields
+python_json_check() { # FILE: list --json output has the man page's fields
 	python3 - "$1" <<-'EOF'
 		import json, re, sys
 		rows = json.load(open(sys.argv[1]))
@@ -635,9 +635,9 @@ python_json_check() { # FILE: list --json output has the DESIGN.md fields
 	EOF
 }
 mk list -q --json src >list.json
-check 'list --json: DESIGN.md fields and types' python_json_check list.json
+check 'list --json: the man page'"'"'s fields and types' python_json_check list.json
 mk list --json initrd.img >list-initrd.json
-check 'list --json of an initrd: DESIGN.md fields and types' python_json_check list-initrd.json
+check 'list --json of an initrd: the man page'"'"'s fields and types' python_json_check list-initrd.json
 
 # ============================================================== verify
 

@@ -21,8 +21,9 @@ static void on_issue(void *ctx, const struct uc_issue *is)
 
 	FUZZ_ASSERT(fuzz_is_error(is->err));
 	FUZZ_ASSERT(is->offset >= s->lo && is->offset <= s->hi);
-	FUZZ_ASSERT(is->vendor == UC_VENDOR_INTEL || is->vendor == UC_VENDOR_AMD);
-	FUZZ_ASSERT(is->consumer <= UC_STRICT);
+	FUZZ_ASSERT(is->subject == UC_SUBJECT_CPIO || is->subject == UC_SUBJECT_INTEL ||
+		    is->subject == UC_SUBJECT_AMD);
+	FUZZ_ASSERT(uc_consumer_valid(is->consumer));
 	s->n++;
 }
 

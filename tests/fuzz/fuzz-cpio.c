@@ -5,7 +5,7 @@
  * entry against the bytes it came from; checks uc_cpio_entry_check and the
  * name predicates; decodes at the first offsets; and compares uc_cpio_find
  * with a model of the kernel's find_cpio_data written here from
- * formats.md §3.3, with offsets where the kernel has pointers.
+ * doc/formats.md#how-the-loaders-find-the-file, with offsets where the kernel has pointers.
  */
 #include <string.h>
 

@@ -27,7 +27,7 @@ static uint32_t sum32(const uint8_t *p, size_t dwords)
 	return s;
 }
 
-/* Make rules 1-3 of formats.md §1.3 hold for each update that fits. */
+/* Make the rules of doc/formats.md#intel-checksums hold for each update that fits. */
 static void fix_checksums(uint8_t *b, size_t len)
 {
 	size_t pos = 0;

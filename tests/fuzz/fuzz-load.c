@@ -113,19 +113,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* What the validator says of the buffer as a raw vendor file. */
 	(void)uc_check_raw(buf, len, cpu.vendor, 0, count_issue, &issues);
 
-	for (int c = 0; c <= UC_STRICT; c++) {
+	for (unsigned int i = 0; i < UC_RULE_SETS; i++) {
+		enum uc_consumer c = uc_rule_set(i);
 		struct uc_load_result rc, rr, rf;
 		int kc, kr, kf;
 
-		kc = uc_would_load(buf, len, UC_INPUT_CPIO, &cpu, (enum uc_consumer)c, &rc);
-		kr = uc_would_load(buf, len, UC_INPUT_RAW, &cpu, (enum uc_consumer)c, &rr);
-		check_result(buf, len, &cpu, (enum uc_consumer)c, kc, &rc);
-		check_result(buf, len, &cpu, (enum uc_consumer)c, kr, &rr);
+		kc = uc_would_load(buf, len, UC_INPUT_CPIO, &cpu, c, &rc);
+		kr = uc_would_load(buf, len, UC_INPUT_RAW, &cpu, c, &rr);
+		check_result(buf, len, &cpu, c, kc, &rc);
+		check_result(buf, len, &cpu, c, kr, &rr);
 		if (c == UC_STRICT)
 			continue;
 		/* A clean vendor file: no structural stop for these loaders. */
 		if (!issues && (cpu.vendor == UC_VENDOR_INTEL ||
-				uc_consumer_is_xen((enum uc_consumer)c)))
+				uc_consumer_is_xen(c)))
 			FUZZ_ASSERT(!rr.file_err);
 
 		/* Refused before the loader looks for its file. */
@@ -139,7 +140,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			continue;
 		}
 		kf = uc_would_load(buf + base, flen, UC_INPUT_RAW, &cpu,
-				   (enum uc_consumer)c, &rf);
+				   c, &rf);
 		same_answer(kc, &rc, kf, &rf, base);
 	}
 	return 0;

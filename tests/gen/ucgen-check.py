@@ -8,8 +8,8 @@ Prints a listing of what it found on stdout.  On the first structural
 problem (amd, cpio, acpi) or on any rule violation (intel: all violated
 rules of the first bad blob, sorted, comma separated) it prints
 "error: <code>" and exits 1.  Error codes equal ucgen's defect names.
-Layouts as the loaders read them: Intel updates, AMD containers, newc cpio
-(through tests/lib/newc.py, the tests' own reader).
+Layouts per doc/formats.md, newc cpio through tests/lib/newc.py
+(the tests' own reader).
 """
 import os
 import struct
@@ -35,7 +35,7 @@ class Bad(Exception):
 
 
 def amd_equiv_id(cpuid):
-    """The equivalence id: [15:12]=family-0xF, [11:8]=ext model, [7:4]=model,
+    """doc/formats.md#amd-equivalence-table: [15:12]=family-0xF, [11:8]=ext model, [7:4]=model,
     [3:0]=stepping."""
     family = ((cpuid >> 8) & 0xF) + ((cpuid >> 20) & 0xFF)
     return (((family - 0xF) & 0xF) << 12) | (((cpuid >> 16) & 0xF) << 8) \
@@ -43,7 +43,7 @@ def amd_equiv_id(cpuid):
 
 
 def zen_patch_cpuid(pid):
-    """Decode a Zen patch id back into CPUID(1).EAX."""
+    """doc/formats.md#amd-patch-ids: decode a Zen patch id back into CPUID(1).EAX."""
     ext_family = pid >> 24
     ext_model = (pid >> 20) & 0xF
     model = (pid >> 12) & 0xF

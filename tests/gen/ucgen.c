@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * ucgen - synthetic early-microcode test data generator (library part).
- * Independent of lib/: every layout is re-derived from formats.md.
+ * Independent of lib/: every layout is re-derived from doc/formats.md.
  */
 #include "ucgen.h"
 

@@ -5,7 +5,7 @@
  * Produces Intel microcode blobs, AMD microcode containers, newc cpio
  * archives and minimal ACPI tables, valid or with exactly one chosen
  * defect.  Deliberately independent of the project's lib/ parsers.
- * Layouts follow /work/shared/reference/formats.md sections 1-3.
+ * Layouts follow doc/formats.md.
  *
  * All generators APPEND to a struct ucgen_buf and return 0 on success or
  * -1 on a bad spec / out of memory (out is then left unchanged).
@@ -77,8 +77,8 @@ struct ucgen_intel {
 };
 
 /*
- * Appends one Intel microcode blob (formats.md §1): hdrver = ldrver = 1,
- * all three §1.3 checksum rules satisfied, totalsize 1 KiB granular, bytes
+ * Appends one Intel microcode blob (doc/formats.md#intel-update): hdrver =
+ * ldrver = 1, all three rules of doc/formats.md#intel-checksums satisfied, totalsize 1 KiB granular, bytes
  * 36..47 zero.  A defect breaks only the named rule:
  *  truncated-header       first 40 bytes of the valid blob.
  *  bad-header-version     hdrver = 2, checksums recomputed (valid).
@@ -159,7 +159,7 @@ struct ucgen_amd {
 };
 
 /*
- * Appends one AMD container (formats.md §2): magic 0x00414d44, equiv
+ * Appends one AMD container (doc/formats.md#amd-container): magic 0x00414d44, equiv
  * section (type 0, 16-byte entries + zero terminator), then one type-1
  * section per patch with a 64-byte header (date, patch_id, data_id 0x8000,
  * min_rev at +12, nb/sb ids 0, processor_rev_id = equiv id) and a
@@ -187,10 +187,11 @@ int ucgen_amd(const struct ucgen_amd *spec, struct ucgen_buf *out);
 /* Returns the kebab-case name ("bad-magic", ...) or NULL. */
 const char *ucgen_amd_defect_name(enum ucgen_amd_defect d);
 
-/* Equivalence id of a CPUID (formats.md §2.1): 0x00A70F52 -> 0xA752. */
+/* Equivalence id of a CPUID (doc/formats.md#amd-equivalence-table):
+ * 0x00A70F52 -> 0xA752. */
 uint16_t ucgen_amd_equiv_id(uint32_t cpuid);
 
-/* Zen patch id for a CPUID and revision byte (§2.2):
+/* Zen patch id for a CPUID and revision byte (doc/formats.md#amd-patch-ids):
  * (0x00A70F52, 6) -> 0x0A705206. */
 uint32_t ucgen_amd_zen_patch_id(uint32_t cpuid, uint8_t rev);
 

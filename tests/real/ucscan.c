@@ -168,14 +168,13 @@ static int scan_amd(int argc, char **argv)
 
 	printf("{\n \"files\": {");
 	for (int i = 0; i < argc; i++) {
-		size_t len, pos = 0, err_off = 0;
+		size_t len, pos = 0;
 		unsigned char *buf = slurp(argv[i], &len);
 		struct uc_amd_container ct;
 		unsigned int containers = 0, patches = 0, equiv = 0;
 		int k;
 
-		while ((k = uc_amd_next_container(buf, len, &pos, UC_STRICT, &ct,
-						  &err_off)) > 0) {
+		while ((k = uc_amd_next_container(buf, len, &pos, UC_STRICT, &ct)) > 0) {
 			struct uc_amd_patch p;
 			size_t pp = ct.patches;
 
@@ -185,7 +184,7 @@ static int scan_amd(int argc, char **argv)
 				patches++;
 		}
 		if (k < 0) {
-			fprintf(stderr, "%s: offset %#zx: %s\n", argv[i], err_off,
+			fprintf(stderr, "%s: offset %#zx: %s\n", argv[i], pos,
 				uc_strerror(k));
 			bad++;
 		}
@@ -253,7 +252,7 @@ static int scan_cpio(int argc, char **argv)
 
 static int stdio_sink(void *ctx, const void *data, size_t len)
 {
-	return fwrite(data, 1, len, ctx) == len ? 0 : -UC_ERR_NOSPACE;
+	return fwrite(data, 1, len, ctx) == len ? 0 : -UC_ERR_SINK;
 }
 
 static int write_early(const char *out, const char *intel, const char *amd)

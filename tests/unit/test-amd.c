@@ -32,9 +32,9 @@ static int walk(const struct ucgen_buf *b, enum uc_consumer c, size_t *err_off,
 	int r;
 
 	*containers = 0;
-	while ((r = uc_amd_next_container(b->data, b->len, &pos, c, &ct,
-					  err_off)) > 0)
+	while ((r = uc_amd_next_container(b->data, b->len, &pos, c, &ct)) > 0)
 		(*containers)++;
+	*err_off = pos;
 	return r;
 }
 
@@ -49,8 +49,8 @@ START_TEST(valid_container_walks)
 	uint16_t id;
 
 	ck_assert_int_eq(ucgen_amd(&s, &b), 0);
-	for (int c = 0; c <= UC_STRICT; c++) {
-		ck_assert_uc(walk(&b, c, &off, &n), 0);
+	for (unsigned int i = 0; i < UC_RULE_SETS; i++) {
+		ck_assert_uc(walk(&b, uc_rule_set(i), &off, &n), 0);
 		ck_assert_uint_eq(n, 1);
 	}
 	ck_assert_uc(uc_amd_open(b.data, b.len, UC_STRICT, &ct), 0);
@@ -97,7 +97,7 @@ END_TEST
 #define ALL(e) { e, e, e, e, e }
 static const struct {
 	enum ucgen_amd_defect defect;
-	int want[UC_CONSUMER_MAX + 1];
+	int want[UC_RULE_SETS];
 	bool at_patch;   /* the error applies to the defective patch section */
 } defects[] = {
 	{ UCGEN_AMD_BAD_MAGIC, ALL(-UC_ERR_AMD_BAD_MAGIC), false },
@@ -136,12 +136,13 @@ START_TEST(defect_gives_exact_error)
 	s.defect = defects[_i].defect;
 	s.defect_index = 1;
 	ck_assert_int_eq(ucgen_amd(&s, &b), 0);
-	for (int c = 0; c <= UC_STRICT; c++) {
+	for (unsigned int i = 0; i < UC_RULE_SETS; i++) {
+		enum uc_consumer c = uc_rule_set(i);
 		int r = walk(&b, c, &off, &n);
 
-		ck_assert_msg(r == defects[_i].want[c], "%s as %s: got %s, want %s",
+		ck_assert_msg(r == defects[_i].want[i], "%s as %s: got %s, want %s",
 			      ucgen_amd_defect_name(s.defect), uc_consumer_name(c),
-			      uc_errname(r), uc_errname(defects[_i].want[c]));
+			      uc_errname(r), uc_errname(defects[_i].want[i]));
 		if (r && defects[_i].at_patch)
 			ck_assert_uint_eq(off, patch_off);
 		if (s.defect == UCGEN_AMD_TRAILING_JUNK)
@@ -163,10 +164,67 @@ START_TEST(zero_padding_between_containers_is_named)
 	first = b.len;
 	ck_assert_int_eq(ucgen_buf_append(&b, (uint8_t[16]){ 0 }, 16), 0);
 	ck_assert_int_eq(ucgen_amd(&s, &b), 0);
-	for (int c = 0; c <= UC_STRICT; c++) {
-		ck_assert_uc(walk(&b, c, &off, &n), -UC_ERR_AMD_TRAILING);
+	for (unsigned int i = 0; i < UC_RULE_SETS; i++) {
+		ck_assert_uc(walk(&b, uc_rule_set(i), &off, &n), -UC_ERR_AMD_TRAILING);
 		ck_assert_uint_eq(off, first);
 	}
+	ucgen_buf_free(&b);
+}
+END_TEST
+
+/* A walker's error offset is *pos: the container, or the section in it. */
+START_TEST(container_walk_error_is_at_pos)
+{
+	struct ucgen_amd s = spec2();
+	struct ucgen_buf b = { 0 };
+	struct uc_amd_container ct;
+	size_t pos, first;
+
+	ck_assert_int_eq(ucgen_amd(&s, &b), 0);
+	first = b.len;
+	s.defect = UCGEN_AMD_SECTION_BAD_TYPE;
+	s.defect_index = 1;
+	ck_assert_int_eq(ucgen_amd(&s, &b), 0);
+	pos = 0;
+	ck_assert_int_eq(uc_amd_next_container(b.data, b.len, &pos, UC_STRICT, &ct), 1);
+	ck_assert_uint_eq(pos, first);
+	ck_assert_uc(uc_amd_next_container(b.data, b.len, &pos, UC_STRICT, &ct),
+		     -UC_ERR_AMD_SECTION_TYPE);
+	ck_assert_uint_eq(pos, first + 12 + 16 * 3 + 8 + 3200);
+	/* A broken container header: the container's own offset. */
+	b.data[first] = 'X';
+	pos = first;
+	ck_assert_uc(uc_amd_next_container(b.data, b.len, &pos, UC_STRICT, &ct),
+		     -UC_ERR_AMD_BAD_MAGIC);
+	ck_assert_uint_eq(pos, first);
+	ucgen_buf_free(&b);
+}
+END_TEST
+
+START_TEST(equiv_entries_and_probe)
+{
+	struct ucgen_amd s = spec2();
+	struct ucgen_buf b = { 0 };
+	const uint8_t *first;
+
+	s.equiv[0].equiv_id = 0x8310;   /* as AMD derives it */
+	s.equiv[1].equiv_id = 0x1234;   /* and one it does not */
+	ck_assert_int_eq(ucgen_amd(&s, &b), 0);
+	/* The table starts right after the magic and its section header. */
+	first = b.data + UC_AMD_CONTAINER_HDR_SIZE;
+	ck_assert_uint_eq(uc_amd_equiv_entry_cpu(first), ZEN2_SIG);
+	ck_assert_uint_eq(uc_amd_equiv_entry_id(first), 0x8310);
+	ck_assert_uint_eq(uc_amd_equiv_entry_cpu(first + 16), 0x00800f12);
+	ck_assert_uint_eq(uc_amd_equiv_entry_id(first + 16), 0x1234);
+	ck_assert_uint_eq(uc_amd_equiv_entry_cpu(first + 32), 0);
+	ck_assert_uint_eq(uc_amd_equiv_entry_id(first + 32), 0);
+
+	ck_assert(uc_amd_probe(b.data, b.len));
+	ck_assert(uc_amd_probe(b.data, 4));
+	ck_assert(!uc_amd_probe(b.data, 3));
+	b.data[3] = 1;                  /* "DMA" then not NUL */
+	ck_assert(!uc_amd_probe(b.data, b.len));
+	ck_assert(!uc_amd_probe("070701", 6));
 	ucgen_buf_free(&b);
 }
 END_TEST
@@ -224,6 +282,8 @@ static Suite *amd_suite(void)
 	tcase_add_loop_test(tc, defect_gives_exact_error, 0,
 			    (int)(sizeof(defects) / sizeof(defects[0])));
 	tcase_add_test(tc, zero_padding_between_containers_is_named);
+	tcase_add_test(tc, container_walk_error_is_at_pos);
+	tcase_add_test(tc, equiv_entries_and_probe);
 	tcase_add_test(tc, ids_decode);
 	tcase_add_test(tc, size_caps_per_consumer);
 	tcase_add_test(tc, oversize_patch_fails_strict);

@@ -87,6 +87,11 @@ START_TEST(clean_aligned_image_has_no_issue)
 	img = image(e, 2, 16);
 	ck_assert_uint_eq(uc_check_image(img.data, img.len, collect, &s), 0);
 	ck_assert_uint_eq(s.n, 0);
+	/* err_off is written only with an error. */
+	size_t off = 12345;
+	ck_assert_uc(uc_check_cpio(img.data, img.len, &off), 0);
+	ck_assert_uint_eq(off, 12345);
+	ck_assert_uc(uc_check_cpio(img.data, img.len, NULL), 0);
 	ucgen_buf_free(&f);
 	ucgen_buf_free(&a);
 	ucgen_buf_free(&img);
@@ -130,7 +135,8 @@ START_TEST(shadowing_old_file_and_unreachable_names)
 	ck_assert_uint_eq(uc_check_image(img.data, img.len, collect, &s), 2);
 	want_issue(&s, 0, -UC_ERR_SHADOWED, UC_STRICT);
 	want_issue(&s, 1, -UC_ERR_UNREACHABLE_NAME, UC_STRICT);
-	ck_assert_uint_eq(s.issue[1].vendor, UC_VENDOR_AMD);
+	ck_assert_uint_eq(s.issue[0].subject, UC_SUBJECT_INTEL);
+	ck_assert_uint_eq(s.issue[1].subject, UC_SUBJECT_AMD);
 	ucgen_buf_free(&f);
 	ucgen_buf_free(&img);
 }
@@ -170,6 +176,7 @@ START_TEST(intel_file_problems_with_their_loaders)
 				       collect, &s), 2);
 	/* Only Xen minds the size; the walk goes on to the broken checksum. */
 	want_issue(&s, 0, -UC_ERR_INTEL_TOTALSIZE_NOT_1K, UC_XEN_4_17);
+	ck_assert_uint_eq(s.issue[0].subject, UC_SUBJECT_INTEL);
 	ck_assert_uint_eq(s.issue[0].offset, 100);
 	want_issue(&s, 1, -UC_ERR_INTEL_CHECKSUM, UC_STRICT);
 	ck_assert_uint_eq(s.issue[1].offset, 100 + second);
@@ -210,6 +217,45 @@ START_TEST(amd_order_and_xen_4_17_caps)
 }
 END_TEST
 
+/* A broken archive is no vendor's: the issue concerns the cpio itself. */
+START_TEST(structure_issues_concern_the_archive)
+{
+	struct ucgen_buf f = { 0 }, a = { 0 }, img = { 0 };
+	struct ucgen_cpio_opts o = { .defect = UCGEN_CPIO_NAME_UNTERMINATED,
+				     .defect_index = 1 };
+	struct uc_cpio_entry e;
+	struct seen s = { 0 };
+	size_t pos = 0;
+
+	intel_blob(&f, 0xf4, 0);
+	amd_container(&a, 0x00a70f52, 5568);
+	const struct ucgen_cpio_entry ent[] = {
+		{ UC_CPIO_PATH_AMD, 0100644, a.data, a.len },
+		{ "kernel/x86/other", 0100644, f.data, 4 },
+		{ UC_CPIO_PATH_INTEL, 0100644, f.data, f.len },
+	};
+	ck_assert_int_eq(ucgen_cpio(ent, 3, &o, &img), 0);
+	ck_assert_int_eq(uc_cpio_next(img.data, img.len, &pos, &e), 1);
+	ck_assert_int_eq(uc_cpio_next(img.data, img.len, &pos, &e), 1);
+	ck_assert(!e.name_terminated);
+	ck_assert_uint_ge(uc_check_image(img.data, img.len, collect, &s), 1);
+	want_issue(&s, 0, -UC_ERR_CPIO_NAME_UNTERMINATED, UC_STRICT);
+	ck_assert_uint_eq(s.issue[0].offset, e.offset);
+	ck_assert_uint_eq(s.issue[0].subject, UC_SUBJECT_CPIO);
+	for (unsigned int i = 1; i < s.n && i < MAX_ISSUES; i++)
+		ck_assert_uint_ne(s.issue[i].subject, UC_SUBJECT_CPIO);
+	/* The same offset by err_off, which NULL may decline. */
+	ck_assert_uc(uc_check_cpio(img.data, img.len, &pos),
+		     -UC_ERR_CPIO_NAME_UNTERMINATED);
+	ck_assert_uint_eq(pos, e.offset);
+	ck_assert_uc(uc_check_cpio(img.data, img.len, NULL),
+		     -UC_ERR_CPIO_NAME_UNTERMINATED);
+	ucgen_buf_free(&f);
+	ucgen_buf_free(&a);
+	ucgen_buf_free(&img);
+}
+END_TEST
+
 static Suite *check_suite(void)
 {
 	Suite *s = suite_create("check");
@@ -221,6 +267,7 @@ static Suite *check_suite(void)
 	tcase_add_test(tc, second_archive_duplicate);
 	tcase_add_test(tc, intel_file_problems_with_their_loaders);
 	tcase_add_test(tc, amd_order_and_xen_4_17_caps);
+	tcase_add_test(tc, structure_issues_concern_the_archive);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -219,6 +219,21 @@ START_TEST(unpadded_last_member_is_rejected_like_the_kernel)
 END_TEST
 
 /* Writer: what it writes, the loaders (and an independent archive) read. */
+START_TEST(probe_takes_both_newc_magics_only)
+{
+	struct ucgen_buf b = archive(tree, 4, NULL);
+
+	ck_assert(uc_cpio_probe(b.data, b.len));
+	ck_assert(uc_cpio_probe("070702", 6));
+	ck_assert(!uc_cpio_probe("07070", 5));
+	ck_assert(!uc_cpio_probe("070707", 6));    /* odc, not newc */
+	ck_assert(!uc_cpio_probe("070700", 6));
+	ck_assert(!uc_cpio_probe("\0\0\0\0070701", 10)); /* padding first */
+	ck_assert(!uc_cpio_probe("\x1f\x8b\x08\0\0\0", 6));
+	ucgen_buf_free(&b);
+}
+END_TEST
+
 START_TEST(writer_aligns_and_round_trips)
 {
 	uint8_t out[4096];
@@ -299,11 +314,37 @@ START_TEST(writer_refuses_what_does_not_fit)
 }
 END_TEST
 
+/* The kernel's unpacker skips names over PATH_MAX: the writer refuses them. */
+START_TEST(writer_refuses_names_the_unpacker_skips)
+{
+	static uint8_t out[16384];
+	static char name[UC_CPIO_NAMESIZE_MAX + 1];
+	struct uc_cpio_writer w;
+	struct uc_cpio_entry e;
+	size_t pos = 0;
+
+	memset(name, 'n', UC_CPIO_NAMESIZE_MAX - 1);     /* namesize 4096 */
+	uc_cpio_writer_init_buf(&w, out, sizeof(out), 0);
+	ck_assert_uc(uc_cpio_write_file(&w, name, blob, 4, 4), 0);
+	ck_assert_int_eq(uc_cpio_next(out, w.off, &pos, &e), 1);
+	ck_assert_uint_eq(e.namesize, UC_CPIO_NAMESIZE_MAX);
+	/* The same name, its data aligned to 16: two NULs more is too many. */
+	uc_cpio_writer_init_buf(&w, out, sizeof(out), 0);
+	ck_assert_uc(uc_cpio_write_file(&w, name, blob, 4, 16),
+		     -UC_ERR_CPIO_NAME_TOO_LONG);
+	ck_assert_uint_eq(w.off, 0);
+	name[UC_CPIO_NAMESIZE_MAX - 1] = 'n';              /* namesize 4097 */
+	uc_cpio_writer_init_buf(&w, out, sizeof(out), 0);
+	ck_assert_uc(uc_cpio_write_dir(&w, name), -UC_ERR_CPIO_NAME_TOO_LONG);
+	ck_assert_uint_eq(w.off, 0);
+}
+END_TEST
+
 static int count_sink(void *ctx, const void *data, size_t len)
 {
 	(void)data;
 	*(size_t *)ctx += len;
-	return *(size_t *)ctx > 300 ? -UC_ERR_NOSPACE : 0;
+	return *(size_t *)ctx > 300 ? -UC_ERR_SINK : 0;
 }
 
 START_TEST(writer_sink_reports_its_error)
@@ -314,8 +355,49 @@ START_TEST(writer_sink_reports_its_error)
 	uc_cpio_writer_init_sink(&w, count_sink, &seen, 0);
 	ck_assert_uc(uc_cpio_write_dir(&w, "kernel"), 0);
 	ck_assert_uc(uc_cpio_write_file(&w, UC_CPIO_PATH_AMD, blob, 37, 4),
-		     -UC_ERR_NOSPACE);
+		     -UC_ERR_SINK);
+	ck_assert_uc(uc_cpio_write_trailer(&w, 0), -UC_ERR_SINK);
 	ck_assert_uint_eq(uc_cpio_entry_size(0, strlen("kernel"), 0, 4), 120);
+	/* A failed write is no full buffer: the sentence says what happened. */
+	ck_assert_int_ne(UC_ERR_SINK, UC_ERR_NOSPACE);
+	ck_assert_str_eq(uc_strerror(-UC_ERR_SINK), "the output could not be written");
+	ck_assert_str_eq(uc_errname(-UC_ERR_SINK), "UC_ERR_SINK");
+}
+END_TEST
+
+START_TEST(writer_inodes_taken_by_the_caller_are_not_reused)
+{
+	uint8_t out[1024];
+	struct uc_cpio_writer w;
+	struct uc_cpio_entry e, copy;
+	size_t pos = 0;
+
+	uc_cpio_writer_init_buf(&w, out, sizeof(out), 0);
+	ck_assert_uc(uc_cpio_write_dir(&w, "kernel"), 0);         /* inode 1 */
+	ck_assert_uint_eq(uc_cpio_writer_take_ino(&w), 2);
+	ck_assert_uint_eq(uc_cpio_writer_take_ino(&w), 3);
+	ck_assert_uc(uc_cpio_write_file(&w, "f", blob, 5, 4), 0);  /* inode 4 */
+	ck_assert_uc(uc_cpio_write_trailer(&w, 0), 0);
+
+	ck_assert_int_eq(uc_cpio_next(out, w.off, &pos, &e), 1);
+	ck_assert_uint_eq(e.field[UC_NEWC_INO], 1);
+	ck_assert_int_eq(uc_cpio_next(out, w.off, &pos, &e), 1);
+	ck_assert(uc_cpio_name_is(&e, "f"));
+	ck_assert_uint_eq(e.field[UC_NEWC_INO], 4);
+
+	/* A copy carries the inode the caller took, the rest as it was. */
+	uc_cpio_writer_init_buf(&w, out + 512, 512, 0);
+	ck_assert_uc(uc_cpio_begin_copy(&w, &e, uc_cpio_writer_take_ino(&w)), 0);
+	ck_assert_uc(uc_cpio_write_data(&w, out + e.data_offset, e.filesize), 0);
+	ck_assert_uc(uc_cpio_end_file(&w), 0);
+	ck_assert_uc(uc_cpio_write_file(&w, "g", NULL, 0, 4), 0);
+	pos = 0;
+	ck_assert_int_eq(uc_cpio_next(out + 512, w.off, &pos, &copy), 1);
+	ck_assert_uint_eq(copy.field[UC_NEWC_INO], 1);
+	ck_assert_uint_eq(copy.filesize, 5);
+	ck_assert_int_eq(uc_cpio_next(out + 512, w.off, &pos, &copy), 1);
+	ck_assert(uc_cpio_name_is(&copy, "g"));
+	ck_assert_uint_eq(copy.field[UC_NEWC_INO], 2);
 }
 END_TEST
 
@@ -335,10 +417,13 @@ static Suite *cpio_suite(void)
 			    (int)(sizeof(defects) / sizeof(defects[0])));
 	tcase_add_test(scan, unterminated_and_empty_names_are_flagged);
 	tcase_add_test(scan, unpadded_last_member_is_rejected_like_the_kernel);
+	tcase_add_test(scan, probe_takes_both_newc_magics_only);
 	tcase_add_test(write, writer_aligns_and_round_trips);
 	tcase_add_test(write, writer_is_deterministic_and_sticky_on_nospace);
 	tcase_add_test(write, writer_refuses_what_does_not_fit);
+	tcase_add_test(write, writer_refuses_names_the_unpacker_skips);
 	tcase_add_test(write, writer_sink_reports_its_error);
+	tcase_add_test(write, writer_inodes_taken_by_the_caller_are_not_reused);
 	suite_add_tcase(s, scan);
 	suite_add_tcase(s, write);
 	return s;

@@ -32,8 +32,8 @@ START_TEST(valid_blob_parses)
 	struct ucgen_buf b = make(&s);
 	struct uc_intel_update u;
 
-	for (int c = 0; c <= UC_STRICT; c++)
-		ck_assert_uc(uc_intel_parse(b.data, b.len, c, &u), 0);
+	for (unsigned int i = 0; i < UC_RULE_SETS; i++)
+		ck_assert_uc(uc_intel_parse(b.data, b.len, uc_rule_set(i), &u), 0);
 	ck_assert_uint_eq(u.sig, 0x906ea);
 	ck_assert_uint_eq(u.pf, 0x22);
 	ck_assert_uint_eq(u.rev, 0xf4);
@@ -114,7 +114,7 @@ END_TEST
  */
 static const struct {
 	enum ucgen_intel_defect defect;
-	int want[UC_CONSUMER_MAX + 1];
+	int want[UC_RULE_SETS];
 } defects[] = {
 	{ UCGEN_INTEL_TRUNCATED_HEADER, { -UC_ERR_INTEL_TRUNCATED_HEADER,
 		-UC_ERR_INTEL_TRUNCATED_HEADER, -UC_ERR_INTEL_TRUNCATED_HEADER,
@@ -162,14 +162,15 @@ START_TEST(defect_gives_exact_error)
 
 	s.defect = defects[_i].defect;
 	b = make(&s);
-	for (int c = 0; c <= UC_STRICT; c++) {
+	for (unsigned int i = 0; i < UC_RULE_SETS; i++) {
+		enum uc_consumer c = uc_rule_set(i);
 		int r = uc_intel_parse(b.data, b.len, c, &u);
 
-		ck_assert_msg(r == defects[_i].want[c],
+		ck_assert_msg(r == defects[_i].want[i],
 			      "%s as %s: got %s, want %s",
 			      ucgen_intel_defect_name(s.defect),
 			      uc_consumer_name(c), uc_errname(r),
-			      uc_errname(defects[_i].want[c]));
+			      uc_errname(defects[_i].want[i]));
 	}
 	ucgen_buf_free(&b);
 }
@@ -227,6 +228,25 @@ START_TEST(huge_sizes_do_not_overflow)
 }
 END_TEST
 
+START_TEST(probe_wants_a_whole_header_of_version_1)
+{
+	struct ucgen_intel s = spec(0x906ea, 0x22, 0xf4);
+	struct ucgen_buf b = make(&s);
+
+	ck_assert(uc_intel_probe(b.data, b.len));
+	ck_assert(uc_intel_probe(b.data, UC_INTEL_HEADER_SIZE));
+	ck_assert(!uc_intel_probe(b.data, UC_INTEL_HEADER_SIZE - 1));
+	b.data[UC_INTEL_LDRVER_OFF] = 2;
+	ck_assert(!uc_intel_probe(b.data, b.len));
+	b.data[UC_INTEL_LDRVER_OFF] = 1;
+	b.data[UC_INTEL_HDRVER_OFF] = 2;
+	ck_assert(!uc_intel_probe(b.data, b.len));
+	b.data[UC_INTEL_HDRVER_OFF] = 1;
+	ck_assert(uc_intel_probe(b.data, b.len));
+	ucgen_buf_free(&b);
+}
+END_TEST
+
 START_TEST(revision_order_per_consumer)
 {
 	/* Linux: unsigned.  Xen: signed, negative always newer. */
@@ -253,6 +273,7 @@ static Suite *intel_suite(void)
 			    (int)(sizeof(defects) / sizeof(defects[0])));
 	tcase_add_test(tc, concatenation_walks_and_rejects_trailing);
 	tcase_add_test(tc, huge_sizes_do_not_overflow);
+	tcase_add_test(tc, probe_wants_a_whole_header_of_version_1);
 	tcase_add_test(tc, revision_order_per_consumer);
 	suite_add_tcase(s, tc);
 	return s;

@@ -6,6 +6,8 @@
 #include "ucgen.h"
 #include "cpio/cpio.h"
 #include "loaders/load.h"
+#include "vendor/amd.h"
+#include "vendor/intel.h"
 
 #define SIG_A 0x000906eau
 #define SIG_B 0x000806ecu
@@ -339,6 +341,64 @@ START_TEST(amd_equal_level_and_final_levels)
 }
 END_TEST
 
+/*
+ * UC_STRICT is no loader and no count: a loop over the loaders that runs one
+ * too far meets an invalid consumer, which every entry point refuses.
+ */
+START_TEST(strict_is_apart_from_the_loaders)
+{
+	struct ucgen_buf f = { 0 }, amd = { 0 }, b;
+	struct uc_cpu cpu = intel_cpu(SIG_A, 0x02, 0x10);
+	struct ucgen_amd s;
+	struct uc_intel_update u;
+	struct uc_amd_container ct;
+	struct uc_load_result r;
+	size_t pos = 0;
+
+	ck_assert_int_gt(UC_STRICT, UC_CONSUMER_MAX);
+	for (unsigned int i = 0; i < UC_CONSUMER_MAX; i++) {
+		ck_assert_int_eq(uc_rule_set(i), i);
+		ck_assert(uc_consumer_valid(uc_rule_set(i)));
+	}
+	ck_assert_int_eq(uc_rule_set(UC_CONSUMER_MAX), UC_STRICT);
+	ck_assert(uc_consumer_valid(UC_STRICT));
+	ck_assert(!uc_consumer_valid(UC_CONSUMER_MAX));
+	ck_assert(!uc_consumer_valid((enum uc_consumer)-1));
+	ck_assert_str_eq(uc_consumer_name(UC_STRICT), "strict");
+	ck_assert_str_eq(uc_consumer_name(UC_CONSUMER_MAX), "unknown");
+
+	intel_blob(&f, SIG_A, 0x02, 0x20, UCGEN_INTEL_VALID);
+	ck_assert_uc(uc_intel_parse(f.data, f.len, UC_STRICT, &u), 0);
+	ck_assert_uc(uc_intel_parse(f.data, f.len, UC_CONSUMER_MAX, &u),
+		     -UC_ERR_BADARG);
+	ck_assert_uc(uc_intel_next(f.data, f.len, &pos, UC_CONSUMER_MAX, &u),
+		     -UC_ERR_BADARG);
+	ck_assert_uint_eq(pos, 0);
+	b = early(UC_CPIO_PATH_INTEL, &f);
+	ck_assert_uc(uc_would_load(b.data, b.len, UC_INPUT_CPIO, &cpu,
+				   UC_XEN_NEWER, &r), 0);
+	ck_assert_uc(uc_would_load(b.data, b.len, UC_INPUT_CPIO, &cpu,
+				   UC_CONSUMER_MAX, &r), -UC_ERR_BADARG);
+	ck_assert_uc(uc_would_load(b.data, b.len, UC_INPUT_CPIO, &cpu,
+				   UC_STRICT, &r), -UC_ERR_BADARG);
+
+	memset(&s, 0, sizeof(s));
+	s.n_equiv = 1;
+	s.equiv[0].installed_cpu = 0x00a70f52;
+	s.n_patch = 1;
+	s.patch[0].patch_id = ucgen_amd_zen_patch_id(0x00a70f52, 0x10);
+	ck_assert_int_eq(ucgen_amd(&s, &amd), 0);
+	ck_assert_uc(uc_amd_open(amd.data, amd.len, UC_STRICT, &ct), 0);
+	ck_assert_uc(uc_amd_open(amd.data, amd.len, UC_CONSUMER_MAX, &ct),
+		     -UC_ERR_BADARG);
+	ck_assert_uint_eq(uc_amd_max_patch_size(0x19, UC_CONSUMER_MAX), 0);
+	ck_assert_uint_eq(uc_amd_max_patch_size(0x19, UC_STRICT), 5568);
+	ucgen_buf_free(&f);
+	ucgen_buf_free(&amd);
+	ucgen_buf_free(&b);
+}
+END_TEST
+
 static Suite *load_suite(void)
 {
 	Suite *s = suite_create("load");
@@ -356,6 +416,7 @@ static Suite *load_suite(void)
 	tcase_add_test(ta, amd_newest_linux_matches_zen_by_patch_id);
 	tcase_add_test(ta, amd_missing_terminator_only_xen_4_17_rejects);
 	tcase_add_test(ta, amd_equal_level_and_final_levels);
+	tcase_add_test(ta, strict_is_apart_from_the_loaders);
 	suite_add_tcase(s, ti);
 	suite_add_tcase(s, ta);
 	return s;
