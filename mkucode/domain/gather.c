@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <glob.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -242,9 +243,13 @@ static int gather_file(struct ucode_set *set, const char *path,
 	size_t len, plain_len, mapped;
 	bool recognised;
 	char *err;
+	struct diags d = { 0 };
 
-	if (map_file(path, &data, &len, &mapped))
+	if (map_file(path, &data, &len, &mapped, &d)) {
+		diag_print(&d, stderr, quiet);
+		diags_free(&d);
 		return -1;
+	}
 	if (mapped) {
 		grow(&set->maps, &set->cap_maps, set->n_maps + 1, sizeof(*set->maps));
 		set->maps[set->n_maps++] = (struct ucode_mapping){ data, mapped };
