@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -272,20 +273,44 @@ static int fail(struct replacement *r, const char *step, int err)
 	return -1;
 }
 
-int replace_create(struct replacement *r)
+/*
+ * Interrupting signals wait until every file under way is whole again
+ * (--raw has two): blocked with the first, unblocked with the last.
+ */
+static unsigned int blocking;
+static sigset_t unblocked;
+
+static void block_signals(struct replacement *r)
 {
 	sigset_t block;
 
-	if (r->to_stdout)
-		return 0;
-	/* Interrupting signals wait until the file is whole again. */
+	if (r->blocked)
+		return;
+	r->blocked = true;
+	if (blocking++)
+		return;
 	sigemptyset(&block);
 	sigaddset(&block, SIGINT);
 	sigaddset(&block, SIGTERM);
 	sigaddset(&block, SIGHUP);
 	sigaddset(&block, SIGQUIT);
-	sigprocmask(SIG_BLOCK, &block, &r->mask);
-	r->blocked = true;
+	sigprocmask(SIG_BLOCK, &block, &unblocked);
+}
+
+static void unblock_signals(struct replacement *r)
+{
+	if (!r->blocked)
+		return;
+	r->blocked = false;
+	if (!--blocking)
+		sigprocmask(SIG_SETMASK, &unblocked, NULL);
+}
+
+int replace_create(struct replacement *r)
+{
+	if (r->to_stdout)
+		return 0;
+	block_signals(r);
 
 	/* Unnamed: a crash leaves nothing behind. */
 	r->fd = openat(r->dirfd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
@@ -476,12 +501,22 @@ static void sync_dir(struct replacement *r)
 			     "unknown", strerror(errno));
 }
 
+int replace_flush(struct replacement *r)
+{
+	if (r->to_stdout || r->synced)
+		return 0;
+	if (fsync(r->fd))
+		return fail(r, "cannot make the new file durable", errno);
+	r->synced = true;
+	return 0;
+}
+
 int replace_commit(struct replacement *r)
 {
 	if (r->to_stdout)
 		return 0;
-	if (fsync(r->fd))
-		return fail(r, "cannot make the new file durable", errno);
+	if (replace_flush(r))
+		return -1;
 	if (r->old_fd >= 0) {
 		drop_replaced_cache(r);
 		if (publish_over(r))
@@ -506,9 +541,7 @@ void replace_abort(struct replacement *r)
 	if (r->named)
 		unlinkat(r->dirfd, r->tmp, 0);
 	r->named = false;
-	if (r->blocked)
-		sigprocmask(SIG_SETMASK, &r->mask, NULL);
-	r->blocked = false;
+	unblock_signals(r);
 	errno = saved;
 }
 

@@ -29,7 +29,6 @@
 #ifndef MKUCODE_UTIL_REPLACE_H
 #define MKUCODE_UTIL_REPLACE_H
 
-#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/stat.h>
@@ -52,8 +51,8 @@ struct replacement {
 	int fd;                /* the new file; STDOUT_FILENO when passed through */
 	bool to_stdout;
 	bool named;            /* tmp exists on disk and is ours */
-	bool blocked;          /* signals blocked; mask holds the caller's */
-	sigset_t mask;
+	bool synced;           /* the new file is on disk */
+	bool blocked;          /* holds signals back (see replace_create) */
 	struct replacement *next_dir;  /* open ones, to share a directory lock */
 };
 
@@ -71,6 +70,11 @@ int replace_create(struct replacement *r);
 int replace_write(struct replacement *r, int (*produce)(int fd, void *ctx),
 		  int (*verify)(const void *data, size_t len, void *ctx),
 		  void *ctx);
+/*
+ * fsync the new file (replace_commit does it when it was not done): to get
+ * several files onto the disk before the first rename.  0, or -1 (aborted).
+ */
+int replace_flush(struct replacement *r);
 /* 0 (a failed directory sync is only a warning), or -1 (aborted). */
 int replace_commit(struct replacement *r);
 void replace_abort(struct replacement *r);

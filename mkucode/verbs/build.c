@@ -102,6 +102,9 @@ static int write_raw(const char *dir, const struct blob_out *intel,
 			goto out;
 		}
 	}
+	for (int i = 0; i < 2; i++)
+		if (blobs[i]->len && replace_flush(&r[i]))
+			goto out;
 	for (int i = 0; i < 2; i++) {
 		bool had = r[i].old_fd >= 0;
 
