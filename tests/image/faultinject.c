@@ -13,7 +13,8 @@
  * FAULT_RUN_CMD (without this shim) right before the FAULT_RUN_NTH'th
  * (default: first) counted call named NAME, and waits for it; another
  * program replacing the file at that moment.  FAULT_NO_EXCHANGE=1 fails
- * renameat2(RENAME_EXCHANGE) with EINVAL, as filesystems without it do.
+ * renameat2(RENAME_EXCHANGE) with EINVAL, as filesystems without it do;
+ * FAULT_NO_TMPFILE=1 fails open(O_TMPFILE) with EOPNOTSUPP, likewise.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -166,6 +167,10 @@ int openat(int dirfd, const char *path, int flags, ...)
 	va_end(ap);
 	if (flags & (O_CREAT | O_TMPFILE))
 		fault("openat-create", false);
+	if ((flags & O_TMPFILE) == O_TMPFILE && getenv("FAULT_NO_TMPFILE")) {
+		errno = EOPNOTSUPP;
+		return -1;
+	}
 	return real(dirfd, path, flags, mode);
 }
 

@@ -590,8 +590,8 @@ def test_concurrency():
 # ------------------------------------------------------------------ faults
 
 
-def fault_env(mode, at, log=None):
-    env = dict(os.environ, LD_PRELOAD=FAULTINJECT)
+def fault_env(mode, at, log=None, extra=None):
+    env = dict(os.environ, LD_PRELOAD=FAULTINJECT, **(extra or {}))
     if mode:
         env.update(FAULT_MODE=mode, FAULT_AT=str(at))
     if log:
@@ -665,12 +665,12 @@ class Writer:
         st = self.state()
         return all(st[t] in (self.orig[t], self.expected[t]) for t in self.orig)
 
-    def points(self):
+    def points(self, extra=None):
         self.prepare()
         log = os.path.abspath("fault.log")
         if os.path.exists(log):
             os.unlink(log)
-        r = self.run(env=fault_env(None, 0, log))
+        r = self.run(env=fault_env(None, 0, log, extra))
         points = read(log).decode().split("\n") if os.path.exists(log) else []
         return r, [p.split()[1] for p in points if p]
 
@@ -685,59 +685,77 @@ def fixed_temp(d, names):
 
 def test_faults():
     for name in WRITERS:
-        w = Writer(name, "f")
-        r, points = w.points()
-        ok(r.returncode == 0 and w.state() == w.expected and len(points) >= 5,
-           f"{name}: the fault shim sees the run ({len(points)} points: {' '.join(points)})",
-           r.stderr.decode())
+        for named in (False, True):
+            faults_of(Writer(name, "f"), named)
 
-        eio_failed, bad = 0, []
-        for at in range(1, len(points) + 1):
-            w.prepare()
-            r = w.run(env=fault_env("eio", at))
-            lines = r.stderr.decode().splitlines()
-            if r.returncode == 1:
-                eio_failed += 1
-                good = (w.state() == w.orig and len(lines) == 1 and "Input/output error" in lines[0]
-                        and ("unchanged" in lines[0] or "nothing written" in lines[0]))
-            else:
-                good = r.returncode == 0 and w.state() == w.expected
-            listing = sorted(os.listdir("f")) == sorted(os.path.basename(t) for t in w.orig)
-            if not good or not listing or not w.modes_kept():
-                bad.append((at, points[at - 1], r.returncode, lines, os.listdir("f")))
-        ok(not bad and eio_failed > 0,
-           f"{name}: EIO at each of {len(points)} points: exit 1 with one message and the old "
-           f"files, or exit 0 and the new ones; modes kept; nothing else in the directory "
-           f"({eio_failed} runs failed)", bad)
 
-        bad, killed, leftovers = [], 0, []
-        for at in range(1, len(points) + 1):
-            w.prepare()
-            r = w.run(env=fault_env("kill", at))
-            killed += r.returncode == -signal.SIGKILL
-            good = w.whole() and w.modes_kept()
-            left = temps("f")
-            if left:
-                # Killed while the new (or, after the exchange, the old) file
-                # has the fixed name: the next run removes it.
-                leftovers.append(points[at - 1])
-                again = w.run()
-                good = (good and fixed_temp("f", left) and points[at - 1] in ("renameat2", "unlinkat")
-                        and again.returncode == 0 and not temps("f") and w.state() == w.expected)
-            if not good:
-                bad.append((at, points[at - 1], r.returncode, left))
-        ok(not bad and killed == len(points),
-           f"{name}: SIGKILL before each of {len(points)} calls: old or new files, whole, modes kept, "
-           f"no temporary file but .NAME.mkucode-new between naming and renaming "
-           f"({' '.join(leftovers)}), which the next run removes", bad)
+def faults_of(w, named):
+    """EIO and SIGKILL at every call, SIGTERM before the rename.  named:
+    as on a filesystem without O_TMPFILE (the fixed temporary name)."""
+    extra = {"FAULT_NO_TMPFILE": "1"} if named else {}
+    name = w.name + (" (no O_TMPFILE)" if named else "")
+    r, points = w.points(extra)
+    ok(r.returncode == 0 and w.state() == w.expected and len(points) >= 5,
+       f"{name}: the fault shim sees the run ({len(points)} points: {' '.join(points)})",
+       r.stderr.decode())
 
-        # SIGTERM waits: the file is replaced, then the signal acts.
+    eio_failed, bad = 0, []
+    for at in range(1, len(points) + 1):
         w.prepare()
-        env = dict(fault_env(None, 0), FAULT_RUN_BEFORE="renameat2", FAULT_RUN_CMD="kill -TERM $PPID")
-        r = w.run(env=env)
-        ok(r.returncode == -signal.SIGTERM and w.state() == w.expected and not temps("f"),
-           f"{name}: SIGTERM just before the rename waits until the new file is in place",
-           (r.returncode, r.stderr.decode(), temps("f")))
+        r = w.run(env=fault_env("eio", at, extra=extra))
+        lines = r.stderr.decode().splitlines()
+        if r.returncode == 1:
+            eio_failed += 1
+            good = (w.state() == w.orig and len(lines) == 1 and "Input/output error" in lines[0]
+                    and ("unchanged" in lines[0] or "nothing written" in lines[0]))
+        else:
+            good = r.returncode == 0 and w.state() == w.expected
+        listing = sorted(os.listdir("f")) == sorted(os.path.basename(t) for t in w.orig)
+        if not good or not listing or not w.modes_kept():
+            bad.append((at, points[at - 1], r.returncode, lines, os.listdir("f")))
+    # The last call syncs the directory: the file is in place by then.
+    w.prepare()
+    r = w.run(env=fault_env("eio", len(points), extra=extra))
+    ok(points[-1] == "fsync" and r.returncode == 0 and w.state() == w.expected and
+       b"replaced, but syncing its directory failed (Input/output error): whether the rename "
+       b"survives a crash is unknown" in r.stderr and len(r.stderr.splitlines()) == 1,
+       f"{name}: EIO syncing the directory: exit 0, replaced, one warning saying so", r.stderr.decode())
+    ok(not bad and eio_failed > 0,
+       f"{name}: EIO at each of {len(points)} points: exit 1 with one message and the old "
+       f"files, or exit 0 and the new ones; modes kept; nothing else in the directory "
+       f"({eio_failed} runs failed)", bad)
+
+    bad, killed, leftovers = [], 0, []
+    for at in range(1, len(points) + 1):
+        w.prepare()
+        r = w.run(env=fault_env("kill", at, extra=extra))
+        killed += r.returncode == -signal.SIGKILL
+        good = w.whole() and w.modes_kept()
+        left = temps("f")
+        if left:
+            # Killed while a file has the fixed name (with O_TMPFILE: the
+            # new one before the swap, the old one after): the next run,
+            # holding the lock, removes it.
+            leftovers.append(points[at - 1])
+            again = w.run()
+            good = (good and fixed_temp("f", left) and
+                    (named or points[at - 1] in ("renameat2", "unlinkat")) and
+                    again.returncode == 0 and not temps("f") and w.state() == w.expected)
+        if not good:
+            bad.append((at, points[at - 1], r.returncode, left))
+    ok(not bad and killed == len(points),
+       f"{name}: SIGKILL before each of {len(points)} calls: old or new files, whole, modes kept, "
+       f"nothing left but .NAME.mkucode-new ({' '.join(leftovers) or 'never'}), which the next "
+       f"run removes", bad)
+
+    # SIGTERM waits: the file is replaced, then the signal acts.
+    w.prepare()
+    env = dict(fault_env(None, 0, extra=extra), FAULT_RUN_BEFORE="renameat2",
+               FAULT_RUN_CMD="kill -TERM $PPID")
+    r = w.run(env=env)
+    ok(r.returncode == -signal.SIGTERM and w.state() == w.expected and not temps("f"),
+       f"{name}: SIGTERM just before the rename waits until the new file is in place",
+       (r.returncode, r.stderr.decode(), temps("f")))
 
 
 OTHER = b"the other program's file\n" * 100
@@ -843,7 +861,7 @@ def test_traps():
 
     # extract DIR; --raw into a missing directory.
     r = run([MKUCODE, "extract", "t", "-o", "t/out"])
-    ok(r.returncode == 1 and r.stderr.decode() == f"mkucode: {os.path.abspath('t')}: a directory, not an initrd image\n"
+    ok(r.returncode == 1 and r.stderr.decode() == f"mkucode: {os.path.realpath('t')}: a directory, not an initrd image\n"
        and not os.path.exists("t/out"), "extract DIR says it is a directory, not an initrd image", r.stderr.decode())
     r = run([MKUCODE, "-q", "--raw", "t/missing", "src"])
     ok(r.returncode == 1 and b"t/missing: no such directory" in r.stderr and not os.path.exists("t/missing"),
@@ -896,6 +914,12 @@ def test_every_writer_keeps():
            (not xattr or os.getxattr(real, "user.mkucode") == b"kept") and not temps("k"),
            f"{name}: through a symlink the target is replaced; owner, mode, xattrs kept; "
            f"the stale temporary file removed", (r.returncode, r.stderr.decode(), temps("k")))
+    write("k/.out.mkucode-new", b"left by a killed run")
+    r = run([MKUCODE, "-o", "k/out", "src"])
+    ok(r.returncode == 0 and not temps("k") and
+       f"mkucode: note: k/out: removed {os.path.realpath('k')}/.out.mkucode-new, left by an "
+       f"interrupted run\n".encode() in r.stderr, "the removal of a stale temporary file is noted",
+       r.stderr.decode())
     shutil.rmtree("k")
 
 
