@@ -129,10 +129,13 @@ static int resolve(struct replacement *r, unsigned int flags)
 				  "refusing to write through it");
 	copy = xstrdup(r->path);
 	dir = realpath(dirname(copy), NULL);
+	if (!dir) {
+		diag_error(r->d, r->path, "cannot create it in %s: %s", copy,
+			   strerror(errno));
+		free(copy);
+		return -1;
+	}
 	free(copy);
-	if (!dir)
-		return diag_error(r->d, r->path, "cannot create it: directory: %s",
-				  strerror(errno));
 	split(r, dir, r->path);
 	free(dir);
 	return 0;
