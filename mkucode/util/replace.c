@@ -324,6 +324,14 @@ int replace_create(struct replacement *r)
 	}
 	if (r->fd < 0)
 		return fail(r, "cannot create a temporary file", errno);
+	/*
+	 * Locked as the old file is: once swapped in, it is what the next
+	 * run waits for, until this one has dropped the old file from the
+	 * temporary name (else that run would take it for a leftover).
+	 * Nobody else knows the file yet, so this cannot wait.
+	 */
+	if (flock(r->fd, LOCK_EX))
+		return fail(r, "cannot lock the temporary file", errno);
 	if (r->old_fd >= 0 ? copy_metadata(r->old_fd, &r->old, r->fd)
 			   : fchmod(r->fd, 0644))
 		return fail(r, "cannot give the new file the old one's owner, mode "
@@ -423,35 +431,39 @@ static int name_it(struct replacement *r, const char *as)
 
 static int changed(struct replacement *r)
 {
-	diag_error(r->d, r->path, "%s while mkucode worked; nothing replaced",
-		   r->old_fd >= 0 ? "changed" : "appeared");
+	diag_error(r->d, r->path, "%s while mkucode worked; nothing %s",
+		   r->old_fd >= 0 ? "changed" : "appeared",
+		   r->fd >= 0 ? "replaced" : "removed");
 	replace_abort(r);
 	return -1;
 }
 
 /* A new file: linking fails when the name appeared meanwhile. */
-static int publish_new(struct replacement *r)
+static int link_new(struct replacement *r)
 {
 	int e;
 
 	if (!r->named) {
 		if (!name_it(r, r->base))
-			return 0;
+			goto linked;
 	} else if (!linkat(r->dirfd, r->tmp, r->dirfd, r->base, 0)) {
 		unlinkat(r->dirfd, r->tmp, 0);
 		r->named = false;
-		return 0;
+		goto linked;
 	}
 	e = errno;
 	return e == EEXIST ? changed(r) : fail(r, "cannot name the new file", e);
+linked:
+	r->state = REPLACE_LINKED;
+	return 0;
 }
 
 /*
  * Swap the new file in; what comes out must be the file read, unchanged,
- * else it goes back.  Without RENAME_EXCHANGE, the same check just before
- * a plain rename.
+ * else it goes back at once.  Without RENAME_EXCHANGE, the same check just
+ * before a plain rename (which cannot be undone).
  */
-static int publish_over(struct replacement *r)
+static int swap_in(struct replacement *r)
 {
 	struct stat out;
 	int e;
@@ -472,27 +484,71 @@ static int publish_over(struct replacement *r)
 		if (renameat(r->dirfd, r->tmp, r->dirfd, r->base))
 			return fail(r, "cannot replace it", errno);
 		r->named = false;
+		r->state = REPLACE_RENAMED;
 		return 0;
 	}
 	/* tmp now names what was at the name. */
-	if (fstatat(r->dirfd, r->tmp, &out, AT_SYMLINK_NOFOLLOW) ||
-	    !same_inode(&out, &r->old) || !old_unchanged(r, false)) {
-		if (renameat2(r->dirfd, r->tmp, r->dirfd, r->base, RENAME_EXCHANGE)) {
-			/* Theirs stays under tmp: never delete it. */
-			r->named = false;
-			diag_error(r->d, r->path, "changed while mkucode worked, and "
-				   "putting it back failed (%s): it is %s/%s now",
-				   strerror(errno), r->dir, r->tmp);
-			replace_abort(r);
-			return -1;
-		}
-		return changed(r);
-	}
 	r->named = false;
-	if (unlinkat(r->dirfd, r->tmp, 0))
-		diag_warning(r->d, r->path, "replaced, but the old file stays as "
-			     "%s/%s: %s", r->dir, r->tmp, strerror(errno));
+	r->state = REPLACE_SWAPPED;
+	if (fstatat(r->dirfd, r->tmp, &out, AT_SYMLINK_NOFOLLOW) ||
+	    !same_inode(&out, &r->old) || !old_unchanged(r, false))
+		return changed(r);      /* aborting swaps back */
 	return 0;
+}
+
+/* Removal: the file goes aside under tmp first, where it can be checked. */
+static int move_aside(struct replacement *r)
+{
+	struct stat out;
+
+	if (!name_unchanged(r))
+		return changed(r);
+	block_signals(r);
+	if (renameat(r->dirfd, r->base, r->dirfd, r->tmp)) {
+		diag_error(r->d, r->path, "cannot remove it: %s", strerror(errno));
+		replace_abort(r);
+		return -1;
+	}
+	r->state = REPLACE_ASIDE;
+	if (fstatat(r->dirfd, r->tmp, &out, AT_SYMLINK_NOFOLLOW) ||
+	    !same_inode(&out, &r->old))
+		return changed(r);      /* aborting puts it back */
+	return 0;
+}
+
+/* Put back what replace_swap() took away; 0, or -1 after an error. */
+static int undo(struct replacement *r)
+{
+	struct stat at, mine;
+	enum replace_state was = r->state;
+
+	r->state = REPLACE_PENDING;
+	switch (was) {
+	case REPLACE_SWAPPED:
+		if (!renameat2(r->dirfd, r->tmp, r->dirfd, r->base, RENAME_EXCHANGE)) {
+			r->named = true;        /* ours again, to be dropped */
+			return 0;
+		}
+		break;
+	case REPLACE_ASIDE:
+		if (!renameat2(r->dirfd, r->tmp, r->dirfd, r->base, RENAME_NOREPLACE))
+			return 0;
+		break;
+	case REPLACE_LINKED:
+		if (!fstatat(r->dirfd, r->base, &at, AT_SYMLINK_NOFOLLOW) &&
+		    !fstat(r->fd, &mine) && same_inode(&at, &mine))
+			unlinkat(r->dirfd, r->base, 0);
+		return 0;
+	case REPLACE_RENAMED:
+		return diag_error(r->d, r->path, "already replaced: without "
+				  "RENAME_EXCHANGE here, that cannot be undone");
+	default:
+		return 0;
+	}
+	/* Never delete what we could not put back. */
+	return diag_error(r->d, r->path, "putting back the file that was there "
+			  "failed (%s): it is %s/%s now", strerror(errno), r->dir,
+			  r->tmp);
 }
 
 static void sync_dir(struct replacement *r)
@@ -514,21 +570,38 @@ int replace_flush(struct replacement *r)
 	return 0;
 }
 
-int replace_commit(struct replacement *r)
+int replace_swap(struct replacement *r)
 {
 	if (r->to_stdout)
 		return 0;
+	if (r->fd < 0)          /* never created: a removal */
+		return r->old_fd >= 0 ? move_aside(r) : 0;
 	if (replace_flush(r))
 		return -1;
-	if (r->old_fd >= 0) {
-		drop_replaced_cache(r);
-		if (publish_over(r))
-			return -1;
-	} else if (publish_new(r)) {
-		return -1;
-	}
+	if (r->old_fd < 0)
+		return link_new(r);
+	drop_replaced_cache(r);
+	return swap_in(r);
+}
+
+void replace_finish(struct replacement *r)
+{
+	if (r->to_stdout || r->state == REPLACE_PENDING)
+		return;
+	if ((r->state == REPLACE_SWAPPED || r->state == REPLACE_ASIDE) &&
+	    unlinkat(r->dirfd, r->tmp, 0))
+		diag_warning(r->d, r->path, "replaced, but the old file stays as "
+			     "%s/%s: %s", r->dir, r->tmp, strerror(errno));
+	r->state = REPLACE_PENDING;
 	sync_dir(r);
-	replace_abort(r);   /* nothing left to drop: closes and unblocks */
+	replace_abort(r);       /* nothing left to drop: closes and unblocks */
+}
+
+int replace_commit(struct replacement *r)
+{
+	if (replace_swap(r))
+		return -1;
+	replace_finish(r);
 	return 0;
 }
 
@@ -538,6 +611,7 @@ void replace_abort(struct replacement *r)
 
 	if (r->to_stdout)
 		return;
+	undo(r);
 	if (r->fd >= 0)
 		close(r->fd);
 	r->fd = -1;
@@ -546,35 +620,6 @@ void replace_abort(struct replacement *r)
 	r->named = false;
 	unblock_signals(r);
 	errno = saved;
-}
-
-int replace_remove(struct replacement *r)
-{
-	struct stat out;
-
-	if (r->to_stdout || r->old_fd < 0)
-		return 0;
-	/* Aside first, so that what we take away can be looked at. */
-	if (!name_unchanged(r))
-		return changed(r);
-	if (renameat(r->dirfd, r->base, r->dirfd, r->tmp))
-		return diag_error(r->d, r->path, "cannot remove it: %s",
-				  strerror(errno));
-	if (fstatat(r->dirfd, r->tmp, &out, AT_SYMLINK_NOFOLLOW) ||
-	    !same_inode(&out, &r->old)) {
-		if (renameat2(r->dirfd, r->tmp, r->dirfd, r->base, RENAME_NOREPLACE))
-			return diag_error(r->d, r->path, "changed while mkucode "
-					  "worked, and putting it back failed (%s): "
-					  "it is %s/%s now", strerror(errno),
-					  r->dir, r->tmp);
-		return diag_error(r->d, r->path, "changed while mkucode worked; "
-				  "nothing removed");
-	}
-	if (unlinkat(r->dirfd, r->tmp, 0))
-		return diag_error(r->d, r->path, "cannot remove it: %s",
-				  strerror(errno));
-	sync_dir(r);
-	return 0;
 }
 
 void replace_close(struct replacement *r)

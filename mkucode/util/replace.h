@@ -14,9 +14,10 @@
  *   replace_write()    what a producer writes into it, then its verify()
  *   replace_commit()   fsync; swap the new file in with RENAME_EXCHANGE and
  *                      make sure what came out is the file that was opened,
- *                      unchanged (else swap back and fail); sync the
- *                      directory; unblock the signals
- *   replace_abort()    drop the temporary file, unblock (no-op when done)
+ *                      unchanged (else swap back and fail); drop the old
+ *                      file; sync the directory; unblock the signals
+ *   replace_abort()    put the old file back if it was swapped out, drop
+ *                      the temporary file, unblock (no-op when done)
  *   replace_close()    release the lock and everything else
  *
  * A file someone else replaced (rename over it, as update-initramfs does)
@@ -40,6 +41,14 @@ enum {
 	REPLACE_EXISTING = 1 << 1,  /* the file must exist (an image to rewrite) */
 };
 
+enum replace_state {
+	REPLACE_PENDING,       /* nothing done at the name (yet, or any more) */
+	REPLACE_SWAPPED,       /* ours at the name, the old file under tmp */
+	REPLACE_LINKED,        /* ours at the name, where there was none */
+	REPLACE_ASIDE,         /* removal: the old file under tmp */
+	REPLACE_RENAMED,       /* ours at the name, the old one gone (no exchange) */
+};
+
 struct replacement {
 	struct diags *d;
 	const char *path;      /* as given: what messages name */
@@ -53,6 +62,7 @@ struct replacement {
 	bool named;            /* tmp exists on disk and is ours */
 	bool synced;           /* the new file is on disk */
 	bool blocked;          /* holds signals back (see replace_create) */
+	enum replace_state state;
 	struct replacement *next_dir;  /* open ones, to share a directory lock */
 };
 
@@ -75,14 +85,19 @@ int replace_write(struct replacement *r, int (*produce)(int fd, void *ctx),
  * several files onto the disk before the first rename.  0, or -1 (aborted).
  */
 int replace_flush(struct replacement *r);
-/* 0 (a failed directory sync is only a warning), or -1 (aborted). */
+/*
+ * replace_swap() puts the new file at the name, checked as above, and
+ * replace_finish() drops the old one and syncs the directory; until then
+ * replace_abort() (and replace_close()) puts the old file back, so that
+ * several files change together or not at all (--raw).  A replacement
+ * never created stands for removing the file (--raw's vendor file that is
+ * no longer selected), with the same check.  swap: 0, or -1 (aborted).
+ */
+int replace_swap(struct replacement *r);
+void replace_finish(struct replacement *r);
+/* swap and finish: 0 (a failed directory sync is only a warning), or -1. */
 int replace_commit(struct replacement *r);
 void replace_abort(struct replacement *r);
-/*
- * Remove the file opened (--raw's vendor file that is no longer selected),
- * unless it changed meanwhile.  0 (also when there is none), or -1.
- */
-int replace_remove(struct replacement *r);
 void replace_close(struct replacement *r);
 
 /* replace_write() of bytes in pieces (verify: none). */

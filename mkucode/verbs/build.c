@@ -69,8 +69,8 @@ static int archive_mtime(uint32_t *mtime)
 /*
  * --raw: each vendor file replaced when it has microcode selected, else
  * removed (with a note), so that DIR holds exactly the selection.  Both
- * new files are written before either is renamed: a full disk or a failed
- * write changes nothing in DIR.
+ * change together or not at all: written and synced first, then swapped
+ * in; a failure puts back what was swapped.
  */
 static int write_raw(const char *dir, const struct blob_out *intel,
 		     const struct blob_out *amd, struct diags *d)
@@ -105,12 +105,12 @@ static int write_raw(const char *dir, const struct blob_out *intel,
 	for (int i = 0; i < 2; i++)
 		if (blobs[i]->len && replace_flush(&r[i]))
 			goto out;
+	for (int i = 0; i < 2; i++)
+		if (replace_swap(&r[i]))
+			goto out;       /* closing puts the other one back */
 	for (int i = 0; i < 2; i++) {
-		bool had = r[i].old_fd >= 0;
-
-		if (blobs[i]->len ? replace_commit(&r[i]) : replace_remove(&r[i]))
-			goto out;
-		if (!blobs[i]->len && had)
+		replace_finish(&r[i]);
+		if (!blobs[i]->len && r[i].old_fd >= 0)
 			diag_note(d, paths[i], "removed: no %s microcode selected",
 				  vendors[i]);
 	}

@@ -578,12 +578,13 @@ def test_concurrency():
     procs = [subprocess.Popen([MKUCODE, "-q", "--prepend", "img", "src" if i % 2 else "src2"],
                               stderr=subprocess.PIPE) for i in range(8)]
     rcs = [p.wait() for p in procs]
+    errs = [p.stderr.read().decode() for p in procs]
     new = read("img")
     found = find_cpio_data(new, "kernel/x86/microcode/GenuineIntel.bin")
     _, _, rest = split_image(new)
     ok(rcs == [0] * 8 and found and new[rest:] == orig[split_image(orig)[2]:] and not temps("."),
        "8 concurrent runs: all succeed, the result is whole, no temporary file",
-       f"{rcs} {temps('.')}")
+       f"{rcs} {temps('.')} {errs}")
     shutil.rmtree("src2")
 
 
@@ -733,13 +734,13 @@ def faults_of(w, named):
         good = w.whole() and w.modes_kept()
         left = temps("f")
         if left:
-            # Killed while a file has the fixed name (with O_TMPFILE: the
-            # new one before the swap, the old one after): the next run,
-            # holding the lock, removes it.
+            # Killed while a file has the fixed name (with O_TMPFILE: only
+            # after the first file is named: the new one before the swap,
+            # the old one after): the next run, holding the lock, removes it.
             leftovers.append(points[at - 1])
             again = w.run()
             good = (good and fixed_temp("f", left) and
-                    (named or points[at - 1] in ("renameat2", "unlinkat")) and
+                    (named or at - 1 > points.index("linkat")) and
                     again.returncode == 0 and not temps("f") and w.state() == w.expected)
         if not good:
             bad.append((at, points[at - 1], r.returncode, left))
@@ -791,6 +792,21 @@ def test_races():
                        f"{name}: {how} before {before}"
                        f"{'' if exchange else ' (no RENAME_EXCHANGE)'}: theirs kept, exit 1, one message",
                        (r.returncode, r.stderr.decode(), st[t][:40], temps("f")))
+    # --raw changes both files or neither: a race on the second (replaced,
+    # or removed) puts the first back.
+    w = Writer("--raw", "f")
+    intel, amd = "f/GenuineIntel.bin", "f/AuthenticAMD.bin"
+    for label, argv, call in (("replaced", w.argv, "renameat2"),
+                              ("removed", w.argv[:2] + ["--vendor", "intel"] + w.argv[2:], "renameat")):
+        w.prepare()
+        env = dict(race_env(call, f"cp other {amd}.tmp && mv {amd}.tmp {amd}"),
+                   FAULT_RUN_NTH="2" if call == "renameat2" else "1")
+        r = run(argv, env=env)
+        st = w.state()
+        ok(r.returncode == 1 and st[amd] == OTHER and st[intel] == w.orig[intel] and not temps("f") and
+           len(r.stderr.splitlines()) == 1 and b"changed while mkucode worked; nothing" in r.stderr,
+           f"--raw: AuthenticAMD.bin (to be {label}) replaced by another program: theirs kept, "
+           f"GenuineIntel.bin put back, exit 1", (r.returncode, r.stderr.decode(), temps("f")))
     # A new output that someone else creates meanwhile.
     for name in ("-o", "extract"):
         w = Writer(name, "f")
