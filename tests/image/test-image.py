@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-or-later
 """
-The real mkucode on initrd images: --prepend, strip, extract.
+The real mkucode on initrd images (--prepend, strip, extract) and on every
+file it replaces.
 
   test-image.py [--mounts] MKUCODE UCGEN FAULTINJECT_SO
 
@@ -11,10 +12,14 @@ and a hard link in one early archive), a bare compressed image and an
 uncompressed main cpio; each main part is gzip, xz or zstd.  The cpio
 reading here is written from the newc format, independently of the C code.
 
-Without --mounts: behaviour, metadata, refusals, concurrency, and faults
-injected with LD_PRELOAD (EIO on every data call, SIGKILL before every call
-that changes a file).  With --mounts (root): ENOSPC on a small tmpfs and the
-reflink path on a loop-mounted XFS; exits 77 when mounting is impossible.
+Without --mounts: behaviour, metadata, refusals, concurrency, and, for
+every writer (-o, --raw, extract -o, --prepend, strip), faults injected with
+LD_PRELOAD (EIO on every data call, SIGKILL before every call that changes
+a file, SIGTERM before the rename; with and without O_TMPFILE) and races:
+another program moving a file over the output or rewriting it in place at
+a chosen call (with and without RENAME_EXCHANGE).  With --mounts (root):
+ENOSPC on a full tmpfs for every writer and the reflink path on a
+loop-mounted XFS; exits 77 when mounting is impossible.
 Output is TAP.
 """
 import hashlib
