@@ -5,6 +5,8 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/fs.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,6 +85,49 @@ static bool is_microcode(const struct uc_cpio_entry *e)
 	return name_eq(n, l, UCODE_DIR) || name_under(n, l, UCODE_DIR);
 }
 
+/* ------------------------------------------------------------ the map */
+
+/*
+ * The image is mapped, and another program may cut it short under us (cp
+ * onto it, as dracut does, truncates it first): reading a page past its
+ * new end raises SIGBUS.  Code that reads the map runs guarded, and SIGBUS
+ * there makes it fail instead (what it allocated is lost; the command
+ * ends).
+ */
+static sigjmp_buf *bus_trap;
+
+static void on_sigbus(int sig)
+{
+	if (bus_trap)
+		siglongjmp(*bus_trap, 1);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+/* fn(ctx), or 1 when the mapped file shrank while it ran. */
+static int guarded(int (*fn)(void *ctx), void *ctx)
+{
+	struct sigaction sa = { .sa_handler = on_sigbus }, old;
+	sigjmp_buf env, *prev = bus_trap;
+	volatile int r = 1;
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGBUS, &sa, &old);
+	if (!sigsetjmp(env, 1)) {
+		bus_trap = &env;
+		r = fn(ctx);
+	}
+	bus_trap = prev;
+	sigaction(SIGBUS, &old, NULL);
+	return r;
+}
+
+static int changed_under_us(const struct image *im)
+{
+	return diag_error(im->d, im->rewrite ? im->rep.path : im->path,
+			  "changed while mkucode worked; nothing replaced");
+}
+
 /* ------------------------------------------------------------ open */
 
 /* Whole zero words after the early part belong to it: the kernel's scanner
@@ -148,6 +193,8 @@ static int find_early_part(struct image *im)
 	}
 	return 0;
 }
+
+static int scan(void *ctx);
 
 /* Read only: a shared lock, so that a rewrite in progress finishes first,
  * then the name must still lead to what was locked. */
@@ -215,9 +262,11 @@ int image_open(struct image *im, const char *path, bool rewrite,
 		}
 		im->map = m;
 	}
-	if (find_early_part(im))
-		goto fail;
-	return 0;
+	switch (guarded(scan, im)) {
+	case 0: return 0;
+	case 1: changed_under_us(im); break;
+	default: break;
+	}
 fail:
 	image_close(im);
 	return -1;
@@ -259,21 +308,39 @@ static const char *format_at(const uint8_t *p, size_t len)
 	return NULL;
 }
 
-enum image_kind image_kind(const struct image *im, const char **rest_format)
+static void classify(struct image *im)
 {
 	size_t at = im->rest;
 
-	*rest_format = NULL;
+	im->rest_format = NULL;
 	/* The unpacker steps over NUL bytes between archives. */
 	while (at < im->len && !im->map[at])
 		at++;
 	if (at < im->len)
-		*rest_format = format_at(im->map + at, im->len - at);
+		im->rest_format = format_at(im->map + at, im->len - at);
 	if (!im->len)
-		return IMAGE_EMPTY;
-	if (im->archives)
-		return at < im->len ? IMAGE_INITRD : IMAGE_EARLY_ONLY;
-	return *rest_format ? IMAGE_INITRD : IMAGE_OTHER;
+		im->kind = IMAGE_EMPTY;
+	else if (im->archives)
+		im->kind = at < im->len ? IMAGE_INITRD : IMAGE_EARLY_ONLY;
+	else
+		im->kind = im->rest_format ? IMAGE_INITRD : IMAGE_OTHER;
+}
+
+/* Everything image_open learns from the map. */
+static int scan(void *ctx)
+{
+	struct image *im = ctx;
+
+	if (find_early_part(im))
+		return -1;
+	classify(im);
+	return 0;
+}
+
+enum image_kind image_kind(const struct image *im, const char **rest_format)
+{
+	*rest_format = im->rest_format;
+	return im->kind;
 }
 
 int image_refuse_initrd(int fd, const char *path, struct diags *d)
@@ -294,11 +361,22 @@ int image_refuse_initrd(int fd, const char *path, struct diags *d)
 				  strerror(errno));
 	/* A broken early part is no initrd of anyone's: it may go. */
 	im.d = &scratch;
-	if (!find_early_part(&im) && image_kind(&im, &rest) == IMAGE_INITRD)
+	switch (guarded(scan, &im)) {
+	case 0:
+		if (image_kind(&im, &rest) != IMAGE_INITRD)
+			break;
 		r = diag_error(d, path, "an initrd (%s%s%s), refusing to replace "
 			       "it with an early cpio (--force does)",
 			       im.archives ? "an early part, then " : "",
 			       rest ? rest : "more data", rest ? " data" : "");
+		break;
+	case 1:
+		r = diag_error(d, path, "changed while mkucode worked; nothing "
+			       "replaced");
+		break;
+	default:
+		break;
+	}
 	diags_free(&scratch);
 	munmap((void *)(uintptr_t)im.map, im.len);
 	return r;
@@ -536,6 +614,8 @@ static int write_early(const struct image *im, struct plan *pl,
  * cat && sync instead of 1.2x at 512 MiB).
  */
 #define COPY_CHUNK ((size_t)8 << 20)
+/* The copies' answer when the image ends before it did when opened. */
+#define SHRANK (-2)
 #define STREAM_BUF ((size_t)1 << 20)
 
 static bool unsupported(int e)
@@ -583,10 +663,8 @@ static int range_copy(const struct image *im, int dst, uint64_t at)
 				continue;
 			return first && unsupported(errno) ? 1 : -1;
 		}
-		if (!r) {
-			errno = EIO;  /* the file shrank under our lock */
-			return -1;
-		}
+		if (!r)
+			return SHRANK;  /* someone cut it short (cp onto it) */
 		first = false;
 		start_writeback(dst, (uint64_t)out - (uint64_t)r, (uint64_t)out);
 	}
@@ -606,9 +684,7 @@ static int stream_copy(const struct image *im, int dst, uint64_t at)
 		if (got < 0 && errno == EINTR)
 			continue;
 		if (got <= 0) {
-			if (!got)
-				errno = EIO;
-			r = -1;
+			r = got ? -1 : SHRANK;
 			break;
 		}
 		r = write_all_at(dst, buf, (size_t)got, at + (pos - im->rest));
@@ -672,9 +748,9 @@ static int check_file(int fd, size_t early_len)
 	return bad ? 1 : 0;
 }
 
-int image_replace_early(struct image *im, const struct blob_out *intel,
-			const struct blob_out *amd, uint32_t mtime,
-			struct image_result *res)
+static int replace_early(struct image *im, const struct blob_out *intel,
+			 const struct blob_out *amd, uint32_t mtime,
+			 struct image_result *res)
 {
 	bool microcode = (intel && intel->len) || (amd && amd->len);
 	struct out cmp = { .file.fd = -1, .ref = im->map, .ref_len = im->len };
@@ -713,8 +789,11 @@ int image_replace_early(struct image *im, const struct blob_out *intel,
 	}
 	if (fd_out_finish(&o.file))
 		goto fail_errno;
-	if (copy_rest(im, im->rep.fd, o.file.off, &res->how))
-		goto fail_errno;
+	switch (copy_rest(im, im->rep.fd, o.file.off, &res->how)) {
+	case 0: break;
+	case SHRANK: goto shrank;
+	default: goto fail_errno;
+	}
 	step = "cannot read the new image back";
 	switch (check_file(im->rep.fd, res->early_len)) {
 	case 0: break;
@@ -730,9 +809,65 @@ fail_errno:
 	goto fail_quiet;
 fail:
 	diag_error(im->d, im->path, "%s; the image is unchanged", step);
+	goto fail_quiet;
+shrank:
+	changed_under_us(im);
 fail_quiet:
 	replace_abort(&im->rep);
 out:
 	free(pl.m);
 	return r;
+}
+
+struct replace_job {
+	struct image *im;
+	const struct blob_out *intel, *amd;
+	uint32_t mtime;
+	struct image_result *res;
+};
+
+static int replace_job(void *ctx)
+{
+	struct replace_job *j = ctx;
+
+	return replace_early(j->im, j->intel, j->amd, j->mtime, j->res);
+}
+
+int image_replace_early(struct image *im, const struct blob_out *intel,
+			const struct blob_out *amd, uint32_t mtime,
+			struct image_result *res)
+{
+	struct replace_job j = { im, intel, amd, mtime, res };
+	int r = guarded(replace_job, &j);
+
+	if (r != 1)
+		return r;
+	changed_under_us(im);
+	replace_abort(&im->rep);
+	return -1;
+}
+
+struct extract_job {
+	const struct image *im;
+	struct replacement *out;
+};
+
+static int extract_job(void *ctx)
+{
+	struct extract_job *j = ctx;
+	struct piece p = { j->im->map, j->im->early_end };
+
+	return replace_write_pieces(j->out, &p, 1);
+}
+
+int image_write_early_part(const struct image *im, struct replacement *out)
+{
+	struct extract_job j = { im, out };
+	int r = guarded(extract_job, &j);
+
+	if (r != 1)
+		return r;
+	diag_error(im->d, im->path, "changed while mkucode read it; nothing written");
+	replace_abort(out);
+	return -1;
 }

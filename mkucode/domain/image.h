@@ -26,6 +26,14 @@
  */
 #define IMAGE_BLOCK 4096u
 
+enum image_kind {
+	IMAGE_EMPTY,           /* no bytes at all */
+	IMAGE_EARLY_ONLY,      /* an early part and nothing (but NULs) after it */
+	IMAGE_INITRD,          /* an early part and more, or no early part but a
+				* cpio or data a kernel can decompress */
+	IMAGE_OTHER,           /* a kernel, an ELF, text: not an initrd */
+};
+
 struct image {
 	char *path;            /* the regular file (symlinks resolved) */
 	int fd;                /* read-only, flock()ed */
@@ -39,9 +47,14 @@ struct image {
 	size_t early_end;      /* just past the early part's last trailer */
 	size_t rest;           /* the kept part: [rest, len) */
 	size_t microcode;      /* early members under kernel/x86/microcode/ */
+	enum image_kind kind;
+	const char *rest_format;
 };
 
 /*
+ * Another program that cuts a mapped file short (cp onto it) makes the
+ * reading fail with "changed while mkucode worked", not kill us (SIGBUS).
+ *
  * Open and lock the image behind path (a symlink is followed: its target
  * is what gets replaced), refuse anything but a regular file, and find the
  * early part: the leading archives that hold a kernel/ member or dracut's
@@ -54,13 +67,6 @@ int image_open(struct image *im, const char *path, bool rewrite,
 	       struct diags *d);
 void image_close(struct image *im);
 
-enum image_kind {
-	IMAGE_EMPTY,           /* no bytes at all */
-	IMAGE_EARLY_ONLY,      /* an early part and nothing (but NULs) after it */
-	IMAGE_INITRD,          /* an early part and more, or no early part but a
-				* cpio or data a kernel can decompress */
-	IMAGE_OTHER,           /* a kernel, an ELF, text: not an initrd */
-};
 
 /*
  * What the opened image is; *rest_format names what its rest starts with
@@ -74,6 +80,10 @@ enum image_kind image_kind(const struct image *im, const char **rest_format);
  * which would lose the initramfs.  0, or -1 after an error in d.
  */
 int image_refuse_initrd(int fd, const char *path, struct diags *d);
+
+/* extract: the early part, as it is, into out (created).  0, or -1 after
+ * an error in im->d (out aborted). */
+int image_write_early_part(const struct image *im, struct replacement *out);
 
 enum image_copy {
 	IMAGE_COPY_NONE,       /* nothing to keep */

@@ -127,10 +127,8 @@ int cmd_extract(int argc, char **argv)
 	r = refuse_same(&im, output, &d) ||
 	    replace_open(&out, output, REPLACE_STDOUT, &d);
 	if (!r) {
-		struct piece p = { im.map, im.early_end };
-
 		r = (!force && image_refuse_initrd(out.old_fd, output, &d)) ||
-		    replace_create(&out) || replace_write_pieces(&out, &p, 1) ||
+		    replace_create(&out) || image_write_early_part(&im, &out) ||
 		    replace_commit(&out);
 		replace_close(&out);
 	}

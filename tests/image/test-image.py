@@ -812,6 +812,18 @@ def test_races():
            len(r.stderr.splitlines()) == 1 and b"changed while mkucode worked; nothing" in r.stderr,
            f"--raw: AuthenticAMD.bin (to be {label}) replaced by another program: theirs kept, "
            f"GenuineIntel.bin put back, exit 1", (r.returncode, r.stderr.decode(), temps("f")))
+    # Cut short while mkucode reads it (cp onto it truncates first): reading
+    # the mapped image raises SIGBUS, which must be a clean failure.
+    for name in ("--prepend", "strip", "extract"):
+        w = Writer(name, "f")
+        img = "ximg" if name == "extract" else w.target
+        w.prepare()
+        r = w.run(env=race_env("openat-create", f"truncate -s 0 {img}"))
+        ok(r.returncode == 1 and read(img) == b"" and not temps("f") and len(r.stderr.splitlines()) == 1 and
+           b"changed while mkucode" in r.stderr and (name != "extract" or w.state() == w.orig),
+           f"{name}: the image cut short while mkucode reads it: exit 1, one message, theirs kept",
+           (r.returncode, r.stderr.decode(), temps("f")))
+        write("ximg", w.image)
     # A new output that someone else creates meanwhile.
     for name in ("-o", "extract"):
         w = Writer(name, "f")
