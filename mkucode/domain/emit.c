@@ -238,7 +238,7 @@ unsigned int check_written(const void *buf, size_t len, size_t upto)
 struct early_job {
 	const struct blob_out *intel, *amd;
 	uint32_t mtime;
-	int cpio_err;          /* the writer's, when it was not the file's */
+	struct diags *d;
 };
 
 static int fd_sink(void *ctx, const void *data, size_t len)
@@ -258,12 +258,12 @@ static int produce_early(int fd, void *ctx)
 	emit_microcode_members(&w, job->intel, job->amd);
 	uc_cpio_write_trailer(&w, 512);
 	r = fd_out_finish(&o);
-	if (!r && w.err) {
-		job->cpio_err = w.err;
-		errno = EINVAL;
-		return -1;
-	}
-	return r;
+	if (r)
+		return errno;
+	if (w.err)
+		return diag_error(job->d, NULL, "cannot build the early cpio: %s",
+				  uc_strerror(w.err));
+	return 0;
 }
 
 /* What we write must pass the check `mkucode verify` applies. */
@@ -276,10 +276,7 @@ static int verify_early(const void *data, size_t len, void *ctx)
 int write_early_cpio(struct replacement *out, const struct blob_out *intel,
 		     const struct blob_out *amd, uint32_t mtime)
 {
-	struct early_job job = { intel, amd, mtime, 0 };
-	int r = replace_write(out, produce_early, verify_early, &job);
+	struct early_job job = { intel, amd, mtime, out->d };
 
-	if (job.cpio_err)
-		error("cannot build the early cpio: %s", uc_strerror(job.cpio_err));
-	return r;
+	return replace_write(out, produce_early, verify_early, &job);
 }

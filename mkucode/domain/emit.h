@@ -39,7 +39,7 @@ int emit_vendor_file(const struct ucode_set *set, const struct selection *sel,
  * non-empty vendor files, Intel data 16-byte aligned, uid/gid 0, inodes in
  * write order, every mtime = mtime, padded to 512 bytes.  Written into out
  * and, read back from the file, checked with the core's validator; the
- * caller commits it.  0, or -1 after a message (out aborted).
+ * caller commits it.  0, or -1 after an error in out->d (out aborted).
  */
 int write_early_cpio(struct replacement *out, const struct blob_out *intel,
 		     const struct blob_out *amd, uint32_t mtime);

@@ -283,8 +283,7 @@ static int gather_file(struct ucode_set *set, const char *path,
 	uint8_t *data;
 	size_t len, mapped;
 
-	/* map_file prints its own error (util/fileio). */
-	if (map_file(path, &data, &len, &mapped))
+	if (map_file(path, &data, &len, &mapped, d))
 		return -1;
 	if (mapped) {
 		grow(&set->maps, &set->cap_maps, set->n_maps + 1, sizeof(*set->maps));

@@ -3,9 +3,9 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <limits.h>
 #include <linux/fs.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,12 +13,10 @@
 #include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "domain/image.h"
 #include "validate/check.h"
-#include "util/msg.h"
 #include "util/alloc.h"
 #include "util/fileio.h"
 #include "util/fdout.h"
@@ -87,6 +85,49 @@ static bool is_microcode(const struct uc_cpio_entry *e)
 	return name_eq(n, l, UCODE_DIR) || name_under(n, l, UCODE_DIR);
 }
 
+/* ------------------------------------------------------------ the map */
+
+/*
+ * The image is mapped, and another program may cut it short under us (cp
+ * onto it, as dracut does, truncates it first): reading a page past its
+ * new end raises SIGBUS.  Code that reads the map runs guarded, and SIGBUS
+ * there makes it fail instead (what it allocated is lost; the command
+ * ends).
+ */
+static sigjmp_buf *bus_trap;
+
+static void on_sigbus(int sig)
+{
+	if (bus_trap)
+		siglongjmp(*bus_trap, 1);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+/* fn(ctx), or 1 when the mapped file shrank while it ran. */
+static int guarded(int (*fn)(void *ctx), void *ctx)
+{
+	struct sigaction sa = { .sa_handler = on_sigbus }, old;
+	sigjmp_buf env, *prev = bus_trap;
+	volatile int r = 1;
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGBUS, &sa, &old);
+	if (!sigsetjmp(env, 1)) {
+		bus_trap = &env;
+		r = fn(ctx);
+	}
+	bus_trap = prev;
+	sigaction(SIGBUS, &old, NULL);
+	return r;
+}
+
+static int changed_under_us(const struct image *im)
+{
+	return diag_error(im->d, im->rewrite ? im->rep.path : im->path,
+			  "changed while mkucode worked; nothing replaced");
+}
+
 /* ------------------------------------------------------------ open */
 
 /* Whole zero words after the early part belong to it: the kernel's scanner
@@ -126,9 +167,10 @@ static int find_early_part(struct image *im)
 					k = r ? r : -UC_ERR_CPIO_NO_TRAILER;
 					off = p;
 				}
-				return error("%s: offset %#zx: early cpio archive breaks "
-					     "off: %s; refusing to change the image",
-					     im->path, off, uc_strerror(k));
+				return diag_add(im->d, DIAG_ERROR, im->path, off, k, 0,
+						"early cpio archive breaks off: %s; "
+						"refusing to change the image",
+						uc_strerror(k));
 			}
 			break;
 		}
@@ -145,67 +187,86 @@ static int find_early_part(struct image *im)
 		int k = uc_check_cpio(im->map, im->early_end, &off);
 
 		if (k)
-			return error("%s: offset %#zx: %s; refusing to change the image",
-				     im->path, off, uc_strerror(k));
+			return diag_add(im->d, DIAG_ERROR, im->path, off, k, 0,
+					"%s; refusing to change the image",
+					uc_strerror(k));
 	}
 	return 0;
 }
 
-int image_open(struct image *im, const char *path)
-{
-	memset(im, 0, sizeof(*im));
-	im->fd = -1;
-	im->path = realpath(path, NULL);
-	if (!im->path)
-		return error("%s: %s", path, strerror(errno));
+static int scan(void *ctx);
 
-	/* Lock, then make sure the name still leads to what we locked: a
-	 * concurrent run may have replaced the file meanwhile. */
+/* Read only: a shared lock, so that a rewrite in progress finishes first,
+ * then the name must still lead to what was locked. */
+static int open_to_read(struct image *im)
+{
 	for (int tries = 0;; tries++) {
 		struct stat now;
 
 		/* O_NONBLOCK: a fifo must not hang us before we can refuse it. */
-		im->fd = open(im->path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+		im->fd = open(im->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 		if (im->fd < 0 || fstat(im->fd, &im->st))
-			goto fail_errno;
-		if (!S_ISREG(im->st.st_mode)) {
-			error("%s: not a regular file, refusing to replace it", im->path);
-			goto fail;
-		}
-		if (flock(im->fd, LOCK_EX))
-			goto fail_errno;
-		if (stat(im->path, &now))
-			goto fail_errno;
-		if (now.st_dev == im->st.st_dev && now.st_ino == im->st.st_ino) {
-			if (fstat(im->fd, &im->st))
-				goto fail_errno;
-			break;
-		}
+			return diag_error(im->d, im->path, "%s", strerror(errno));
+		if (S_ISDIR(im->st.st_mode))
+			return diag_error(im->d, im->path, "a directory, not an "
+					  "initrd image");
+		if (!S_ISREG(im->st.st_mode))
+			return diag_error(im->d, im->path, "not a regular file, not "
+					  "an initrd image");
+		if (flock(im->fd, LOCK_SH) || stat(im->path, &now))
+			return diag_error(im->d, im->path, "%s", strerror(errno));
+		if (now.st_dev == im->st.st_dev && now.st_ino == im->st.st_ino)
+			return fstat(im->fd, &im->st)
+				       ? diag_error(im->d, im->path, "%s", strerror(errno))
+				       : 0;
 		close(im->fd);
 		im->fd = -1;
-		if (tries == 100) {
-			error("%s: keeps being replaced while we wait for it", im->path);
-			goto fail;
-		}
+		if (tries == 100)
+			return diag_error(im->d, im->path, "keeps being replaced "
+					  "while we wait for it");
 	}
+}
+
+int image_open(struct image *im, const char *path, bool rewrite,
+	       struct diags *d)
+{
+	memset(im, 0, sizeof(*im));
+	im->fd = im->rep.fd = im->rep.old_fd = im->rep.dirfd = -1;
+	im->d = d;
+	im->rewrite = rewrite;
+	if (rewrite) {
+		/* The replacement opens, locks and remembers the file. */
+		if (replace_open(&im->rep, path, REPLACE_EXISTING, d))
+			return -1;
+		im->fd = im->rep.old_fd;
+		im->st = im->rep.old;
+	}
+	im->path = realpath(path, NULL);
+	if (!im->path) {
+		diag_error(d, path, "%s", strerror(errno));
+		goto fail;
+	}
+	if (!rewrite && open_to_read(im))
+		goto fail;
 	if ((uintmax_t)im->st.st_size > SIZE_MAX) {
-		error("%s: too large", im->path);
+		diag_error(d, im->path, "too large");
 		goto fail;
 	}
 	im->len = (size_t)im->st.st_size;
 	if (im->len) {
 		void *m = mmap(NULL, im->len, PROT_READ, MAP_SHARED, im->fd, 0);
 
-		if (m == MAP_FAILED)
-			goto fail_errno;
+		if (m == MAP_FAILED) {
+			diag_error(d, im->path, "%s", strerror(errno));
+			goto fail;
+		}
 		im->map = m;
 	}
-	if (find_early_part(im))
-		goto fail;
-	return 0;
-
-fail_errno:
-	error("%s: %s", im->path, strerror(errno));
+	switch (guarded(scan, im)) {
+	case 0: return 0;
+	case 1: changed_under_us(im); break;
+	default: break;
+	}
 fail:
 	image_close(im);
 	return -1;
@@ -215,11 +276,110 @@ void image_close(struct image *im)
 {
 	if (im->map)
 		munmap((void *)(uintptr_t)im->map, im->len);
-	if (im->fd >= 0)
+	if (im->rewrite)
+		replace_close(&im->rep);      /* its old_fd is im->fd */
+	else if (im->fd >= 0)
 		close(im->fd);
 	free(im->path);
 	memset(im, 0, sizeof(*im));
-	im->fd = -1;
+	im->fd = im->rep.fd = im->rep.old_fd = im->rep.dirfd = -1;
+}
+
+/* ------------------------------------------------------------ what it is */
+
+/* What a kernel unpacks after the early part: its unpacker's formats. */
+static const char *format_at(const uint8_t *p, size_t len)
+{
+	static const struct {
+		uint8_t magic[2];
+		const char *name;
+	} formats[] = {
+		{ { 0x1f, 0x8b }, "gzip" }, { { 0x1f, 0x9e }, "gzip" },
+		{ { 0x42, 0x5a }, "bzip2" }, { { 0x5d, 0x00 }, "lzma" },
+		{ { 0xfd, 0x37 }, "xz" }, { { 0x89, 0x4c }, "lzo" },
+		{ { 0x02, 0x21 }, "lz4" }, { { 0x28, 0xb5 }, "zstd" },
+	};
+
+	if (len >= 6 && (!memcmp(p, "070701", 6) || !memcmp(p, "070702", 6)))
+		return "cpio";
+	for (size_t i = 0; len >= 2 && i < sizeof(formats) / sizeof(formats[0]); i++)
+		if (!memcmp(p, formats[i].magic, 2))
+			return formats[i].name;
+	return NULL;
+}
+
+static void classify(struct image *im)
+{
+	size_t at = im->rest;
+
+	im->rest_format = NULL;
+	/* The unpacker steps over NUL bytes between archives. */
+	while (at < im->len && !im->map[at])
+		at++;
+	if (at < im->len)
+		im->rest_format = format_at(im->map + at, im->len - at);
+	if (!im->len)
+		im->kind = IMAGE_EMPTY;
+	else if (im->archives)
+		im->kind = at < im->len ? IMAGE_INITRD : IMAGE_EARLY_ONLY;
+	else
+		im->kind = im->rest_format ? IMAGE_INITRD : IMAGE_OTHER;
+}
+
+/* Everything image_open learns from the map. */
+static int scan(void *ctx)
+{
+	struct image *im = ctx;
+
+	if (find_early_part(im))
+		return -1;
+	classify(im);
+	return 0;
+}
+
+enum image_kind image_kind(const struct image *im, const char **rest_format)
+{
+	*rest_format = im->rest_format;
+	return im->kind;
+}
+
+int image_refuse_initrd(int fd, const char *path, struct diags *d)
+{
+	struct image im = { .fd = fd };
+	struct diags scratch = { 0 };
+	const char *rest;
+	struct stat st;
+	int r = 0;
+
+	if (fd < 0 || fstat(fd, &st) || !S_ISREG(st.st_mode) || !st.st_size ||
+	    (uintmax_t)st.st_size > SIZE_MAX)
+		return 0;
+	im.len = (size_t)st.st_size;
+	im.map = mmap(NULL, im.len, PROT_READ, MAP_SHARED, fd, 0);
+	if (im.map == MAP_FAILED)
+		return diag_error(d, path, "cannot read what it holds: %s",
+				  strerror(errno));
+	/* A broken early part is no initrd of anyone's: it may go. */
+	im.d = &scratch;
+	switch (guarded(scan, &im)) {
+	case 0:
+		if (image_kind(&im, &rest) != IMAGE_INITRD)
+			break;
+		r = diag_error(d, path, "an initrd (%s%s%s), refusing to replace "
+			       "it with an early cpio (--force does)",
+			       im.archives ? "an early part, then " : "",
+			       rest ? rest : "more data", rest ? " data" : "");
+		break;
+	case 1:
+		r = diag_error(d, path, "changed while mkucode worked; nothing "
+			       "replaced");
+		break;
+	default:
+		break;
+	}
+	diags_free(&scratch);
+	munmap((void *)(uintptr_t)im.map, im.len);
+	return r;
 }
 
 /* ------------------------------------------------------------ the plan */
@@ -412,30 +572,31 @@ static int write_early(const struct image *im, struct plan *pl,
 			continue;
 		r = uc_cpio_decode(im->map, im->len, m->off, &e);
 		if (r)
-			return error("%s: offset %#zx: %s", im->path, m->off,
-				     uc_strerror(r));
+			return diag_core(im->d, DIAG_ERROR, im->path, m->off, r);
 		if (m->data_from != i) {
 			struct uc_cpio_entry d;
 
 			r = uc_cpio_decode(im->map, im->len, pl->m[m->data_from].off, &d);
 			if (r)
-				return error("%s: offset %#zx: %s", im->path,
-					     pl->m[m->data_from].off, uc_strerror(r));
+				return diag_core(im->d, DIAG_ERROR, im->path,
+						 pl->m[m->data_from].off, r);
 			e.filesize = d.filesize;
 			e.field[UC_NEWC_CHECK] = d.field[UC_NEWC_CHECK];
 			e.data_offset = d.data_offset;
 		}
 		m->ino = m->link != i ? pl->m[m->link].ino : uc_cpio_writer_take_ino(&w);
 		if (uc_cpio_begin_copy(&w, &e, m->ino) && !o->file.err)
-			return error("%s: offset %#zx: cannot keep this member: %s",
-				     im->path, m->off, uc_strerror(w.err));
+			return diag_add(im->d, DIAG_ERROR, im->path, m->off, w.err,
+					0, "cannot keep this member: %s",
+					uc_strerror(w.err));
 		uc_cpio_write_data(&w, im->map + e.data_offset, e.filesize);
 		uc_cpio_end_file(&w);
 	}
 	uc_cpio_write_trailer(&w, 4);
 	if (w.err && !o->file.err)
-		return error("%s: cannot build the early archive: %s", im->path,
-			     uc_strerror(w.err));
+		return diag_add(im->d, DIAG_ERROR, im->path, DIAG_NO_OFFSET, w.err,
+				0, "cannot build the early archive: %s",
+				uc_strerror(w.err));
 	for (pad = (im->rest - w.off) % IMAGE_BLOCK; pad && !o->file.err;) {
 		size_t c = pad < sizeof(zeros) ? pad : sizeof(zeros);
 
@@ -453,6 +614,8 @@ static int write_early(const struct image *im, struct plan *pl,
  * cat && sync instead of 1.2x at 512 MiB).
  */
 #define COPY_CHUNK ((size_t)8 << 20)
+/* The copies' answer when the image ends before it did when opened. */
+#define SHRANK (-2)
 #define STREAM_BUF ((size_t)1 << 20)
 
 static bool unsupported(int e)
@@ -500,10 +663,8 @@ static int range_copy(const struct image *im, int dst, uint64_t at)
 				continue;
 			return first && unsupported(errno) ? 1 : -1;
 		}
-		if (!r) {
-			errno = EIO;  /* the file shrank under our lock */
-			return -1;
-		}
+		if (!r)
+			return SHRANK;  /* someone cut it short (cp onto it) */
 		first = false;
 		start_writeback(dst, (uint64_t)out - (uint64_t)r, (uint64_t)out);
 	}
@@ -523,9 +684,7 @@ static int stream_copy(const struct image *im, int dst, uint64_t at)
 		if (got < 0 && errno == EINTR)
 			continue;
 		if (got <= 0) {
-			if (!got)
-				errno = EIO;
-			r = -1;
+			r = got ? -1 : SHRANK;
 			break;
 		}
 		r = write_all_at(dst, buf, (size_t)got, at + (pos - im->rest));
@@ -572,125 +731,8 @@ const char *image_copy_name(enum image_copy how)
 
 /* ------------------------------------------------------------ replace */
 
-/* Owner first (chown clears set-id bits), then mode, then every xattr. */
-static int copy_metadata(const struct image *im, int dst)
-{
-	char *names = NULL;
-	ssize_t len;
-	int r = 0;
-
-	if ((im->st.st_uid != geteuid() || im->st.st_gid != getegid()) &&
-	    fchown(dst, im->st.st_uid, im->st.st_gid))
-		return -1;
-	if (fchmod(dst, im->st.st_mode & 07777))
-		return -1;
-	len = flistxattr(im->fd, NULL, 0);
-	if (len < 0)
-		return errno == ENOTSUP ? 0 : -1;
-	if (!len)
-		return 0;
-	names = xmalloc((size_t)len);
-	len = flistxattr(im->fd, names, (size_t)len);
-	for (ssize_t i = 0; len > 0 && i < len && !r; i += (ssize_t)strlen(names + i) + 1) {
-		ssize_t vlen = fgetxattr(im->fd, names + i, NULL, 0);
-		void *val;
-
-		if (vlen < 0) {
-			r = -1;
-			break;
-		}
-		val = xmalloc((size_t)vlen + 1);
-		vlen = fgetxattr(im->fd, names + i, val, (size_t)vlen);
-		if (vlen < 0 || fsetxattr(dst, names + i, val, (size_t)vlen, 0))
-			r = -1;
-		free(val);
-	}
-	if (len < 0)
-		r = -1;
-	free(names);
-	return r;
-}
-
-/*
- * The temporary file: unnamed (O_TMPFILE) so that nothing is left behind
- * whatever happens, else a fixed name in the same directory that the next
- * run, holding the lock, replaces.
- */
-struct temp {
-	int dirfd, fd;
-	char *dir, *base, *name;
-	bool named;            /* the name exists on disk */
-};
-
-static int temp_create(struct temp *t, const char *path)
-{
-	char *d = xstrdup(path), *b = xstrdup(path);
-
-	t->dir = xstrdup(dirname(d));
-	t->base = xstrdup(basename(b));
-	free(d);
-	free(b);
-	t->name = xasprintf(".%s.mkucode-new", t->base);
-	t->fd = -1;
-	t->named = false;
-	t->dirfd = open(t->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (t->dirfd < 0)
-		return -1;
-	t->fd = openat(t->dirfd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-	if (t->fd >= 0)
-		return 0;
-	if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL)
-		return -1;
-	if (unlinkat(t->dirfd, t->name, 0) && errno != ENOENT)
-		return -1;
-	t->fd = openat(t->dirfd, t->name, O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, 0600);
-	if (t->fd < 0)
-		return -1;
-	t->named = true;
-	return 0;
-}
-
-/* Name the file, rename it over the image, make both durable. */
-static int temp_publish(struct temp *t)
-{
-	if (!t->named) {
-		char proc[64];
-
-		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", t->fd);
-		if (unlinkat(t->dirfd, t->name, 0) && errno != ENOENT)
-			return -1;
-		if (linkat(AT_FDCWD, proc, t->dirfd, t->name, AT_SYMLINK_FOLLOW) &&
-		    linkat(t->fd, "", t->dirfd, t->name, AT_EMPTY_PATH))
-			return -1;
-		t->named = true;
-	}
-	if (renameat(t->dirfd, t->name, t->dirfd, t->base))
-		return -1;
-	t->named = false;
-	/* The new image is in place; only the rename's durability is open. */
-	if (fsync(t->dirfd))
-		warning("%s: the image is replaced, but syncing its directory "
-			"failed: %s", t->dir, strerror(errno));
-	return 0;
-}
-
-static void temp_destroy(struct temp *t)
-{
-	int saved = errno;
-
-	if (t->fd >= 0)
-		close(t->fd);
-	if (t->named)
-		unlinkat(t->dirfd, t->name, 0);
-	if (t->dirfd >= 0)
-		close(t->dirfd);
-	free(t->dir);
-	free(t->base);
-	free(t->name);
-	errno = saved;
-}
-
-/* The validator's view of what we wrote, read back from the file. */
+/* The validator's view of what we wrote, read back from the file: 0, 1
+ * when it finds something, -1 with errno set when it cannot read. */
 static int check_file(int fd, size_t early_len)
 {
 	void *m;
@@ -703,22 +745,18 @@ static int check_file(int fd, size_t early_len)
 		return -1;
 	bad = check_written(m, early_len, early_len);
 	munmap(m, early_len);
-	if (bad)
-		errno = EPROTO;
-	return bad ? -1 : 0;
+	return bad ? 1 : 0;
 }
 
-int image_replace_early(struct image *im, const struct blob_out *intel,
-			const struct blob_out *amd, uint32_t mtime,
-			struct image_result *res)
+static int replace_early(struct image *im, const struct blob_out *intel,
+			 const struct blob_out *amd, uint32_t mtime,
+			 struct image_result *res)
 {
 	bool microcode = (intel && intel->len) || (amd && amd->len);
 	struct out cmp = { .file.fd = -1, .ref = im->map, .ref_len = im->len };
 	struct out o = { .file.fd = -1 };
-	struct temp t = { .dirfd = -1, .fd = -1 };
-	sigset_t block, old;
 	struct plan pl;
-	const char *step = "cannot create a temporary file";
+	const char *step = "write error";
 	int r = -1;
 
 	memset(res, 0, sizeof(*res));
@@ -735,25 +773,13 @@ int image_replace_early(struct image *im, const struct blob_out *intel,
 	res->changed = true;
 	/* The rename replaces this name only: other links keep the old bytes. */
 	if (im->st.st_nlink > 1)
-		warning("%s: %ju other hard link(s) to this image keep the old "
-			"content", im->path, (uintmax_t)im->st.st_nlink - 1);
+		diag_warning(im->d, im->path, "%ju other hard link(s) to this image "
+			     "keep the old content", (uintmax_t)im->st.st_nlink - 1);
 
-	/* Interrupting signals wait until the image is whole again. */
-	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
-	sigaddset(&block, SIGHUP);
-	sigaddset(&block, SIGQUIT);
-	sigprocmask(SIG_BLOCK, &block, &old);
-
-	if (temp_create(&t, im->path))
-		goto fail_errno;
-	step = "cannot give the new image the original's owner, mode and "
-	       "extended attributes";
-	if (copy_metadata(im, t.fd))
-		goto fail_errno;
-	step = "write error";
-	fd_out_init(&o.file, t.fd);
+	/* Signals wait from here until the image is whole again. */
+	if (replace_create(&im->rep))
+		goto out;
+	fd_out_init(&o.file, im->rep.fd);
 	if (write_early(im, &pl, intel, amd, mtime, &o)) {
 		fd_out_finish(&o.file);
 		if (!o.file.err)
@@ -763,29 +789,85 @@ int image_replace_early(struct image *im, const struct blob_out *intel,
 	}
 	if (fd_out_finish(&o.file))
 		goto fail_errno;
-	if (copy_rest(im, t.fd, o.file.off, &res->how))
-		goto fail_errno;
-	step = "the new image fails its check";
-	if (check_file(t.fd, res->early_len))
-		goto fail;
-	step = "cannot make the new image durable";
-	if (fsync(t.fd))
-		goto fail_errno;
-	step = "cannot replace the image";
-	if (temp_publish(&t))
-		goto fail_errno;
-	r = 0;
-	goto unblock;
+	switch (copy_rest(im, im->rep.fd, o.file.off, &res->how)) {
+	case 0: break;
+	case SHRANK: goto shrank;
+	default: goto fail_errno;
+	}
+	step = "cannot read the new image back";
+	switch (check_file(im->rep.fd, res->early_len)) {
+	case 0: break;
+	case 1: step = "the new image fails its check"; goto fail;
+	default: goto fail_errno;
+	}
+	r = replace_commit(&im->rep);
+	goto out;
 
 fail_errno:
-	error("%s: %s: %s; the image is unchanged", im->path, step, strerror(errno));
-	goto unblock;
+	diag_error(im->d, im->path, "%s: %s; the image is unchanged", step,
+		   strerror(errno));
+	goto fail_quiet;
 fail:
-	error("%s: %s; the image is unchanged", im->path, step);
-unblock:
-	temp_destroy(&t);
-	sigprocmask(SIG_SETMASK, &old, NULL);
+	diag_error(im->d, im->path, "%s; the image is unchanged", step);
+	goto fail_quiet;
+shrank:
+	changed_under_us(im);
+fail_quiet:
+	replace_abort(&im->rep);
 out:
 	free(pl.m);
 	return r;
+}
+
+struct replace_job {
+	struct image *im;
+	const struct blob_out *intel, *amd;
+	uint32_t mtime;
+	struct image_result *res;
+};
+
+static int replace_job(void *ctx)
+{
+	struct replace_job *j = ctx;
+
+	return replace_early(j->im, j->intel, j->amd, j->mtime, j->res);
+}
+
+int image_replace_early(struct image *im, const struct blob_out *intel,
+			const struct blob_out *amd, uint32_t mtime,
+			struct image_result *res)
+{
+	struct replace_job j = { im, intel, amd, mtime, res };
+	int r = guarded(replace_job, &j);
+
+	if (r != 1)
+		return r;
+	changed_under_us(im);
+	replace_abort(&im->rep);
+	return -1;
+}
+
+struct extract_job {
+	const struct image *im;
+	struct replacement *out;
+};
+
+static int extract_job(void *ctx)
+{
+	struct extract_job *j = ctx;
+	struct piece p = { j->im->map, j->im->early_end };
+
+	return replace_write_pieces(j->out, &p, 1);
+}
+
+int image_write_early_part(const struct image *im, struct replacement *out)
+{
+	struct extract_job j = { im, out };
+	int r = guarded(extract_job, &j);
+
+	if (r != 1)
+		return r;
+	diag_error(im->d, im->path, "changed while mkucode read it; nothing written");
+	replace_abort(out);
+	return -1;
 }

@@ -11,9 +11,9 @@
 #include <unistd.h>
 #include "util/alloc.h"
 #include "util/fileio.h"
-#include "util/msg.h"
+#include "util/diag.h"
 
-int read_file(const char *path, uint8_t **data, size_t *len)
+int read_file(const char *path, uint8_t **data, size_t *len, struct diags *d)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	uint8_t *buf = NULL;
@@ -21,7 +21,7 @@ int read_file(const char *path, uint8_t **data, size_t *len)
 	struct stat st;
 
 	if (fd < 0)
-		return error("%s: %s", path, strerror(errno));
+		return diag_error(d, path, "%s", strerror(errno));
 	/* One read for a regular file; growth for pipes and /proc. */
 	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
 		grow(&buf, &cap, (size_t)st.st_size + 1, 1);
@@ -34,8 +34,8 @@ int read_file(const char *path, uint8_t **data, size_t *len)
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
-			error("%s: read error at offset %#zx: %s", path, n,
-			      strerror(errno));
+			diag_add(d, DIAG_ERROR, path, n, 0, 0, "read error: %s",
+				 strerror(errno));
 			free(buf);
 			close(fd);
 			return -1;
@@ -50,7 +50,8 @@ int read_file(const char *path, uint8_t **data, size_t *len)
 	return 0;
 }
 
-int map_file(const char *path, uint8_t **data, size_t *len, size_t *mapped)
+int map_file(const char *path, uint8_t **data, size_t *len, size_t *mapped,
+	     struct diags *d)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	struct stat st;
@@ -58,18 +59,18 @@ int map_file(const char *path, uint8_t **data, size_t *len, size_t *mapped)
 
 	*mapped = 0;
 	if (fd < 0)
-		return error("%s: %s", path, strerror(errno));
+		return diag_error(d, path, "%s", strerror(errno));
 	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size <= 0 ||
 	    (uintmax_t)st.st_size > SIZE_MAX) {
 		close(fd);
-		return read_file(path, data, len);
+		return read_file(path, data, len, d);
 	}
 	/* Populated at once: one fault-free pass over the page cache. */
 	m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE,
 		 fd, 0);
 	close(fd);
 	if (m == MAP_FAILED)
-		return read_file(path, data, len);
+		return read_file(path, data, len, d);
 	*data = m;
 	*len = *mapped = (size_t)st.st_size;
 	return 0;

@@ -5,17 +5,19 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "util/diag.h"
 
-/* Whole file into memory (malloc'd).  0, or -1 with a message printed. */
-int read_file(const char *path, uint8_t **data, size_t *len);
+/* Whole file into memory (malloc'd).  0, or -1 after an error in d. */
+int read_file(const char *path, uint8_t **data, size_t *len, struct diags *d);
 
 /*
  * A regular file mapped read-only (*mapped = its mapping's length, for
  * munmap), else read into memory as read_file does (*mapped = 0, free()).
- * Mapping saves copying tens of megabytes of firmware.  0, or -1 with a
- * message printed.
+ * Mapping saves copying tens of megabytes of firmware.  0, or -1 after an
+ * error in d.
  */
-int map_file(const char *path, uint8_t **data, size_t *len, size_t *mapped);
+int map_file(const char *path, uint8_t **data, size_t *len, size_t *mapped,
+	     struct diags *d);
 
 /* A run of bytes to write that lives elsewhere (an iovec, but const). */
 struct piece {

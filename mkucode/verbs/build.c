@@ -24,7 +24,7 @@
 enum {
 	OPT_RAW = 0x100, OPT_HOST, OPT_CPU, OPT_VENDOR, OPT_DATE_BEFORE,
 	OPT_DATE_AFTER, OPT_DOWNGRADE, OPT_IGNORE_BROKEN, OPT_ALLOW_EMPTY,
-	OPT_VERSION, OPT_ROOT, OPT_PREPEND, OPT_ALL,
+	OPT_VERSION, OPT_ROOT, OPT_PREPEND, OPT_ALL, OPT_FORCE,
 };
 
 static const struct option options[] = {
@@ -40,6 +40,7 @@ static const struct option options[] = {
 	{ "downgrade", no_argument, NULL, OPT_DOWNGRADE },
 	{ "ignore-broken", no_argument, NULL, OPT_IGNORE_BROKEN },
 	{ "allow-empty", no_argument, NULL, OPT_ALLOW_EMPTY },
+	{ "force", no_argument, NULL, OPT_FORCE },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
@@ -66,32 +67,79 @@ static int archive_mtime(uint32_t *mtime)
 	return 0;
 }
 
-/* One vendor file of --raw: written when selected, else removed, so DIR
- * holds exactly the selection. */
-static int write_raw_one(const char *dir, const char *name,
-			 const struct blob_out *b)
+/*
+ * --raw: each vendor file replaced when it has microcode selected, else
+ * removed (with a note), so that DIR holds exactly the selection.  Both
+ * change together or not at all: written and synced first, then swapped
+ * in; a failure puts back what was swapped.
+ */
+static int write_raw(const char *dir, const struct blob_out *intel,
+		     const struct blob_out *amd, struct diags *d)
 {
-	char *p = xasprintf("%s/%s", dir, name);
-	int r = 0;
+	static const char *const names[] = { "GenuineIntel.bin", "AuthenticAMD.bin" };
+	static const char *const vendors[] = { "Intel", "AMD" };
+	const struct blob_out *blobs[] = { intel, amd };
+	struct replacement r[2];
+	char *paths[2];
+	struct stat st;
+	int opened = 0, rc = -1;
 
-	if (b->len)
-		r = write_pieces_atomic(p, b->pieces, b->n);
-	else if (unlink(p) && errno != ENOENT)
-		r = error("%s: %s", p, strerror(errno));
-	free(p);
-	return r;
+	if (stat(dir, &st))
+		return errno == ENOENT
+			       ? diag_error(d, dir, "no such directory; nothing written")
+			       : diag_error(d, dir, "%s", strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		return diag_error(d, dir, "not a directory; nothing written");
+	for (int i = 0; i < 2; i++)
+		paths[i] = xasprintf("%s/%s", dir, names[i]);
+	for (; opened < 2; opened++) {
+		const struct blob_out *b = blobs[opened];
+
+		if (replace_open(&r[opened], paths[opened], 0, d))
+			goto out;
+		if (b->len && (replace_create(&r[opened]) ||
+			       replace_write_pieces(&r[opened], b->pieces, b->n))) {
+			opened++;
+			goto out;
+		}
+	}
+	for (int i = 0; i < 2; i++)
+		if (blobs[i]->len && replace_flush(&r[i]))
+			goto out;
+	for (int i = 0; i < 2; i++)
+		if (replace_swap(&r[i]))
+			goto out;       /* closing puts the other one back */
+	for (int i = 0; i < 2; i++) {
+		replace_finish(&r[i]);
+		if (!blobs[i]->len && r[i].old_fd >= 0)
+			diag_note(d, paths[i], "removed: no %s microcode selected",
+				  vendors[i]);
+	}
+	rc = 0;
+out:
+	for (int i = 0; i < opened; i++)
+		replace_close(&r[i]);
+	free(paths[0]);
+	free(paths[1]);
+	return rc;
 }
 
-static int write_raw(const char *dir, const struct blob_out *intel,
-		     const struct blob_out *amd)
+/* --prepend's refusal: the file must look like something a kernel
+ * unpacks (--force: whatever it is). */
+static int check_prepend(const struct image *im, const char *path,
+			 struct diags *d)
 {
-	struct stat st;
+	const char *rest;
+	enum image_kind kind = image_kind(im, &rest);
 
-	if (stat(dir, &st) || !S_ISDIR(st.st_mode))
-		return error("%s: not a directory", dir);
-	if (write_raw_one(dir, "GenuineIntel.bin", intel))
-		return -1;
-	return write_raw_one(dir, "AuthenticAMD.bin", amd);
+	if (kind == IMAGE_EMPTY)
+		return diag_error(d, path, "empty, not an initrd image; nothing "
+				  "changed (--force prepends anyway)");
+	if (kind == IMAGE_OTHER)
+		return diag_error(d, path, "not an initrd image (neither an early "
+				  "cpio nor a cpio or compressed data at the front); "
+				  "nothing changed (--force prepends anyway)");
+	return 0;
 }
 
 static size_t count_vendor(const struct ucode_set *set, enum uc_vendor v)
@@ -122,7 +170,7 @@ int cmd_build(int argc, char **argv)
 	struct host_cpu *host_found = NULL;
 	size_t n_host = 0;
 	const char *output = NULL, *raw = NULL, *prepend = NULL, *root = NULL;
-	bool host = false, allow_empty = false, all = false;
+	bool host = false, allow_empty = false, all = false, force = false;
 	size_t n_intel, n_amd, len_intel, len_amd;
 	uint32_t mtime;
 	long selected;
@@ -157,6 +205,7 @@ int cmd_build(int argc, char **argv)
 		case OPT_DOWNGRADE: sel.downgrade = true; break;
 		case OPT_IGNORE_BROKEN: gopts.ignore_broken = true; break;
 		case OPT_ALLOW_EMPTY: allow_empty = true; break;
+		case OPT_FORCE: force = true; break;
 		case OPT_ROOT: root = optarg; break;
 		case 'q': quiet = true; break;
 		case 'h': print_help(); selection_free(&sel); return EXIT_OK;
@@ -203,15 +252,17 @@ int cmd_build(int argc, char **argv)
 	len_intel = intel.len;
 	len_amd = amd.len;
 	if (raw) {
-		if (write_raw(raw, &intel, &amd))
+		if (write_raw(raw, &intel, &amd, &d))
 			goto out;
 	} else if (prepend) {
 		struct image im;
 		struct image_result res;
 
-		if (image_open(&im, prepend))
+		if (image_open(&im, prepend, true, &d))
 			goto out;
-		r = image_replace_early(&im, &intel, &amd, mtime, &res);
+		r = (!force && check_prepend(&im, prepend, &d)) ||
+		    image_replace_early(&im, &intel, &amd, mtime, &res);
+		diag_print(&d, stderr, quiet);
 		if (!r)
 			report_image(&im, &res, "early microcode replaced",
 				     "already holds this early microcode");
@@ -221,15 +272,24 @@ int cmd_build(int argc, char **argv)
 	} else {
 		struct replacement out;
 
-		if (replace_begin(&out, output) ||
-		    write_early_cpio(&out, &intel, &amd, mtime))
+		if (replace_open(&out, output, REPLACE_STDOUT, &d))
 			goto out;
+		/* An early cpio over an initrd would lose its initramfs. */
+		if ((!force && image_refuse_initrd(out.old_fd, output, &d)) ||
+		    replace_create(&out) ||
+		    write_early_cpio(&out, &intel, &amd, mtime)) {
+			replace_close(&out);
+			goto out;
+		}
 		/* The inputs go while the disk catches up, not after the
 		 * rename. */
 		release_inputs(&set, &intel, &amd);
-		if (replace_commit(&out))
+		r = replace_commit(&out);
+		replace_close(&out);
+		if (r)
 			goto out;
 	}
+	diag_print(&d, stderr, quiet);
 	note("%s: %zu Intel update(s) (%zu bytes), %zu AMD patch(es) (%zu bytes)",
 	     raw ? raw : prepend ? prepend : output, n_intel, len_intel, n_amd, len_amd);
 	rc = EXIT_OK;

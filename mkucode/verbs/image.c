@@ -6,6 +6,8 @@
  */
 #include <getopt.h>
 #include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
 
 #include "verbs/verbs.h"
 #include "domain/image.h"
@@ -15,14 +17,15 @@
 
 static const struct option image_options[] = {
 	{ "output", required_argument, NULL, 'o' },
+	{ "force", no_argument, NULL, 'f' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
 
-/* IMAGE and, for extract, -o FILE; 0 or an exit code. */
+/* IMAGE and, for extract, -o FILE and --force; 0 or an exit code. */
 static int image_args(int argc, char **argv, bool want_output,
-		      const char **image, const char **output)
+		      const char **image, const char **output, bool *force)
 {
 	int c;
 
@@ -30,67 +33,108 @@ static int image_args(int argc, char **argv, bool want_output,
 				image_options, NULL)) != -1) {
 		switch (c) {
 		case 'o': *output = optarg; break;
+		case 'f':
+			if (!want_output)
+				goto usage;
+			*force = true;
+			break;
 		case 'q': quiet = true; break;
 		case 'h': print_help(); return -EXIT_OK;
-		default: usage_hint(); return -EXIT_USAGE;
+		default: goto usage;
 		}
 	}
 	if (optind != argc - 1) {
 		error(optind == argc ? "no IMAGE given" : "one IMAGE at a time");
-		usage_hint();
-		return -EXIT_USAGE;
+		goto usage;
 	}
 	if (want_output && !*output) {
 		error("nothing to write: give -o FILE");
-		usage_hint();
-		return -EXIT_USAGE;
+		goto usage;
 	}
 	*image = argv[optind];
 	return 1;
+usage:
+	usage_hint();
+	return -EXIT_USAGE;
+}
+
+/* Print what the modules said; the exit code for r. */
+static int finish(struct diags *d, int r)
+{
+	diag_print(d, stderr, quiet);
+	diags_free(d);
+	return r ? EXIT_ERROR : EXIT_OK;
 }
 
 int cmd_strip(int argc, char **argv)
 {
 	const char *path = NULL, *unused = NULL;
+	struct diags d = { 0 };
 	struct image im;
 	struct image_result res;
-	int r = image_args(argc, argv, false, &path, &unused);
+	bool force = false;
+	int r = image_args(argc, argv, false, &path, &unused, &force);
 
 	if (r <= 0)
 		return -r;
-	if (image_open(&im, path))
-		return EXIT_ERROR;
+	if (image_open(&im, path, true, &d))
+		return finish(&d, -1);
 	if (!im.microcode) {
-		note("%s: no early microcode, unchanged", im.path);
+		diag_note(&d, im.path, "no early microcode, unchanged");
 		image_close(&im);
-		return EXIT_OK;
+		return finish(&d, 0);
 	}
 	r = image_replace_early(&im, NULL, NULL, 0, &res);
+	diag_print(&d, stderr, quiet);
 	if (!r)
 		report_image(&im, &res, "early microcode removed", "nothing to remove");
 	image_close(&im);
-	return r ? EXIT_ERROR : EXIT_OK;
+	return finish(&d, r);
+}
+
+/* The output must not be the image: that would replace it with its early
+ * part (and lock it twice). */
+static int refuse_same(const struct image *im, const char *output,
+		       struct diags *d)
+{
+	struct stat st;
+
+	if (strcmp(output, "-") && !stat(output, &st) &&
+	    st.st_dev == im->st.st_dev && st.st_ino == im->st.st_ino)
+		return diag_error(d, output, "is the image itself: extract writes "
+				  "a separate file; nothing written");
+	return 0;
 }
 
 int cmd_extract(int argc, char **argv)
 {
 	const char *path = NULL, *output = NULL;
+	struct diags d = { 0 };
+	struct replacement out;
 	struct image im;
-	int r = image_args(argc, argv, true, &path, &output);
+	bool force = false;
+	int r = image_args(argc, argv, true, &path, &output, &force);
 
 	if (r <= 0)
 		return -r;
-	if (image_open(&im, path))
-		return EXIT_ERROR;
+	if (image_open(&im, path, false, &d))
+		return finish(&d, -1);
 	if (!im.archives) {
-		error("%s: no early cpio at the front, nothing written", im.path);
+		diag_error(&d, im.path, "no early cpio at the front, nothing written");
 		image_close(&im);
-		return EXIT_ERROR;
+		return finish(&d, -1);
 	}
-	r = write_file_atomic(output, im.map, im.early_end);
+	r = refuse_same(&im, output, &d) ||
+	    replace_open(&out, output, REPLACE_STDOUT, &d);
+	if (!r) {
+		r = (!force && image_refuse_initrd(out.old_fd, output, &d)) ||
+		    replace_create(&out) || image_write_early_part(&im, &out) ||
+		    replace_commit(&out);
+		replace_close(&out);
+	}
 	if (!r)
-		note("%s: %u early archive(s), %zu bytes, %zu microcode member(s)",
-		     output, im.archives, im.early_end, im.microcode);
+		diag_note(&d, output, "%u early archive(s), %zu bytes, %zu microcode "
+			  "member(s)", im.archives, im.early_end, im.microcode);
 	image_close(&im);
-	return r ? EXIT_ERROR : EXIT_OK;
+	return finish(&d, r);
 }

@@ -149,6 +149,7 @@ int cmd_verify(int argc, char **argv)
 	};
 	struct selection sel = { 0 };
 	struct issue_ctx ic = { 0 };
+	struct diags d = { 0 };
 	struct verify_cpu *cpus = NULL;
 	struct table t;
 	enum uc_vendor vendor = UC_VENDOR_INTEL;
@@ -186,8 +187,11 @@ int cmd_verify(int argc, char **argv)
 	/* Without a CPU named, the question is about this machine. */
 	if ((host || !selection_filtered(&sel)) && add_host_cpus(&sel, root))
 		goto out;
-	if (read_file(ic.image, &img, &len))
+	if (read_file(ic.image, &img, &len, &d)) {
+		diag_print(&d, stderr, quiet);
+		diags_free(&d);
 		goto out;
+	}
 
 	cpus = xmalloc((sel.n_specs + 1) * sizeof(*cpus));
 	n = cpus_from_selection(&sel, vendor_only, vendor, cpus);

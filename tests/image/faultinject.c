@@ -8,6 +8,13 @@
  *                    otherwise the next such call fails instead.
  * FAULT_LOG=FILE appends "N name" for every counted call, so a test can
  * learn how many points a run has.  Without FAULT_AT nothing is injected.
+ *
+ * Races, made deterministic: FAULT_RUN_BEFORE=NAME runs the shell command
+ * FAULT_RUN_CMD (without this shim) right before the FAULT_RUN_NTH'th
+ * (default: first) counted call named NAME, and waits for it; another
+ * program replacing the file at that moment.  FAULT_NO_EXCHANGE=1 fails
+ * renameat2(RENAME_EXCHANGE) with EINVAL, as filesystems without it do;
+ * FAULT_NO_TMPFILE=1 fails open(O_TMPFILE) with EOPNOTSUPP, likewise.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -22,11 +29,37 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
 static long calls;
 static bool eio_armed;
+
+/* The other program of a race: sh -c CMD, this shim and its settings
+ * gone from its environment. */
+static void run_before(const char *name)
+{
+	static long seen;
+	const char *want = getenv("FAULT_RUN_BEFORE"), *cmd = getenv("FAULT_RUN_CMD");
+	const char *nth = getenv("FAULT_RUN_NTH");
+	int saved = errno, status;
+	pid_t pid;
+
+	if (!want || !cmd || strcmp(want, name) || ++seen != (nth ? atol(nth) : 1))
+		return;
+	pid = fork();
+	if (pid == 0) {
+		unsetenv("LD_PRELOAD");
+		unsetenv("FAULT_RUN_BEFORE");
+		unsetenv("FAULT_LOG");
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	if (pid > 0)
+		waitpid(pid, &status, 0);
+	errno = saved;
+}
 
 /* Count a call; true when it must fail with EIO. */
 static bool fault(const char *name, bool moves_data)
@@ -35,6 +68,7 @@ static bool fault(const char *name, bool moves_data)
 	const char *log = getenv("FAULT_LOG");
 
 	calls++;
+	run_before(name);
 	if (log) {
 		int saved = errno;
 		FILE *f = fopen(log, "a");
@@ -133,6 +167,10 @@ int openat(int dirfd, const char *path, int flags, ...)
 	va_end(ap);
 	if (flags & (O_CREAT | O_TMPFILE))
 		fault("openat-create", false);
+	if ((flags & O_TMPFILE) == O_TMPFILE && getenv("FAULT_NO_TMPFILE")) {
+		errno = EOPNOTSUPP;
+		return -1;
+	}
 	return real(dirfd, path, flags, mode);
 }
 
@@ -169,6 +207,17 @@ int renameat(int ofd, const char *op, int nfd, const char *np)
 	REAL(int, "renameat", int, const char *, int, const char *);
 	fault("renameat", false);
 	return real(ofd, op, nfd, np);
+}
+
+int renameat2(int ofd, const char *op, int nfd, const char *np, unsigned int flags)
+{
+	REAL(int, "renameat2", int, const char *, int, const char *, unsigned int);
+	fault("renameat2", false);
+	if ((flags & RENAME_EXCHANGE) && getenv("FAULT_NO_EXCHANGE")) {
+		errno = EINVAL;
+		return -1;
+	}
+	return real(ofd, op, nfd, np, flags);
 }
 
 int unlinkat(int fd, const char *path, int flags)

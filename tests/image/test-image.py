@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-or-later
 """
-The real mkucode on initrd images: --prepend, strip, extract.
+The real mkucode on initrd images (--prepend, strip, extract) and on every
+file it replaces.
 
   test-image.py [--mounts] MKUCODE UCGEN FAULTINJECT_SO
 
@@ -11,10 +12,14 @@ and a hard link in one early archive), a bare compressed image and an
 uncompressed main cpio; each main part is gzip, xz or zstd.  The cpio
 reading here is written from the newc format, independently of the C code.
 
-Without --mounts: behaviour, metadata, refusals, concurrency, and faults
-injected with LD_PRELOAD (EIO on every data call, SIGKILL before every call
-that changes a file).  With --mounts (root): ENOSPC on a small tmpfs and the
-reflink path on a loop-mounted XFS; exits 77 when mounting is impossible.
+Without --mounts: behaviour, metadata, refusals, concurrency, and, for
+every writer (-o, --raw, extract -o, --prepend, strip), faults injected with
+LD_PRELOAD (EIO on every data call, SIGKILL before every call that changes
+a file, SIGTERM before the rename; with and without O_TMPFILE) and races:
+another program moving a file over the output or rewriting it in place at
+a chosen call (with and without RENAME_EXCHANGE).  With --mounts (root):
+ENOSPC on a full tmpfs for every writer and the reflink path on a
+loop-mounted XFS; exits 77 when mounting is impossible.
 Output is TAP.
 """
 import hashlib
@@ -236,6 +241,13 @@ if r.returncode:
     sys.exit("mkucode --raw: " + r.stderr.decode())
 NEW_INTEL, NEW_AMD = read("raw/GenuineIntel.bin"), read("raw/AuthenticAMD.bin")
 ACPI = ucgen("acpi", "--sig", "SSDT")
+# An early cpio of older microcode: what an -o output held before.
+os.mkdir("osrc")
+write("osrc/intel.bin", OLD_INTEL)
+r = run([MKUCODE, "-q", "-o", "-", "osrc"])
+if r.returncode:
+    sys.exit("mkucode -o -: " + r.stderr.decode())
+OLD_EARLY = r.stdout
 
 DIR, REG = 0o040755, 0o100644
 
@@ -571,20 +583,21 @@ def test_concurrency():
     procs = [subprocess.Popen([MKUCODE, "-q", "--prepend", "img", "src" if i % 2 else "src2"],
                               stderr=subprocess.PIPE) for i in range(8)]
     rcs = [p.wait() for p in procs]
+    errs = [p.stderr.read().decode() for p in procs]
     new = read("img")
     found = find_cpio_data(new, "kernel/x86/microcode/GenuineIntel.bin")
     _, _, rest = split_image(new)
     ok(rcs == [0] * 8 and found and new[rest:] == orig[split_image(orig)[2]:] and not temps("."),
        "8 concurrent runs: all succeed, the result is whole, no temporary file",
-       f"{rcs} {temps('.')}")
+       f"{rcs} {temps('.')} {errs}")
     shutil.rmtree("src2")
 
 
 # ------------------------------------------------------------------ faults
 
 
-def fault_env(mode, at, log=None):
-    env = dict(os.environ, LD_PRELOAD=FAULTINJECT)
+def fault_env(mode, at, log=None, extra=None):
+    env = dict(os.environ, LD_PRELOAD=FAULTINJECT, **(extra or {}))
     if mode:
         env.update(FAULT_MODE=mode, FAULT_AT=str(at))
     if log:
@@ -602,59 +615,345 @@ def fault_points(img, orig):
     return r, [p.split()[1] for p in points if p]
 
 
-def test_faults():
-    os.makedirs("f", exist_ok=True)
-    img = "f/img"
-    early, main = shape("dracut", "gzip")
-    orig = early + main
-    write(img, orig)
-    run([MKUCODE, "-q", "--prepend", img, "src"])
-    expected = read(img)
-    r, points = fault_points(img, orig)
-    ok(r.returncode == 0 and read(img) == expected and len(points) >= 5,
-       f"the fault shim sees the run ({len(points)} points: {' '.join(points)})", r.stderr.decode())
-    os.chmod(img, 0o600)
+class Writer:
+    """One of the writers that replace files, set up in directory d:
+    targets (paths in d) with their old content, the command, and the
+    content a clean run leaves."""
 
-    eio_failed = 0
-    bad = []
+    def __init__(self, name, d):
+        self.name, self.d = name, d
+        early, main = shape("dracut", "gzip")
+        self.image = early + main
+        if name == "-o":
+            self.orig = {f"{d}/out": OLD_EARLY}
+            self.argv = [MKUCODE, "-q", "-o", f"{d}/out", "src"]
+        elif name == "--raw":
+            self.orig = {f"{d}/GenuineIntel.bin": OLD_INTEL, f"{d}/AuthenticAMD.bin": OLD_AMD}
+            self.argv = [MKUCODE, "-q", "--raw", d, "src"]
+        elif name == "extract":
+            write("ximg", self.image)
+            self.orig = {f"{d}/early": OLD_EARLY}
+            self.argv = [MKUCODE, "extract", "-q", "ximg", "-o", f"{d}/early"]
+        elif name == "--prepend":
+            self.orig = {f"{d}/img": self.image}
+            self.argv = [MKUCODE, "-q", "--prepend", f"{d}/img", "src"]
+        elif name == "strip":
+            self.orig = {f"{d}/img": self.image}
+            self.argv = [MKUCODE, "strip", "-q", f"{d}/img"]
+        self.target = next(iter(self.orig))
+        self.prepare()
+        r = self.run()
+        if r.returncode:
+            sys.exit(f"{name}: {r.stderr.decode()}")
+        self.expected = {t: read(t) for t in self.orig}
+        if self.expected == self.orig:
+            sys.exit(f"{name}: a clean run changes nothing")
+
+    def prepare(self):
+        if os.path.exists(self.d):
+            shutil.rmtree(self.d)
+        os.mkdir(self.d)
+        for t, data in self.orig.items():
+            write(t, data)
+            os.chmod(t, 0o600)
+
+    def run(self, env=None):
+        return run(self.argv, env=env)
+
+    def state(self):
+        return {t: read(t) if os.path.exists(t) else None for t in self.orig}
+
+    def modes_kept(self):
+        return all(stat.S_IMODE(os.stat(t).st_mode) == 0o600 for t in self.orig if os.path.exists(t))
+
+    def whole(self):
+        """Each target is its old content or its new one, complete."""
+        st = self.state()
+        return all(st[t] in (self.orig[t], self.expected[t]) for t in self.orig)
+
+    def points(self, extra=None):
+        self.prepare()
+        log = os.path.abspath("fault.log")
+        if os.path.exists(log):
+            os.unlink(log)
+        r = self.run(env=fault_env(None, 0, log, extra))
+        points = read(log).decode().split("\n") if os.path.exists(log) else []
+        return r, [p.split()[1] for p in points if p]
+
+
+WRITERS = ["-o", "--raw", "extract", "--prepend", "strip"]
+
+
+def fixed_temp(d, names):
+    return all(n.startswith(".") and n.endswith(".mkucode-new") and
+               os.path.exists(os.path.join(d, n[1:-len(".mkucode-new")])) for n in names)
+
+
+def test_faults():
+    for name in WRITERS:
+        for named in (False, True):
+            faults_of(Writer(name, "f"), named)
+
+
+def faults_of(w, named):
+    """EIO and SIGKILL at every call, SIGTERM before the rename.  named:
+    as on a filesystem without O_TMPFILE (the fixed temporary name)."""
+    extra = {"FAULT_NO_TMPFILE": "1"} if named else {}
+    name = w.name + (" (no O_TMPFILE)" if named else "")
+    r, points = w.points(extra)
+    ok(r.returncode == 0 and w.state() == w.expected and len(points) >= 5,
+       f"{name}: the fault shim sees the run ({len(points)} points: {' '.join(points)})",
+       r.stderr.decode())
+
+    eio_failed, bad = 0, []
     for at in range(1, len(points) + 1):
-        write(img, orig)
-        os.chmod(img, 0o600)
-        r = prepend(img, env=fault_env("eio", at))
-        data = read(img)
+        w.prepare()
+        r = w.run(env=fault_env("eio", at, extra=extra))
+        lines = r.stderr.decode().splitlines()
         if r.returncode == 1:
             eio_failed += 1
-            good = data == orig and b"Input/output error" in r.stderr and b"unchanged" in r.stderr
+            good = (w.state() == w.orig and len(lines) == 1 and "Input/output error" in lines[0]
+                    and ("unchanged" in lines[0] or "nothing written" in lines[0]))
         else:
-            good = r.returncode == 0 and data == expected
-        if not good or temps("f") or stat.S_IMODE(os.stat(img).st_mode) != 0o600:
-            bad.append((at, r.returncode, r.stderr.decode()[-200:], temps("f")))
+            good = r.returncode == 0 and w.state() == w.expected
+        listing = sorted(os.listdir("f")) == sorted(os.path.basename(t) for t in w.orig)
+        if not good or not listing or not w.modes_kept():
+            bad.append((at, points[at - 1], r.returncode, lines, os.listdir("f")))
+    # The last call syncs the directory: the file is in place by then.
+    w.prepare()
+    r = w.run(env=fault_env("eio", len(points), extra=extra))
+    ok(points[-1] == "fsync" and r.returncode == 0 and w.state() == w.expected and
+       b"replaced, but syncing its directory failed (Input/output error): whether the rename "
+       b"survives a crash is unknown" in r.stderr and len(r.stderr.splitlines()) == 1,
+       f"{name}: EIO syncing the directory: exit 0, replaced, one warning saying so", r.stderr.decode())
     ok(not bad and eio_failed > 0,
-       f"EIO at each of {len(points)} points: image unchanged or complete, mode kept, no temp "
-       f"({eio_failed} runs failed with EIO)", bad)
+       f"{name}: EIO at each of {len(points)} points: exit 1 with one message and the old "
+       f"files, or exit 0 and the new ones; modes kept; nothing else in the directory "
+       f"({eio_failed} runs failed)", bad)
 
-    bad, killed, leftovers = [], 0, 0
+    bad, killed, leftovers = [], 0, []
     for at in range(1, len(points) + 1):
-        write(img, orig)
-        os.chmod(img, 0o600)
-        r = prepend(img, env=fault_env("kill", at))
-        data = read(img)
+        w.prepare()
+        r = w.run(env=fault_env("kill", at, extra=extra))
+        killed += r.returncode == -signal.SIGKILL
+        good = w.whole() and w.modes_kept()
         left = temps("f")
-        if r.returncode == -signal.SIGKILL:
-            killed += 1
-        good = data in (orig, expected) and stat.S_IMODE(os.stat(img).st_mode) == 0o600
         if left:
-            # Killed between naming the finished file and renaming it: the
-            # only window; the file is whole and the next run removes it.
-            leftovers += 1
-            whole = read(os.path.join("f", left[0])) == expected and points[at - 1] == "renameat"
-            again = prepend(img)
-            good = good and whole and again.returncode == 0 and not temps("f") and read(img) == expected
+            # Killed while a file has the fixed name (with O_TMPFILE: only
+            # after the first file is named: the new one before the swap,
+            # the old one after): the next run, holding the lock, removes it.
+            leftovers.append(points[at - 1])
+            again = w.run()
+            good = (good and fixed_temp("f", left) and
+                    (named or at - 1 > points.index("linkat")) and
+                    again.returncode == 0 and not temps("f") and w.state() == w.expected)
         if not good:
             bad.append((at, points[at - 1], r.returncode, left))
-    ok(not bad and killed == len(points) and leftovers <= 1,
-       f"SIGKILL before each of {len(points)} calls: image unchanged or complete, mode kept, "
-       f"no temp (but {leftovers} whole one just before the rename, removed by the next run)", bad)
+    ok(not bad and killed == len(points),
+       f"{name}: SIGKILL before each of {len(points)} calls: old or new files, whole, modes kept, "
+       f"nothing left but .NAME.mkucode-new ({' '.join(leftovers) or 'never'}), which the next "
+       f"run removes", bad)
+
+    # SIGTERM waits: the file is replaced, then the signal acts.
+    w.prepare()
+    env = dict(fault_env(None, 0, extra=extra), FAULT_RUN_BEFORE="renameat2",
+               FAULT_RUN_CMD="kill -TERM $PPID")
+    r = w.run(env=env)
+    ok(r.returncode == -signal.SIGTERM and w.state() == w.expected and not temps("f"),
+       f"{name}: SIGTERM just before the rename waits until the new file is in place",
+       (r.returncode, r.stderr.decode(), temps("f")))
+
+
+OTHER = b"the other program's file\n" * 100
+
+
+def race_env(before, cmd, exchange=True):
+    env = dict(os.environ, LD_PRELOAD=FAULTINJECT, FAULT_RUN_BEFORE=before, FAULT_RUN_CMD=cmd)
+    if not exchange:
+        env["FAULT_NO_EXCHANGE"] = "1"
+    return env
+
+
+def test_races():
+    """Another program replaces the file while mkucode works on it."""
+    write("other", OTHER)
+    for name in WRITERS:
+        w = Writer(name, "f")
+        t = w.target
+        ways = {
+            "mv over it": (f"cp other {t}.tmp && mv {t}.tmp {t}", lambda old: OTHER),
+            "cp onto it": (f"cp other {t}", lambda old: OTHER),
+            "truncate it": (f"truncate -s 100 {t}", lambda old: old[:100]),
+        }
+        for exchange in (True, False):
+            for before in ("fsync", "renameat2"):
+                for how, (cmd, theirs) in ways.items():
+                    w.prepare()
+                    r = w.run(env=race_env(before, cmd, exchange))
+                    st = w.state()
+                    others = all(st[x] == w.orig[x] for x in w.orig if x != t)
+                    ok(r.returncode == 1 and st[t] == theirs(w.orig[t]) and others and not temps("f") and
+                       r.stderr.decode() == f"mkucode: {t}: changed while mkucode worked; nothing replaced\n",
+                       f"{name}: {how} before {before}"
+                       f"{'' if exchange else ' (no RENAME_EXCHANGE)'}: theirs kept, exit 1, one message",
+                       (r.returncode, r.stderr.decode(), st[t][:40], temps("f")))
+    # --raw changes both files or neither: a race on the second (replaced,
+    # or removed) puts the first back.
+    w = Writer("--raw", "f")
+    intel, amd = "f/GenuineIntel.bin", "f/AuthenticAMD.bin"
+    for label, argv, call in (("replaced", w.argv, "renameat2"),
+                              ("removed", w.argv[:2] + ["--vendor", "intel"] + w.argv[2:], "renameat")):
+        w.prepare()
+        env = dict(race_env(call, f"cp other {amd}.tmp && mv {amd}.tmp {amd}"),
+                   FAULT_RUN_NTH="2" if call == "renameat2" else "1")
+        r = run(argv, env=env)
+        st = w.state()
+        ok(r.returncode == 1 and st[amd] == OTHER and st[intel] == w.orig[intel] and not temps("f") and
+           len(r.stderr.splitlines()) == 1 and b"changed while mkucode worked; nothing" in r.stderr,
+           f"--raw: AuthenticAMD.bin (to be {label}) replaced by another program: theirs kept, "
+           f"GenuineIntel.bin put back, exit 1", (r.returncode, r.stderr.decode(), temps("f")))
+    # Cut short while mkucode reads it (cp onto it truncates first): reading
+    # the mapped image raises SIGBUS, which must be a clean failure.
+    for name in ("--prepend", "strip", "extract"):
+        w = Writer(name, "f")
+        img = "ximg" if name == "extract" else w.target
+        w.prepare()
+        r = w.run(env=race_env("openat-create", f"truncate -s 0 {img}"))
+        ok(r.returncode == 1 and read(img) == b"" and not temps("f") and len(r.stderr.splitlines()) == 1 and
+           b"changed while mkucode" in r.stderr and (name != "extract" or w.state() == w.orig),
+           f"{name}: the image cut short while mkucode reads it: exit 1, one message, theirs kept",
+           (r.returncode, r.stderr.decode(), temps("f")))
+        write("ximg", w.image)
+    # A new output that someone else creates meanwhile.
+    for name in ("-o", "extract"):
+        w = Writer(name, "f")
+        w.prepare()
+        os.unlink(w.target)
+        r = w.run(env=race_env("linkat", f"cp other {w.target}"))
+        ok(r.returncode == 1 and read(w.target) == OTHER and not temps("f") and
+           b"appeared while mkucode worked; nothing replaced" in r.stderr,
+           f"{name}: a new output created meanwhile by another program is kept, exit 1",
+           r.stderr.decode())
+
+
+def test_traps():
+    os.makedirs("t", exist_ok=True)
+    # --prepend on what is no initrd.
+    elf = read("/bin/ls") if os.path.exists("/bin/ls") else b"\x7fELF" + os.urandom(5000)
+    bzimage = b"MZ" + os.urandom(0x1fc) + b"\x55\xaa" + b"HdrS" + os.urandom(9000)
+    for what, data in (("a kernel", bzimage), ("an ELF program", elf), ("an empty file", b""),
+                       ("a text file", b"hello\n" * 100)):
+        write("t/x", data)
+        r = prepend("t/x")
+        ok(r.returncode == 1 and read("t/x") == data and os.listdir("t") == ["x"] and
+           (b"not an initrd image" in r.stderr) and len(r.stderr.splitlines()) == 1,
+           f"--prepend refuses {what}: exit 1, unchanged", r.stderr.decode())
+        r = prepend("t/x", "--force")
+        ok(r.returncode == 0 and read("t/x").endswith(data) and find_cpio_data(read("t/x"), "kernel/x86/microcode/GenuineIntel.bin"),
+           f"--prepend --force prepends to {what}", r.stderr.decode())
+    early_only = newc(ucode_dirs(1) + [Entry("kernel/x86/microcode/GenuineIntel.bin", REG, OLD_INTEL, ino=4)])
+    for what, data in [("an image that is only an early part", early_only)] + \
+            [(f"{fmt} data", magic + os.urandom(3000)) for fmt, magic in
+             (("bzip2", b"BZh9"), ("lzma", b"\x5d\x00\x00\x80"), ("lzo", b"\x89LZO"),
+              ("lz4", b"\x02\x21\x4c\x18"), ("zstd", b"\x28\xb5\x2f\xfd"), ("xz", b"\xfd7zXZ"))]:
+        write("t/x", data)
+        r = prepend("t/x")
+        ok(r.returncode == 0 and find_cpio_data(read("t/x"), "kernel/x86/microcode/GenuineIntel.bin")[1] == NEW_INTEL,
+           f"--prepend takes {what}", r.stderr.decode())
+
+    # -o and extract -o over an initrd.
+    early, main = shape("dracut", "gzip")
+    for what, data in (("an initrd", early + main), ("a compressed initrd", main),
+                       ("an uncompressed initrd", main_part("none"))):
+        write("t/initrd.img", data)
+        r = run([MKUCODE, "-q", "-o", "t/initrd.img", "src"])
+        ok(r.returncode == 1 and read("t/initrd.img") == data and b"an initrd" in r.stderr and
+           len(r.stderr.splitlines()) == 1 and sorted(os.listdir("t")) == ["initrd.img", "x"],
+           f"-o refuses to replace {what}", r.stderr.decode())
+        write("ximg", early + main)
+        r = run([MKUCODE, "extract", "-q", "ximg", "-o", "t/initrd.img"])
+        ok(r.returncode == 1 and read("t/initrd.img") == data and b"an initrd" in r.stderr,
+           f"extract -o refuses to replace {what}", r.stderr.decode())
+    r = run([MKUCODE, "-q", "--force", "-o", "t/initrd.img", "src"])
+    ok(r.returncode == 0 and split_image(read("t/initrd.img"))[2] == len(read("t/initrd.img")),
+       "-o --force replaces an initrd", r.stderr.decode())
+    write("t/early.img", early_only)
+    r = run([MKUCODE, "-q", "-o", "t/early.img", "src"])
+    ok(r.returncode == 0 and read("t/early.img") != early_only, "-o replaces an early cpio", r.stderr.decode())
+
+    # extract onto its own image, by name, through a symlink, a hard link.
+    write("t/img", early + main)
+    os.symlink("img", "t/link")
+    os.link("t/img", "t/hard")
+    for out in ("t/img", "t/link", "t/hard"):
+        r = run([MKUCODE, "extract", "-q", "t/img", "-o", out])
+        ok(r.returncode == 1 and read("t/img") == early + main and b"is the image itself" in r.stderr
+           and os.path.islink("t/link"), f"extract IMAGE -o {out[2:]} (the image) is refused", r.stderr.decode())
+    r = run([MKUCODE, "extract", "-q", "t/link", "-o", "t/img"])
+    ok(r.returncode == 1 and read("t/img") == early + main, "extract LINK -o IMAGE is refused", r.stderr.decode())
+
+    # extract DIR; --raw into a missing directory.
+    r = run([MKUCODE, "extract", "t", "-o", "t/out"])
+    ok(r.returncode == 1 and r.stderr.decode() == f"mkucode: {os.path.realpath('t')}: a directory, not an initrd image\n"
+       and not os.path.exists("t/out"), "extract DIR says it is a directory, not an initrd image", r.stderr.decode())
+    r = run([MKUCODE, "-q", "--raw", "t/missing", "src"])
+    ok(r.returncode == 1 and b"t/missing: no such directory" in r.stderr and not os.path.exists("t/missing"),
+       "--raw into a missing directory says so and creates nothing", r.stderr.decode())
+
+    # --raw: DIR holds exactly the selection, and each removal is named.
+    os.mkdir("t/raw")
+    write("t/raw/GenuineIntel.bin", OLD_INTEL)
+    write("t/raw/AuthenticAMD.bin", OLD_AMD)
+    write("t/raw/README", b"kept\n")
+    r = run([MKUCODE, "--vendor", "intel", "--raw", "t/raw", "src"])
+    ok(r.returncode == 0 and sorted(os.listdir("t/raw")) == ["GenuineIntel.bin", "README"] and
+       b"mkucode: note: t/raw/AuthenticAMD.bin: removed: no AMD microcode selected\n" in r.stderr,
+       "--raw --vendor intel removes AuthenticAMD.bin with a note", r.stderr.decode())
+    r = run([MKUCODE, "--cpu", "0x906ec", "--allow-empty", "--raw", "t/raw", "src"])
+    ok(r.returncode == 0 and os.listdir("t/raw") == ["README"] and
+       b"mkucode: note: t/raw/GenuineIntel.bin: removed: no Intel microcode selected\n" in r.stderr,
+       "--raw --allow-empty with nothing selected empties DIR of vendor files, with a note", r.stderr.decode())
+    r = run([MKUCODE, "-q", "--raw", "t/raw", "src"])
+    ok(r.returncode == 0 and read("t/raw/GenuineIntel.bin") == NEW_INTEL and read("t/raw/AuthenticAMD.bin") == NEW_AMD,
+       "--raw creates both files again", r.stderr.decode())
+    shutil.rmtree("t")
+
+
+def test_every_writer_keeps():
+    """Symlinks followed, owner, mode and xattrs kept, a stale temporary
+    removed: for each writer."""
+    root = os.geteuid() == 0
+    for name in WRITERS:
+        w = Writer(name, "k")
+        w.prepare()
+        t = w.target
+        real = t + ".real"
+        os.rename(t, real)
+        os.symlink(os.path.basename(real), t)
+        os.chmod(real, 0o640)
+        if root:
+            os.chown(real, 1234, 5678)
+        try:
+            os.setxattr(real, "user.mkucode", b"kept")
+            xattr = True
+        except OSError:
+            xattr = False
+        stale = os.path.join("k", "." + os.path.basename(real) + ".mkucode-new")
+        write(stale, b"left by a killed run")
+        r = w.run()
+        st = os.stat(real)
+        ok(r.returncode == 0 and os.path.islink(t) and read(real) == w.expected[t] and
+           stat.S_IMODE(st.st_mode) == 0o640 and (not root or (st.st_uid, st.st_gid) == (1234, 5678)) and
+           (not xattr or os.getxattr(real, "user.mkucode") == b"kept") and not temps("k"),
+           f"{name}: through a symlink the target is replaced; owner, mode, xattrs kept; "
+           f"the stale temporary file removed", (r.returncode, r.stderr.decode(), temps("k")))
+    write("k/.out.mkucode-new", b"left by a killed run")
+    r = run([MKUCODE, "-o", "k/out", "src"])
+    ok(r.returncode == 0 and not temps("k") and
+       f"mkucode: note: k/out: removed {os.path.realpath('k')}/.out.mkucode-new, left by an "
+       f"interrupted run\n".encode() in r.stderr, "the removal of a stale temporary file is noted",
+       r.stderr.decode())
+    shutil.rmtree("k")
 
 
 # ------------------------------------------------------------------ mounts
@@ -684,6 +983,32 @@ def test_mounts():
         ok(r.returncode == 1 and b"No space left" in r.stderr and b"unchanged" in r.stderr
            and dir_state("small") == before,
            "ENOSPC on a full tmpfs: exit 1, image and directory unchanged", r.stderr.decode())
+        os.unlink("small/img")
+        # Every writer, on a tmpfs filled up to the last block.
+        for name in WRITERS:
+            w = Writer(name, "small/w")
+            w.prepare()
+            fd = os.open("small/filler", os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+            try:
+                while True:
+                    os.write(fd, b"\0" * 65536)
+            except OSError:
+                pass
+            try:
+                while True:
+                    os.write(fd, b"\0")
+            except OSError:
+                pass
+            os.close(fd)
+            before = dir_state("small/w")
+            r = w.run()
+            lines = r.stderr.decode().splitlines()
+            ok(r.returncode == 1 and len(lines) == 1 and "No space left" in lines[0] and
+               w.state() == w.orig and dir_state("small/w") == before,
+               f"{name}: ENOSPC on a full tmpfs: exit 1 with one message, files and directory unchanged",
+               r.stderr.decode())
+            os.unlink("small/filler")
+            shutil.rmtree("small/w")
     finally:
         run(["umount", "small"])
 
@@ -734,6 +1059,9 @@ try:
         test_refusals()
         test_concurrency()
         test_faults()
+        test_races()
+        test_traps()
+        test_every_writer_keeps()
 finally:
     os.chdir("/")
     shutil.rmtree(T, ignore_errors=True)
