@@ -28,7 +28,9 @@
 # --prepend and strip name the IMAGE by its real path and say why they
 # refuse: their message must hold "INPUT: offset OFFSET: " and the problem.
 #
-# Output is TAP, one test per input and command.  Known bugs are TAP TODO
+# Output is TAP (tests/lib/tap.sh), one test per input and command, and
+# one per input ucgen broke on purpose: the table's OFFSET is where ucgen
+# says it put the defect (ucgen --print-offset).  Known bugs are TAP TODO
 # (see KNOWN below): they fail without failing the suite and become an
 # unexpected pass, a failure, once fixed, so the entry gets removed.
 
@@ -43,7 +45,10 @@ if (($# != 2)); then
 fi
 MKUCODE=$(realpath "$1")
 UCGEN=$(realpath "$2")
-for tool in sha256sum find sort gzip; do
+TESTS_LIB=$(realpath "$(dirname "$0")/../lib")
+# shellcheck source-path=SCRIPTDIR source=../lib/tap.sh
+. "$TESTS_LIB/tap.sh"
+for tool in sha256sum find sort gzip python3; do
 	if ! command -v "$tool" >/dev/null; then
 		echo "1..0 # SKIP $tool not found"
 		exit 0
@@ -130,11 +135,34 @@ ug() { "$UCGEN" "$@"; }
 # what comes before each defect, and what the good files are made of.
 ug intel --sig 0x806c1 --pf 0x80 --rev 0xb4 --date 0x09072023 --seed 5 -o "$T/good-intel.bin"
 ug amd --equiv 0x00800f12 --patch 0x0800126e --date 0x11112021 --seed 6 -o "$T/good-amd.bin"
-cpio_members=(kernel/ kernel/x86/ $M/)
+cpio_members=(kernel/ kernel/x86/ "$M/")
 
-# make_input CASE FILE
+# member_at CPIO MEMBER: $T/at, an offset in the member's data, made an
+# offset in CPIO by where newc.py finds that data.
+member_at() {
+	local inner
+	inner=$(cat "$T/at")
+	python3 - "$TESTS_LIB" "$1" "$2" "$inner" >"$T/at" <<-'EOF'
+		import sys
+		sys.path.insert(0, sys.argv[1])
+		import newc
+		member = newc.find(open(sys.argv[2], "rb").read(), sys.argv[3])
+		print(hex(member.data_offset + int(sys.argv[4], 16)))
+	EOF
+}
+
+# ucgen_put_it_at OFFSET: $T/at says OFFSET.
+ucgen_put_it_at() {
+	local at
+	at=$(cat "$T/at")
+	[[ $at == "$1" ]] || { echo "ucgen put the defect at $at"; return 1; }
+}
+
+# make_input CASE FILE: and, when ucgen made the defect, where it says it
+# put it in $T/at (else $T/at is empty).
 make_input() {
 	local c=$1 f=$2 d
+	: >"$T/at"
 	case $c in
 	intel-trailing-zeros)
 		cp "$T/good-intel.bin" "$f"
@@ -142,7 +170,7 @@ make_input() {
 	intel-*)
 		cp "$T/good-intel.bin" "$f"
 		ug intel --sig 0x906ea --pf 0x22 --rev 0xf0 --date 0x03152022 --seed 1 \
-			--defect "${c#intel-}" --append -o "$f" ;;
+			--defect "${c#intel-}" --append -o "$f" --print-offset >"$T/at" ;;
 	amd-patch-too-big-fam14h)
 		# Family 14h takes patches of at most 1824 bytes.
 		cp "$T/good-amd.bin" "$f"
@@ -151,22 +179,25 @@ make_input() {
 		cp "$T/good-amd.bin" "$f"
 		ug amd --equiv 0x00a20f12 --patch 0x0a201205 --patch 0x0a201206 \
 			--date 0x02022024 --seed 7 --defect "${c#amd-}" --defect-index 1 \
-			--append -o "$f" ;;
+			--append -o "$f" --print-offset >"$T/at" ;;
 	cpio-no-trailer)
 		ug cpio --align16 --no-trailer -o "$f" "${cpio_members[@]}" \
-			"$I_MEMBER=$T/good-intel.bin" ;;
+			"$I_MEMBER=$T/good-intel.bin" --print-offset >"$T/at" ;;
 	cpio-dir-at-microcode-path)
 		ug cpio --align16 -o "$f" "${cpio_members[@]}" "$I_MEMBER/" ;;
 	cpio-intel-member-bad-checksum)
 		make_input intel-bad-checksum "$T/member.bin"
-		ug cpio --align16 -o "$f" "${cpio_members[@]}" "$I_MEMBER=$T/member.bin" ;;
+		ug cpio --align16 -o "$f" "${cpio_members[@]}" "$I_MEMBER=$T/member.bin"
+		member_at "$f" "$I_MEMBER" ;;
 	cpio-amd-member-bad-magic)
-		ug amd --equiv 0x00a20f12 --patch 0x0a201205 --defect bad-magic -o "$T/member.bin"
-		ug cpio --align16 -o "$f" "${cpio_members[@]}" "$A_MEMBER=$T/member.bin" ;;
+		ug amd --equiv 0x00a20f12 --patch 0x0a201205 --defect bad-magic -o "$T/member.bin" \
+			--print-offset >"$T/at"
+		ug cpio --align16 -o "$f" "${cpio_members[@]}" "$A_MEMBER=$T/member.bin"
+		member_at "$f" "$A_MEMBER" ;;
 	cpio-*)
 		d=${c#cpio-}
 		ug cpio --align16 --defect "$d" --defect-index 3 -o "$f" "${cpio_members[@]}" \
-			"$I_MEMBER=$T/good-intel.bin" ;;
+			"$I_MEMBER=$T/good-intel.bin" --print-offset >"$T/at" ;;
 	*)
 		echo "make_input: no recipe for $c" >&2
 		return 1 ;;
@@ -181,23 +212,6 @@ ug cpio init/ "init/hello=$T/good-intel.bin" -o "$T/main.cpio"
 "$MKUCODE" -q -o "$T/early.cpio" "$T/good-intel.bin" "$T/good-amd.bin"
 { cat "$T/early.cpio"; gzip -n -c "$T/main.cpio"; } >"$T/proto/image.img"
 cp "$T/good-intel.bin" "$T/proto/good.bin"
-
-# ---------------------------------------------------------------- TAP
-
-NTEST=0
-NFAIL=0
-
-tap() { # tap ok|notok DESCRIPTION [TODO-REASON]
-	NTEST=$((NTEST + 1))
-	if [[ $1 == ok ]]; then
-		echo "ok $NTEST - $2${3:+ # TODO $3}"
-	else
-		echo "not ok $NTEST - $2${3:+ # TODO $3}"
-		[[ -n ${3:-} ]] || NFAIL=$((NFAIL + 1))
-	fi
-}
-
-diag() { sed 's/^/# /'; }
 
 # The state a command must not change: every name, its type, mode and
 # size, and the sha256 of every file.
@@ -232,14 +246,14 @@ check() {
 	todo=$(awk -v c="$c" -v m="$cmd" '$1 == c && $2 == m { $1 = $2 = ""; sub(/^ +/, ""); print }' \
 		<<<"$KNOWN")
 	if ((${#why[@]} == 0)); then
-		tap ok "$c: $cmd" "$todo"
+		tap ok "$c: $cmd" "${todo:+TODO $todo}"
 	else
-		tap notok "$c: $cmd" "$todo"
+		tap notok "$c: $cmd" "${todo:+TODO $todo}"
 		{
 			printf '%s\n' "${why[@]}"
 			echo "stderr:"
 			cat "$T/err"
-		} | diag
+		} | tap_diag
 	fi
 }
 
@@ -262,6 +276,9 @@ while read -r c kind member off problem; do
 	gathered="mkucode: $named: offset $off: $problem"
 	verified="mkucode: $input: offset $off: $problem"
 	echo "# $c: $gathered"
+	if [[ -s $T/at ]]; then
+		tap_check "$c: offset $off is where ucgen put the defect" ucgen_put_it_at "$off"
+	fi
 
 	check "$c" build exact "$gathered" -- "$mk" -q -o out.cpio "$input"
 	check "$c" raw exact "$gathered" -- "$mk" -q --raw rawdir "$input"
@@ -279,5 +296,4 @@ done <<<"$TABLE"
 
 cases=$(grep -cv '^#' <<<"$TABLE")
 echo "# $cases malformed inputs"
-echo "1..$NTEST"
-((NFAIL == 0))
+tap_done

@@ -6,6 +6,7 @@
 #include "ucgen.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,12 +14,13 @@
 static const char usage_text[] =
 	"usage: ucgen intel --sig X [--pf X] [--rev X] [--date X] [--datasize N | --old-style]\n"
 	"                   [--total-pad N] [--ext SIG,PF]... [--seed N] [--defect NAME]\n"
-	"                   [-o FILE] [--append]\n"
+	"                   [-o FILE] [--append] [--print-offset]\n"
 	"       ucgen amd --equiv CPUID[:ID]... --patch PATCHID[:EQUIVID[:SIZE[:MINREV]]]...\n"
 	"                 [--date X] [--seed N] [--defect NAME] [--defect-index N]\n"
-	"                 [-o FILE] [--append]\n"
+	"                 [-o FILE] [--append] [--print-offset]\n"
 	"       ucgen cpio [--align16] [--pad N] [--mtime N] [--no-trailer]\n"
 	"                  [--defect NAME] [--defect-index N] [-o FILE] [--append]\n"
+	"                  [--print-offset]\n"
 	"                  NAME=SRCFILE... | NAME/ (directory)...\n"
 	"       ucgen acpi --sig SSDT [--oem-table-id ID] [-o FILE] [--append]\n"
 	"       ucgen defects intel|amd|cpio      (list defect names)\n"
@@ -29,7 +31,13 @@ static const char usage_text[] =
 	"2000 with explicit size fields; --old-style writes datasize=totalsize=0.\n"
 	"amd: EQUIVID 0/absent is derived (Zen patch id or the CPUID's encoding);\n"
 	"SIZE 0/absent = 3200.  cpio: NAME=SRC adds a 0100644 file, NAME/ a 040755\n"
-	"directory; --align16 NUL-pads file names so file data is 16-aligned.\n";
+	"directory; --align16 NUL-pads file names so file data is 16-aligned.\n"
+	"--print-offset (with -o and --defect, or cpio --no-trailer) prints, as\n"
+	"0xN, where in FILE the defect's structure starts: the Intel update, the\n"
+	"AMD container, or the patch section --defect-index names (trailing-junk:\n"
+	"the byte after the container), the cpio header --defect-index names\n"
+	"(--no-trailer: where TRAILER!!! would be).  With --append it counts the\n"
+	"bytes FILE held before.\n";
 
 /* Prints the usage text to f. */
 static void usage(FILE *f)
@@ -205,13 +213,121 @@ static const char *cpio_name(unsigned d)
 	return ucgen_cpio_defect_name((enum ucgen_cpio_defect)d);
 }
 
+/*
+ * --print-offset: where the defect's structure starts.  The generators
+ * leave everything before the defect valid, so walking the bytes just
+ * written finds it without knowing how each defect is made.
+ */
+
+/* Size of the file --append adds to (0 without --append or no file yet). */
+static uint64_t output_base(const struct outopt *o)
+{
+	FILE *f;
+	long end;
+
+	if (!o->append)
+		return 0;
+	f = fopen(o->path, "rb");
+	if (!f)
+		return 0;
+	if (fseek(f, 0, SEEK_END) != 0 || (end = ftell(f)) < 0)
+		die("cannot size %s", o->path);
+	fclose(f);
+	return (uint64_t)end;
+}
+
+/* Dies unless the offset can go to stdout, i.e. the data does not. */
+static void need_output_file(const struct outopt *o, bool have_defect)
+{
+	if (!o->path)
+		die("--print-offset needs -o FILE (stdout carries the data)");
+	if (!have_defect)
+		die("--print-offset needs a --defect to locate");
+}
+
+/* Prints the offset of the defect in the output file. */
+static void print_offset(uint64_t off)
+{
+	printf("0x%llx\n", (unsigned long long)off);
+	if (fflush(stdout) != 0)
+		die("write error on stdout");
+}
+
+/* Little-endian u32 at b->data + off, or dies past the end. */
+static uint32_t walk_le32(const struct ucgen_buf *b, size_t off)
+{
+	const uint8_t *p = b->data + off;
+
+	if (off > b->len || b->len - off < 4)
+		die("--print-offset: walked past the data written");
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[3] << 24;
+}
+
+/* Offset in b (one container) of what AMD defect s->defect breaks. */
+static size_t amd_defect_offset(const struct ucgen_amd *s,
+				const struct ucgen_buf *b)
+{
+	unsigned stop, i;
+	size_t pos;
+
+	switch (s->defect) {
+	case UCGEN_AMD_SECTION_BAD_TYPE:
+	case UCGEN_AMD_PATCH_TOO_SMALL:
+	case UCGEN_AMD_PATCH_PAST_END:
+	case UCGEN_AMD_CHIPSET_SPECIFIC:
+	case UCGEN_AMD_PATCH_SIZE_HUGE:
+		stop = s->defect_index;
+		break;
+	case UCGEN_AMD_TRAILING_JUNK:
+		stop = s->n_patch;
+		break;
+	default: /* the container's own header or equivalence table */
+		return 0;
+	}
+	/* magic, equivalence section type and length, its table */
+	pos = 12 + (size_t)walk_le32(b, 8);
+	for (i = 0; i < stop; i++)
+		pos += 8 + (size_t)walk_le32(b, pos + 4);
+	return pos;
+}
+
+/* The 8 hex digits at b->data + off, or dies. */
+static uint32_t walk_hex8(const struct ucgen_buf *b, size_t off)
+{
+	char digits[11] = "0x";
+
+	if (off > b->len || b->len - off < 8)
+		die("--print-offset: walked past the data written");
+	memcpy(digits + 2, b->data + off, 8);
+	digits[10] = '\0';
+	return num("--print-offset", digits);
+}
+
+/* Offset in b (one archive) of cpio header number `index`. */
+static size_t cpio_header_offset(const struct ucgen_buf *b, unsigned index)
+{
+	size_t pos = 0;
+	unsigned i;
+
+	for (i = 0; i < index; i++) {
+		/* header (110 bytes) and name, then data, each 4-padded */
+		size_t name_end = pos + 110 + walk_hex8(b, pos + 6 + 11 * 8);
+
+		pos = (name_end + 3) / 4 * 4 + walk_hex8(b, pos + 6 + 6 * 8);
+		pos = (pos + 3) / 4 * 4;
+	}
+	return pos;
+}
+
 /* `ucgen intel`: writes one Intel blob. */
 static int cmd_intel(struct args *a)
 {
 	struct ucgen_intel s;
 	struct ucgen_buf b = { NULL, 0 };
 	struct outopt o = { NULL, false };
-	bool have_sig = false, have_ds = false, old = false;
+	bool have_sig = false, have_ds = false, old = false, want_off = false;
+	uint64_t off = 0;
 
 	memset(&s, 0, sizeof s);
 	for (a->i = 2; a->i < a->argc; a->i++) {
@@ -252,6 +368,8 @@ static int cmd_intel(struct args *a)
 		} else if (!strcmp(opt, "--defect")) {
 			s.defect = (enum ucgen_intel_defect)defect_lookup(
 				val(a, opt), UCGEN_INTEL_DEFECT_MAX, intel_name);
+		} else if (!strcmp(opt, "--print-offset")) {
+			want_off = true;
 		} else {
 			die("intel: unknown argument '%s'", opt);
 		}
@@ -264,7 +382,13 @@ static int cmd_intel(struct args *a)
 		s.datasize = 2000;
 	if (ucgen_intel(&s, &b))
 		die("intel: cannot generate blob");
+	if (want_off) { /* every Intel defect breaks the update as a whole */
+		need_output_file(&o, s.defect != UCGEN_INTEL_VALID);
+		off = output_base(&o);
+	}
 	write_out(&o, &b);
+	if (want_off)
+		print_offset(off);
 	ucgen_buf_free(&b);
 	return 0;
 }
@@ -277,6 +401,8 @@ static int cmd_amd(struct args *a)
 	struct outopt o = { NULL, false };
 	uint32_t date = 0, seed = 0;
 	unsigned i;
+	bool want_off = false;
+	uint64_t off = 0;
 
 	memset(&s, 0, sizeof s);
 	for (a->i = 2; a->i < a->argc; a->i++) {
@@ -321,6 +447,8 @@ static int cmd_amd(struct args *a)
 				val(a, opt), UCGEN_AMD_DEFECT_MAX, amd_name);
 		} else if (!strcmp(opt, "--defect-index")) {
 			s.defect_index = num(opt, val(a, opt));
+		} else if (!strcmp(opt, "--print-offset")) {
+			want_off = true;
 		} else {
 			die("amd: unknown argument '%s'", opt);
 		}
@@ -331,7 +459,13 @@ static int cmd_amd(struct args *a)
 	}
 	if (ucgen_amd(&s, &b))
 		die("amd: cannot generate container (defect needs a patch/equiv entry?)");
+	if (want_off) {
+		need_output_file(&o, s.defect != UCGEN_AMD_VALID);
+		off = output_base(&o) + amd_defect_offset(&s, &b);
+	}
 	write_out(&o, &b);
+	if (want_off)
+		print_offset(off);
 	ucgen_buf_free(&b);
 	return 0;
 }
@@ -362,6 +496,8 @@ static int cmd_cpio(struct args *a)
 	struct ucgen_buf b = { NULL, 0 };
 	struct outopt o = { NULL, false };
 	unsigned n = 0, i;
+	bool want_off = false;
+	uint64_t off = 0;
 
 	memset(&co, 0, sizeof co);
 	e = calloc((size_t)a->argc, sizeof *e);
@@ -387,6 +523,8 @@ static int cmd_cpio(struct args *a)
 				val(a, opt), UCGEN_CPIO_DEFECT_MAX, cpio_name);
 		} else if (!strcmp(opt, "--defect-index")) {
 			co.defect_index = num(opt, val(a, opt));
+		} else if (!strcmp(opt, "--print-offset")) {
+			want_off = true;
 		} else if (opt[0] == '-' && opt[1] != '\0') {
 			die("cpio: unknown option '%s'", opt);
 		} else if ((eq = strchr(opt, '=')) != NULL) {
@@ -413,7 +551,15 @@ static int cmd_cpio(struct args *a)
 	}
 	if (ucgen_cpio(e, n, &co, &b))
 		die("cpio: cannot generate archive (bad --defect-index?)");
+	if (want_off) {
+		need_output_file(&o, co.defect != UCGEN_CPIO_VALID || co.no_trailer);
+		off = output_base(&o) +
+		      cpio_header_offset(&b, co.defect != UCGEN_CPIO_VALID
+						     ? co.defect_index : n);
+	}
 	write_out(&o, &b);
+	if (want_off)
+		print_offset(off);
 	ucgen_buf_free(&b);
 	for (i = 0; i < n; i++)
 		ucgen_buf_free(&content[i]);
