@@ -113,9 +113,10 @@ static int too_much(struct reader *r, uint64_t pos)
 	uint64_t foff;
 	size_t f = early_file_at(r->ep, pos, &foff);
 
-	return diag_add(r->d, DIAG_ERROR, r->ep->files[f].path, foff, 0, 0,
-			"more than %zu MiB of early cpio to read; not read further",
-			r->o->max >> 20);
+	diag_add(r->d, DIAG_ERROR, r->ep->files[f].path, foff, 0, 0,
+		 "more than %zu MiB of early cpio to read; not read further",
+		 r->o->max >> 20);
+	return EARLY_TOO_BIG;
 }
 
 static void add_run(struct early_part *ep, size_t len, uint64_t from,
@@ -227,13 +228,13 @@ static int walk(struct reader *r)
 	struct early_part *ep = r->ep;
 	uint64_t total = ep->total, pos = 0, kept_to = 0;
 	bool skipped = false;    /* members since kept_to */
+	int k;
 
 	for (;;) {
 		struct uc_cpio_entry e;
 		const uint8_t *w;
 		size_t avail, i;
 		uint64_t left;
-		int k;
 
 		/* The loaders stop when no header can follow. */
 		if (total - pos <= UC_NEWC_HDR_SIZE)
@@ -277,8 +278,10 @@ static int walk(struct reader *r)
 		ep->entries++;
 		if (uc_cpio_is_trailer(&e) || uc_cpio_entry_check(&e) ||
 		    names_vendor_file(&e)) {
-			if (skip_run(r, kept_to, pos, skipped) || keep(r, pos, e.next))
-				return -1;
+			int k2 = skip_run(r, kept_to, pos, skipped);
+
+			if (k2 || (k2 = keep(r, pos, e.next)))
+				return k2;
 			kept_to = pos + e.next;
 			skipped = false;
 		} else {
@@ -287,14 +290,16 @@ static int walk(struct reader *r)
 		pos += e.next;
 	}
 	ep->stop = pos;
-	if (skip_run(r, kept_to, pos, skipped))
-		return -1;
+	k = skip_run(r, kept_to, pos, skipped);
+	if (k)
+		return k;
 	{
 		size_t at = ep->len, tail = total - pos < WINDOW ? (size_t)(total - pos)
 								 : WINDOW;
 
-		if (keep(r, pos, tail))
-			return -1;
+		k = keep(r, pos, tail);
+		if (k)
+			return k;
 		ep->next_len = tail < EARLY_NEXT_BYTES ? tail : EARLY_NEXT_BYTES;
 		if (ep->next_len)
 			memcpy(ep->next, ep->buf + at, ep->next_len);

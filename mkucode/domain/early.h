@@ -71,10 +71,13 @@ struct early_opts {
 };
 
 /*
- * Read the early part of paths[0..n) joined.  0, or -1 with an error in d
- * (a file that cannot be read, a member name too long to be one, more than
- * o->max bytes to keep).
+ * Read the early part of paths[0..n) joined.  0; EARLY_TOO_BIG with an
+ * error in d when more than o->max bytes would have to be kept; or -1 with
+ * an error in d (a file that cannot be read, a member name too long to be
+ * one).
  */
+#define EARLY_TOO_BIG (-2)
+
 int early_read(struct early_part *ep, const char *const *paths, size_t n,
 	       const struct early_opts *o, struct diags *d);
 

@@ -2,16 +2,21 @@
 /* Gathering: sources in, one ucode_set out.  Content decides, not names. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <glob.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cpio/cpio.h"
 #include "domain/decompress.h"
+#include "domain/early.h"
 #include "domain/ucode.h"
+#include "util/diag.h"
 #include "util/msg.h"
 #include "util/alloc.h"
 #include "util/fileio.h"
@@ -233,24 +238,88 @@ static int add_raw(struct ucode_set *set, const uint8_t *b, size_t len,
 	return 0;
 }
 
+/*
+ * What a SOURCE may hold.  Vendor files are well under 1 MiB; anything
+ * bigger is no firmware, and a sparse or device-sized file must not be
+ * read whole.  An initrd is read only up to where the loaders stop.
+ */
+#define SOURCE_MAX ((size_t)64 << 20)
+
+/*
+ * The bytes of a SOURCE that matter, kept alive by set: 0 with *data set,
+ * 0 with *data NULL when the file is skipped (a warning says why), or -1
+ * after an error.
+ */
+static int read_source(struct ucode_set *set, const char *path, uint8_t **data,
+		       size_t *len)
+{
+	uint8_t head[8];
+	struct stat st;
+	ssize_t got;
+	size_t mapped;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	*data = NULL;
+	if (fd < 0)
+		return error("%s: %s", path, strerror(errno));
+	got = fstat(fd, &st) ? -1 : pread(fd, head, sizeof(head), 0);
+	close(fd);
+	if (got < 0)
+		return error("%s: %s", path, strerror(errno));
+	if (ucode_looks_cpio(head, (size_t)got)) {
+		static const struct early_opts opts = { true, SOURCE_MAX };
+		struct early_part ep;
+		struct diags d = { 0 };
+		int k = early_read(&ep, &path, 1, &opts, &d);
+
+		if (k == EARLY_TOO_BIG) {
+			warning("%s: %jd bytes whose leading cpio part is more than the "
+				"%zu MiB a microcode source may be; skipped",
+				path, (intmax_t)st.st_size, SOURCE_MAX >> 20);
+			diags_free(&d);
+			return 0;
+		}
+		diag_print(&d, stderr, quiet);
+		diags_free(&d);
+		if (k)
+			return -1;
+		/* The bytes up to where the loaders stop, offsets the file's. */
+		*data = ucode_set_own(set, ep.buf);
+		*len = ep.len;
+		ep.buf = NULL;
+		early_free(&ep);
+		return 0;
+	}
+	if ((uintmax_t)st.st_size > SOURCE_MAX) {
+		warning("%s: %jd bytes, more than the %zu MiB a microcode source may "
+			"be; skipped", path, (intmax_t)st.st_size, SOURCE_MAX >> 20);
+		return 0;
+	}
+	if (map_file(path, data, len, &mapped))
+		return -1;
+	if (mapped) {
+		grow(&set->maps, &set->cap_maps, set->n_maps + 1, sizeof(*set->maps));
+		set->maps[set->n_maps++] = (struct ucode_mapping){ *data, mapped };
+	} else {
+		ucode_set_own(set, *data);
+	}
+	return 0;
+}
+
 static int gather_file(struct ucode_set *set, const char *path,
 		       const struct gather_opts *o)
 {
 	struct source s = { .name = path };
 	enum compression c;
 	uint8_t *data, *plain;
-	size_t len, plain_len, mapped;
+	size_t len, plain_len;
 	bool recognised;
 	char *err;
 
-	if (map_file(path, &data, &len, &mapped))
+	if (read_source(set, path, &data, &len))
 		return -1;
-	if (mapped) {
-		grow(&set->maps, &set->cap_maps, set->n_maps + 1, sizeof(*set->maps));
-		set->maps[set->n_maps++] = (struct ucode_mapping){ data, mapped };
-	} else {
-		ucode_set_own(set, data);
-	}
+	if (!data)
+		return 0;
 	c = compression_detect(data, len);
 	if (c != COMPRESSION_NONE) {
 		if (decompress(data, len, c, DECOMPRESS_LIMIT, &plain, &plain_len,

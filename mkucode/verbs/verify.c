@@ -628,7 +628,7 @@ static void fill_row(struct table *t, const struct input *in, const struct row *
 		table_hex(t, 0, 2);
 		table_str(t, "-");
 	} else if (!w->pf_known && !w->variant) {
-		table_null(t);
+		table_hex(t, w->cpu.pf, 2);     /* any platform, as asked */
 		table_str(t, "?");
 	} else {
 		table_hex(t, w->cpu.pf, 2);
