@@ -79,6 +79,14 @@ struct problem {
 	bool malformed;         /* broken input, not a loader's limit */
 	unsigned int loaders;   /* BIT(consumer) */
 	const char *as;         /* how the bytes were read, when in doubt */
+	const char *file;       /* set: offset is in this file, one never read */
+};
+
+/* A file after the stop of the loaders' walk that carries a vendor file. */
+struct unreached {
+	const char *path;
+	bool has[2];            /* per enum uc_vendor */
+	uint64_t header[2];     /* of its member, in that file */
 };
 
 struct input {
@@ -94,6 +102,8 @@ struct input {
 	struct problem *probs;
 	size_t n_probs, cap_probs;
 	const char *as;
+	struct unreached *unreached;
+	size_t n_unreached;
 	struct diags d;
 };
 
@@ -194,12 +204,22 @@ static bool is_cpio_code(int code)
 	return e >= UC_ERR_CPIO_TRUNCATED_HEADER && e <= UC_ERR_CPIO_BAD_ALIGN;
 }
 
-/* Valid input that a loader would trip on (the core's image checks). */
+/*
+ * Valid input that a loader would trip on, to be fixed.  A vendor path
+ * naming a directory is the archive's structure: careful tools refuse it.
+ */
 static bool is_image_check(int code)
 {
-	int e = code < 0 ? -code : code;
-
-	return e >= UC_ERR_SHADOWED && e <= UC_ERR_NOT_REGULAR;
+	switch (code < 0 ? -code : code) {
+	case UC_ERR_SHADOWED:
+	case UC_ERR_UNREACHABLE_NAME:
+	case UC_ERR_DUPLICATE_MEMBER:
+	case UC_ERR_MISALIGNED:
+	case UC_ERR_AMD_ORDER:
+		return true;
+	default:
+		return false;
+	}
 }
 
 static void add_problem(struct problem **v, size_t *n, size_t *cap,
@@ -209,9 +229,12 @@ static void add_problem(struct problem **v, size_t *n, size_t *cap,
 		struct problem *q = &(*v)[i];
 
 		if (q->code == p->code && q->offset == p->offset &&
-		    q->vendor == p->vendor) {
+		    q->vendor == p->vendor && q->file == p->file) {
 			q->loaders |= p->loaders;
 			q->strict |= p->strict;
+			q->malformed |= p->malformed;
+			if (!q->as)
+				q->as = p->as;
 			return;
 		}
 	}
@@ -313,6 +336,8 @@ static void check_unknown(struct input *in, const struct asked *asked, size_t n)
 	in->as = NULL;
 }
 
+static int find_unreached(struct input *in);
+
 static int read_input(struct input *in, const struct asked *asked, size_t n)
 {
 	static const struct early_opts opts = { false, EARLY_MAX };
@@ -358,7 +383,7 @@ static int read_input(struct input *in, const struct asked *asked, size_t n)
 	in->buf = in->ep.buf;
 	in->len = in->ep.len;
 	uc_check_image(in->buf, in->len, collect, in);
-	return 0;
+	return find_unreached(in);
 }
 
 /* "FILE: offset 0xN" of an offset in the buffer the core read. */
@@ -369,6 +394,58 @@ static const char *where(const struct input *in, size_t off, uint64_t *file_off)
 		return in->paths[0];
 	}
 	return in->ep.files[early_locate(&in->ep, off, file_off)].path;
+}
+
+static const char *where_problem(const struct input *in, const struct problem *p,
+				 uint64_t *file_off)
+{
+	if (p->file) {
+		*file_off = p->offset;
+		return p->file;
+	}
+	return where(in, p->offset, file_off);
+}
+
+/*
+ * The files the loaders never reach (they stop reading before them) that
+ * carry microcode: a boot loader entry with the early image after the
+ * initrd, or a second early image behind a prepended one.
+ */
+static int find_unreached(struct input *in)
+{
+	static const struct early_opts opts = { false, EARLY_MAX };
+	static const char *const paths[2] = { UC_CPIO_PATH_INTEL, UC_CPIO_PATH_AMD };
+
+	for (size_t i = 0; i < in->ep.n_files; i++) {
+		struct early_part ep;
+		struct unreached u = { in->ep.files[i].path, { false, false }, { 0, 0 } };
+		int k;
+
+		if (in->ep.files[i].start <= in->ep.stop)
+			continue;
+		k = early_read(&ep, &in->ep.files[i].path, 1, &opts, &in->d);
+		if (k)
+			return -1;
+		for (int v = 0; v < 2; v++) {
+			struct uc_cpio_entry e;
+			uint64_t off;
+
+			if (!uc_cpio_find(ep.buf, ep.len, paths[v], &e)) {
+				u.has[v] = true;
+				early_locate(&ep, e.offset, &off);
+				u.header[v] = off;
+			}
+		}
+		early_free(&ep);
+		if (u.has[0] || u.has[1]) {
+			size_t cap = in->n_unreached;
+
+			grow(&in->unreached, &cap, in->n_unreached + 1,
+			     sizeof(*in->unreached));
+			in->unreached[in->n_unreached++] = u;
+		}
+	}
+	return 0;
 }
 
 /* ---- rows ---- */
@@ -470,6 +547,24 @@ static void attach_problems(const struct input *in, struct row *w)
 		if (p.loaders)
 			add_problem(&w->probs, &w->n_probs, &w->cap_probs, &p);
 	}
+	for (size_t i = 0; i < in->n_unreached; i++) {
+		const struct unreached *u = &in->unreached[i];
+		struct uc_cpio_entry e;
+		struct problem p = {
+			.code = -UC_ERR_DUPLICATE_MEMBER,
+			.offset = (size_t)u->header[w->cpu.vendor],
+			.vendor = w->cpu.vendor,
+			.strict = true,
+			.loaders = in->considered,
+			.file = u->path,
+		};
+
+		/* With none where they read, the reason says it (why_not). */
+		if (u->has[w->cpu.vendor] &&
+		    !uc_cpio_find(in->buf, in->len, w->cpu.vendor == UC_VENDOR_INTEL
+					   ? UC_CPIO_PATH_INTEL : UC_CPIO_PATH_AMD, &e))
+			add_problem(&w->probs, &w->n_probs, &w->cap_probs, &p);
+	}
 	for (size_t i = 0; i < w->n_probs; i++)
 		w->probs[i].loaders &= in->considered;
 }
@@ -512,6 +607,15 @@ static void loader_list(unsigned int m, char *buf, size_t size, const char *sep)
 					      uc_consumer_name(shown[k]));
 }
 
+static const struct unreached *unreached_for(const struct input *in,
+					     enum uc_vendor v)
+{
+	for (size_t i = 0; i < in->n_unreached; i++)
+		if (in->unreached[i].has[v])
+			return &in->unreached[i];
+	return NULL;
+}
+
 /* Why loader k loads nothing for this row, in words. */
 static void why_not(const struct input *in, const struct row *w, size_t k,
 		    char *buf, size_t size)
@@ -522,20 +626,28 @@ static void why_not(const struct input *in, const struct row *w, size_t k,
 	if (e == -UC_ERR_NOT_NEWER && w->rev_known) {
 		snprintf(buf, size, "already current: the image's 0x%08x is not "
 			 "newer than the running 0x%08x", w->image_rev[k], w->cpu.rev);
-	} else if (e == -UC_ERR_NO_FILE && in->kind == UC_INPUT_CPIO &&
-		   !in->ep.entries) {
+	} else if (e == -UC_ERR_NO_FILE && in->kind == UC_INPUT_CPIO) {
+		const struct unreached *u = unreached_for(in, w->cpu.vendor);
 		enum compression c = early_next_compression(&in->ep);
+		const char *cname = c != COMPRESSION_NONE ? compression_name(c) : NULL;
 		uint64_t off;
 		const char *file = in->ep.files[early_file_at(&in->ep, in->ep.stop,
 							      &off)].path;
+		size_t n;
 
-		if (c != COMPRESSION_NONE)
-			snprintf(buf, size, "no early cpio: %s begins with %s-"
-				 "compressed data, and the kernel takes microcode "
-				 "only from an uncompressed cpio at the very start",
-				 file, compression_name(c));
+		if (!in->ep.entries && cname)
+			n = (size_t)snprintf(buf, size, "no early cpio: %s begins with "
+					     "%s-compressed data, and the kernel takes "
+					     "microcode only from an uncompressed cpio at "
+					     "the very start", file, cname);
 		else
-			snprintf(buf, size, "%s", uc_strerror(e));
+			n = (size_t)snprintf(buf, size, "%s", uc_strerror(e));
+		if (u && n < size)
+			snprintf(buf + n, size - n, "; %s has one, but the loaders stop "
+				 "reading in %s at offset %#llx%s%s%s: the early cpio "
+				 "must come first", u->path, file,
+				 (unsigned long long)off, cname ? " (" : "",
+				 cname ? cname : "", cname ? "-compressed data)" : "");
 	} else if (e == -UC_ERR_FILE_REJECTED && r->file_err) {
 		uint64_t off;
 		const char *file = where(in, r->file_err_offset, &off);
@@ -594,7 +706,7 @@ static char *problems_json(const struct input *in, const struct row *w)
 	for (size_t i = 0; i < w->n_probs; i++) {
 		const struct problem *p = &w->probs[i];
 		uint64_t off;
-		const char *file = where(in, p->offset, &off);
+		const char *file = where_problem(in, p, &off);
 		char msg[512];
 
 		fprintf(f, "%s{\"code\": ", i ? ", " : "");
@@ -689,7 +801,7 @@ static void print_details(const struct input *in, const struct row *rows,
 		for (size_t j = 0; j < w->n_probs; j++) {
 			const struct problem *p = &w->probs[j];
 			uint64_t off;
-			const char *file = where(in, p->offset, &off);
+			const char *file = where_problem(in, p, &off);
 			char names[64];
 
 			loader_list(p->loaders, names, sizeof(names), ", ");
@@ -710,7 +822,7 @@ static void report_malformed(struct input *in)
 
 		if (!p->malformed || !(p->loaders & in->considered))
 			continue;
-		file = where(in, p->offset, &off);
+		file = where_problem(in, p, &off);
 		diag_add(&in->d, DIAG_ERROR, file, off, p->code, 0, "%s%s",
 			 p->as ? p->as : "", uc_strerror(p->code));
 	}
@@ -867,6 +979,7 @@ out:
 		free(rows[i].probs);
 	free(rows);
 	free(in.probs);
+	free(in.unreached);
 	free(in.raw);
 	early_free(&in.ep);
 	diags_free(&in.d);

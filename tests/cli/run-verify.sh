@@ -337,11 +337,17 @@ import json, sys
 p = json.load(open(".out"))[0]["problems"]
 assert [(x["code"], x["file"], x["offset"]) for x in p] == [("UC_ERR_DUPLICATE_MEMBER", "initrd.img", int(sys.argv[1], 16))], p
 ' "$SECOND"
-# initrd.img first: its early cpio ends in compressed data; the second file
-# is never reached, so it shadows nothing.
+# initrd.img first: its early cpio ends in compressed data, where the
+# loaders stop; the early image after it is never read: a dead copy.
+FIRST=$(cpio_off aligned.cpio "$INTEL_MEMBER" header 1)
 v verify --cpu 0x806c1,0x80 initrd.img aligned.cpio
-check 'initrd.img then early.cpio: the second is never read: exit 0' \
-	bash -c '[ "$1" -eq 0 ] && ! grep -q problem .out' _ "$RC"
+check 'initrd.img then early.cpio: exit 4, the unread copy named in early.cpio' \
+	bash -c '[ "$1" -eq 4 ] && grep -qx "intel 0x000806c1 pf 0x80: problem: aligned.cpio: offset $2: a second copy of the microcode file that the loaders never read (linux-6.1, linux, xen-4.17, xen)" .out' _ "$RC" "$FIRST"
+# An initrd without early microcode, then the early image: nothing loads,
+# and the reason says where the loaders stopped and what to change.
+v verify --cpu 0x806c1,0x80 main.cpio.gz aligned.cpio
+check 'main.cpio.gz then early.cpio: exit 3, the early cpio must come first' \
+	bash -c '[ "$1" -eq 3 ] && grep -q "no early cpio: main.cpio.gz begins with gzip-compressed data, and the kernel takes microcode only from an uncompressed cpio at the very start; aligned.cpio has one, but the loaders stop reading in main.cpio.gz at offset 0 (gzip-compressed data): the early cpio must come first" .out' _ "$RC"
 # A first file that is not a multiple of 4 long is padded as the loaders do:
 # the second file's member keeps its alignment relative to the joined buffer.
 printf '\0\0' >two-zeros
