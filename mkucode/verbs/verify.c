@@ -507,7 +507,14 @@ static void evaluate(const struct input *in, struct row *w)
 					   shown[k], &any))
 				w->image_rev[k] = any.rev;
 		}
-		if (r->file_err) {
+		/*
+		 * What ended the walk is this CPU's problem only where the
+		 * loader then gives it nothing: a walk that stops after the
+		 * CPU's patch was chosen (a foreign patch over this family's
+		 * cap) harms no one.  What every loader trips on the
+		 * validator reports for every row.
+		 */
+		if (r->file_err && w->err[k] && w->err[k] != -UC_ERR_NOT_NEWER) {
 			struct problem p = {
 				.code = r->file_err,
 				.offset = r->file_err_offset,
