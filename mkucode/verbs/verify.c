@@ -93,7 +93,6 @@ struct input {
 	const char *const *paths;
 	size_t n_paths;
 	enum uc_input kind;
-	bool unknown;           /* neither an initrd nor a vendor file */
 	const uint8_t *buf;
 	size_t len;
 	struct early_part ep;   /* UC_INPUT_CPIO */
@@ -336,56 +335,6 @@ static void check_unknown(struct input *in, const struct asked *asked, size_t n)
 	in->as = NULL;
 }
 
-static int find_unreached(struct input *in);
-
-static int read_input(struct input *in, const struct asked *asked, size_t n)
-{
-	static const struct early_opts opts = { false, EARLY_MAX };
-	uint8_t head[64];
-	size_t got = 0;
-	FILE *f = fopen(in->paths[0], "rb");
-
-	if (f) {
-		got = fread(head, 1, sizeof(head), f);
-		fclose(f);
-	}
-	/* Gathering's content tests: a raw file is what Xen takes as ucode=<n>. */
-	if (ucode_looks_intel(head, got) || ucode_looks_amd(head, got)) {
-		if (in->n_paths > 1)
-			return diag_error(&in->d, in->paths[0], "a raw vendor file is a "
-					  "Xen module of its own, not an initrd to join "
-					  "with others");
-		if (read_small(in, in->paths[0]))
-			return -1;
-		in->kind = UC_INPUT_RAW;
-		in->considered = XEN_LOADERS;
-		note("%s: a raw vendor file, as Xen takes it with ucode=<n>; Linux "
-		     "reads only an initrd's early cpio", in->paths[0]);
-		uc_check_raw(in->buf, in->len,
-			     ucode_looks_intel(head, got) ? UC_VENDOR_INTEL
-							  : UC_VENDOR_AMD,
-			     0, collect, in);
-		return 0;
-	}
-	if (f && !looks_initrd(head, got)) {
-		if (read_small(in, in->paths[0]))
-			return -1;
-		in->kind = UC_INPUT_RAW;
-		in->considered = XEN_LOADERS;
-		in->unknown = true;
-		check_unknown(in, asked, n);
-		return 0;
-	}
-	if (early_read(&in->ep, in->paths, in->n_paths, &opts, &in->d))
-		return -1;
-	in->kind = UC_INPUT_CPIO;
-	in->considered = ALL_LOADERS;
-	in->buf = in->ep.buf;
-	in->len = in->ep.len;
-	uc_check_image(in->buf, in->len, collect, in);
-	return find_unreached(in);
-}
-
 /* "FILE: offset 0xN" of an offset in the buffer the core read. */
 static const char *where(const struct input *in, size_t off, uint64_t *file_off)
 {
@@ -446,6 +395,53 @@ static int find_unreached(struct input *in)
 		}
 	}
 	return 0;
+}
+
+static int read_input(struct input *in, const struct asked *asked, size_t n)
+{
+	static const struct early_opts opts = { false, EARLY_MAX };
+	uint8_t head[64];
+	size_t got = 0;
+	FILE *f = fopen(in->paths[0], "rb");
+
+	if (f) {
+		got = fread(head, 1, sizeof(head), f);
+		fclose(f);
+	}
+	/* Gathering's content tests: a raw file is what Xen takes as ucode=<n>. */
+	if (ucode_looks_intel(head, got) || ucode_looks_amd(head, got)) {
+		if (in->n_paths > 1)
+			return diag_error(&in->d, in->paths[0], "a raw vendor file is a "
+					  "Xen module of its own, not an initrd to join "
+					  "with others");
+		if (read_small(in, in->paths[0]))
+			return -1;
+		in->kind = UC_INPUT_RAW;
+		in->considered = XEN_LOADERS;
+		note("%s: a raw vendor file, as Xen takes it with ucode=<n>; Linux "
+		     "reads only an initrd's early cpio", in->paths[0]);
+		uc_check_raw(in->buf, in->len,
+			     ucode_looks_intel(head, got) ? UC_VENDOR_INTEL
+							  : UC_VENDOR_AMD,
+			     0, collect, in);
+		return 0;
+	}
+	if (f && !looks_initrd(head, got)) {
+		if (read_small(in, in->paths[0]))
+			return -1;
+		in->kind = UC_INPUT_RAW;
+		in->considered = XEN_LOADERS;
+		check_unknown(in, asked, n);
+		return 0;
+	}
+	if (early_read(&in->ep, in->paths, in->n_paths, &opts, &in->d))
+		return -1;
+	in->kind = UC_INPUT_CPIO;
+	in->considered = ALL_LOADERS;
+	in->buf = in->ep.buf;
+	in->len = in->ep.len;
+	uc_check_image(in->buf, in->len, collect, in);
+	return find_unreached(in);
 }
 
 /* ---- rows ---- */
