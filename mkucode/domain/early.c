@@ -20,6 +20,8 @@
  * for the same reason it does in the file.
  */
 #define WINDOW ((size_t)256 << 10)
+/* A header and a name of any common length. */
+#define NAME_GUESS ((size_t)4096)
 
 struct reader {
 	struct early_part *ep;
@@ -256,12 +258,19 @@ static int walk(struct reader *r)
 			}
 			continue;
 		}
-		w = view(r, pos, WINDOW, &avail);
+		/* Most names are short: a full window only for a long one. */
+		left = total - pos;
+		w = view(r, pos, NAME_GUESS, &avail);
 		if (!w)
 			return -1;
-		left = total - pos;
-		/* First within the window: the name must be in it. */
 		k = uc_cpio_decode(w, avail, 0, &e);
+		if (k == -UC_ERR_CPIO_NAME_PAST_END && avail < left && avail < WINDOW) {
+			w = view(r, pos, WINDOW, &avail);
+			if (!w)
+				return -1;
+			k = uc_cpio_decode(w, avail, 0, &e);
+		}
+		/* A name that does not fit even a full window. */
 		if (k == -UC_ERR_CPIO_NAME_PAST_END && avail < left) {
 			uint64_t foff;
 			size_t f = early_file_at(ep, pos, &foff);

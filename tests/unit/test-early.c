@@ -56,6 +56,10 @@ static void make_image(struct ucgen_buf *b)
 	struct ucgen_amd as = { 0 };
 	static const uint8_t junk[40] = "some file data that nobody looks at...";
 	unsigned int archives = 1 + rnd(3);
+	static char long_name[6000];
+
+	/* Longer than what is read first for a header and its name. */
+	memset(long_name, 'n', sizeof(long_name) - 1);
 
 	is.fill_seed = rnd(100);
 	ck_assert_int_eq(ucgen_intel(&is, &intel), 0);
@@ -74,7 +78,8 @@ static void make_image(struct ucgen_buf *b)
 		unsigned int n = 1 + rnd(6);
 
 		for (unsigned int i = 0; i < n; i++) {
-			switch (rnd(9)) {
+			switch (rnd(10)) {
+			case 9: e[i] = (struct ucgen_cpio_entry){ long_name, 0100644, junk, rnd(40) }; break;
 			case 0: e[i] = (struct ucgen_cpio_entry){ "kernel", 040755, NULL, 0 }; break;
 			case 1: e[i] = (struct ucgen_cpio_entry){ "kernel/x86/microcode", 040755, NULL, 0 }; break;
 			case 2:
@@ -268,6 +273,62 @@ START_TEST(test_join_pads_to_4)
 }
 END_TEST
 
+/* A name longer than a window is refused, not read without bound. */
+START_TEST(test_name_too_long)
+{
+	char dir[] = "/tmp/test-early-XXXXXX", a[64];
+	static char name[300 << 10];
+	struct ucgen_buf img = { 0 };
+	struct ucgen_cpio_entry e = { name, 0100644, "x", 1 };
+	const char *paths[1] = { a };
+	struct early_opts o = { false, (size_t)1 << 20 };
+	struct early_part ep;
+	struct diags d = { 0 };
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(a, sizeof(a), "%s/a", dir);
+	memset(name, 'n', sizeof(name) - 1);
+	ck_assert_int_eq(ucgen_cpio(&e, 1, NULL, &img), 0);
+	write_file(a, img.data, img.len);
+	ck_assert_int_eq(early_read(&ep, paths, 1, &o, &d), -1);
+	ck_assert_uint_eq(d.errors, 1);
+	ck_assert_uint_eq(d.v[0].offset, 0);
+	ck_assert_ptr_nonnull(strstr(d.v[0].text, "name longer than"));
+	diags_free(&d);
+	ucgen_buf_free(&img);
+	unlink(a);
+	rmdir(dir);
+}
+END_TEST
+
+/* Past o->max: EARLY_TOO_BIG, so a caller can skip the file. */
+START_TEST(test_too_big)
+{
+	char dir[] = "/tmp/test-early-XXXXXX", a[64];
+	static uint8_t data[8192];
+	struct ucgen_buf img = { 0 };
+	struct ucgen_cpio_entry e = { UC_CPIO_PATH_INTEL, 0100644, data, sizeof(data) };
+	const char *paths[1] = { a };
+	struct early_opts o = { false, 4096 };
+	struct early_part ep;
+	struct diags d = { 0 };
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(a, sizeof(a), "%s/a", dir);
+	ck_assert_int_eq(ucgen_cpio(&e, 1, NULL, &img), 0);
+	write_file(a, img.data, img.len);
+	ck_assert_int_eq(early_read(&ep, paths, 1, &o, &d), EARLY_TOO_BIG);
+	ck_assert_uint_eq(d.errors, 1);
+	o.max = 1 << 20;
+	ck_assert_int_eq(early_read(&ep, paths, 1, &o, &d), 0);
+	early_free(&ep);
+	diags_free(&d);
+	ucgen_buf_free(&img);
+	unlink(a);
+	rmdir(dir);
+}
+END_TEST
+
 static Suite *early_suite(void)
 {
 	Suite *s = suite_create("early");
@@ -276,6 +337,8 @@ static Suite *early_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_random_images);
 	tcase_add_test(tc, test_join_pads_to_4);
+	tcase_add_test(tc, test_name_too_long);
+	tcase_add_test(tc, test_too_big);
 	suite_add_tcase(s, tc);
 	return s;
 }
