@@ -273,6 +273,48 @@ START_TEST(test_join_pads_to_4)
 }
 END_TEST
 
+/*
+ * A long name that the window read so far holds only part of: read again
+ * from its header, not refused.  The header sits 5000 bytes before the end
+ * of the first 256 KiB window; the name is 6000 bytes.
+ */
+START_TEST(test_long_name_at_window_end)
+{
+	char dir[] = "/tmp/test-early-XXXXXX", a[64];
+	static uint8_t pad[257028];
+	static char name[6000];
+	struct ucgen_buf img = { 0 }, intel = { 0 };
+	struct ucgen_intel is = { .sig = 0x806c1, .pf = 0x80, .rev = 0xb4 };
+	struct ucgen_cpio_entry e[3] = {
+		{ "pad", 0100644, pad, sizeof(pad) },
+		{ name, 0100644, "x", 1 },
+		{ UC_CPIO_PATH_INTEL, 0100644, NULL, 0 },
+	};
+	const char *paths[1] = { a };
+	struct early_opts o = { false, (size_t)1 << 20 };
+	struct early_part ep;
+	struct diags d = { 0 };
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(a, sizeof(a), "%s/a", dir);
+	memset(name, 'n', sizeof(name) - 1);
+	ck_assert_int_eq(ucgen_intel(&is, &intel), 0);
+	e[2].data = intel.data;
+	e[2].size = intel.len;
+	ck_assert_int_eq(ucgen_cpio(e, 3, NULL, &img), 0);
+	write_file(a, img.data, img.len);
+	ck_assert_int_eq(early_read(&ep, paths, 1, &o, &d), 0);
+	compare(img.data, img.len, &ep);
+	ck_assert_uint_eq(ep.entries, 4);
+	early_free(&ep);
+	diags_free(&d);
+	ucgen_buf_free(&img);
+	ucgen_buf_free(&intel);
+	unlink(a);
+	rmdir(dir);
+}
+END_TEST
+
 /* A name longer than a window is refused, not read without bound. */
 START_TEST(test_name_too_long)
 {
@@ -337,6 +379,7 @@ static Suite *early_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_random_images);
 	tcase_add_test(tc, test_join_pads_to_4);
+	tcase_add_test(tc, test_long_name_at_window_end);
 	tcase_add_test(tc, test_name_too_long);
 	tcase_add_test(tc, test_too_big);
 	suite_add_tcase(s, tc);
