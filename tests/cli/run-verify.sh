@@ -309,6 +309,16 @@ EOF
 check 'verify past a 1 GiB uncompressed member with 256 MiB of address space: exit 0' \
 	bash -c 'ulimit -v 262144; "$1" verify --cpu 0x806c1,0x80 big-cpio.img >/dev/null' _ "$MKUCODE"
 
+# hole.img: the early cpio, a 1 GiB hole of zeros (padding the loaders
+# skip), then the early cpio again: walked across at once, the copy found.
+cp aligned.cpio hole.img
+truncate -s 1G hole.img
+cat aligned.cpio >>hole.img
+HOLE=$(printf '%#x' $((1 << 30 | $(cpio_off aligned.cpio "$INTEL_MEMBER" header 1))))
+check 'a 1 GiB hole of zero padding: skipped within 256 MiB, the copy after it found' \
+	bash -c 'ulimit -v 262144; timeout 20 "$1" verify --cpu 0x806c1,0x80 hole.img >out; [ $? -eq 4 ] &&
+		grep -q "problem: hole.img: offset $2: a second copy" out' _ "$MKUCODE" "$HOLE"
+
 # A sparse 200 GB file among the firmware: skipped at once, named with its size.
 mkdir fw
 cp intel.bin fw/06-8c-01
