@@ -662,36 +662,21 @@ static void why_not(const struct input *in, const struct row *w, size_t k,
 	}
 }
 
-/* The reasons of a row, loaders with the same one named together. */
+/* The reasons of a row: "LOADER: why; LOADER: why" (scripts match them). */
 static void why_text(const struct input *in, const struct row *w, char *out,
 		     size_t size)
 {
-	char text[N_SHOWN][512];
-	bool done[N_SHOWN] = { false };
 	size_t o = 0;
 
 	out[0] = 0;
-	for (size_t k = 0; k < N_SHOWN; k++) {
-		done[k] = !(in->considered & BIT(shown[k])) || !w->err[k];
-		if (!done[k])
-			why_not(in, w, k, text[k], sizeof(text[k]));
-	}
 	for (size_t k = 0; k < N_SHOWN && o < size; k++) {
-		unsigned int m = 0;
-		char names[64];
+		char text[512];
 
-		if (done[k])
+		if (!(in->considered & BIT(shown[k])) || !w->err[k])
 			continue;
-		for (size_t j = k; j < N_SHOWN; j++) {
-			if (!done[j] && !strcmp(text[j], text[k])) {
-				m |= BIT(shown[j]);
-				done[j] = j != k;
-			}
-		}
-		done[k] = true;
-		loader_list(m, names, sizeof(names), ", ");
+		why_not(in, w, k, text, sizeof(text));
 		o += (size_t)snprintf(out + o, size - o, "%s%s: %s", o ? "; " : "",
-				      names, text[k]);
+				      uc_consumer_name(shown[k]), text);
 	}
 }
 
@@ -734,7 +719,7 @@ static char *problems_json(const struct input *in, const struct row *w)
 
 static void fill_row(struct table *t, const struct input *in, const struct row *w)
 {
-	char why[2048], pf[16];
+	char why[4096], pf[16];
 	char *probs;
 
 	table_str(t, vendor_name(w->cpu.vendor));
