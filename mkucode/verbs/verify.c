@@ -178,8 +178,12 @@ static int add_host(const char *root, struct asked **v, size_t *n, size_t *cap)
 		note("--host: %s", msg);
 	free(msg);
 	for (size_t i = 0; i < count; i++) {
-		struct asked a = { { cpus[i].vendor, cpus[i].sig, 0, 0 }, false, false };
+		struct asked a;
 
+		/* Compared with memcmp: no stray padding bytes. */
+		memset(&a, 0, sizeof(a));
+		a.cpu.vendor = cpus[i].vendor;
+		a.cpu.sig = cpus[i].sig;
 		if (cpus[i].vendor == UC_VENDOR_INTEL && cpus[i].pf_known) {
 			a.cpu.pf = cpus[i].pf;
 			a.pf_known = true;
