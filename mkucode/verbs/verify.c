@@ -9,6 +9,7 @@
  * standard error carries only what makes the input unreadable or
  * malformed (exit 1).
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -302,8 +303,11 @@ static int read_small(struct input *in, const char *path)
 	struct stat st;
 	size_t len;
 
-	if (stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
-	    (uintmax_t)st.st_size > RAW_MAX)
+	if (stat(path, &st))
+		return diag_sys(&in->d, path, errno, "cannot stat");
+	if (!S_ISREG(st.st_mode))
+		return diag_error(&in->d, path, "not a regular file");
+	if ((uintmax_t)st.st_size > RAW_MAX)
 		return diag_error(&in->d, path, "%jd bytes, more than the %zu MiB a "
 				  "raw microcode file may be; not read",
 				  (intmax_t)st.st_size, RAW_MAX >> 20);

@@ -319,6 +319,15 @@ check 'a 1 GiB hole of zero padding: skipped within 256 MiB, the copy after it f
 	bash -c 'ulimit -v 262144; timeout 20 "$1" verify --cpu 0x806c1,0x80 hole.img >out; [ $? -eq 4 ] &&
 		grep -q "problem: hole.img: offset $2: a second copy" out' _ "$MKUCODE" "$HOLE"
 
+# A raw vendor file is small: a 200 GB one (an Intel header, then a hole)
+# is refused without being read.
+cp intel.bin huge-raw.bin
+truncate -s 200G huge-raw.bin
+check 'verify of a 200 GB "raw vendor file": exit 1 at once, its size named' \
+	bash -c 'ulimit -v 262144; timeout 20 "$1" verify --cpu 0x806c1,0x80 huge-raw.bin 2>err; [ $? -eq 1 ] &&
+		grep -qx "mkucode: huge-raw.bin: 214748364800 bytes, more than the 64 MiB a raw microcode file may be; not read" err' _ "$MKUCODE"
+rm -f huge-raw.bin
+
 # A sparse 200 GB file among the firmware: skipped at once, named with its size.
 mkdir fw
 cp intel.bin fw/06-8c-01
