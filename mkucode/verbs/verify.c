@@ -452,6 +452,33 @@ static int read_input(struct input *in, const struct asked *asked, size_t n)
 	return find_unreached(in);
 }
 
+/* Where the loaders stop reading, and what follows, when anything does. */
+static void note_stop(const struct input *in)
+{
+	const struct early_part *ep = &in->ep;
+	enum compression c = early_next_compression(ep);
+	uint64_t off;
+	const char *file = ep->files[early_file_at(ep, ep->stop, &off)].path;
+	char what[96];
+
+	/*
+	 * Too little left for a header: the walk ran to the end.  Nothing
+	 * read at all: the reasons say why.
+	 */
+	if (ep->total - ep->stop <= UC_NEWC_HDR_SIZE || !ep->entries)
+		return;
+	if (c != COMPRESSION_NONE)
+		snprintf(what, sizeof(what), "%s-compressed data",
+			 compression_name(c));
+	else
+		snprintf(what, sizeof(what), "data that is no cpio header (%02x %02x "
+			 "%02x %02x)", ep->next[0], ep->next[1], ep->next[2],
+			 ep->next[3]);
+	note("%s: the microcode loaders read up to offset %#llx, where %s "
+	     "begins, which they do not look into", file,
+	     (unsigned long long)off, what);
+}
+
 /* ---- rows ---- */
 
 /* Each platform variant the image has for an Intel signature, in order. */
@@ -670,21 +697,39 @@ static void why_not(const struct input *in, const struct row *w, size_t k,
 	}
 }
 
-/* The reasons of a row: "LOADER: why; LOADER: why" (scripts match them). */
-static void why_text(const struct input *in, const struct row *w, char *out,
-		     size_t size)
+/*
+ * The reasons of a row: "LOADER: why; LOADER: why", which scripts match;
+ * for people (grouped), loaders with the same reason named together.
+ */
+static void why_text(const struct input *in, const struct row *w, bool grouped,
+		     char *out, size_t size)
 {
+	char text[N_SHOWN][512];
+	bool done[N_SHOWN];
 	size_t o = 0;
 
 	out[0] = 0;
+	for (size_t k = 0; k < N_SHOWN; k++) {
+		done[k] = !(in->considered & BIT(shown[k])) || !w->err[k];
+		if (!done[k])
+			why_not(in, w, k, text[k], sizeof(text[k]));
+	}
 	for (size_t k = 0; k < N_SHOWN && o < size; k++) {
-		char text[512];
+		unsigned int m = BIT(shown[k]);
+		char names[64];
 
-		if (!(in->considered & BIT(shown[k])) || !w->err[k])
+		if (done[k])
 			continue;
-		why_not(in, w, k, text, sizeof(text));
+		for (size_t j = k + 1; grouped && j < N_SHOWN; j++) {
+			if (!done[j] && !strcmp(text[j], text[k])) {
+				m |= BIT(shown[j]);
+				done[j] = true;
+			}
+		}
+		done[k] = true;
+		loader_list(m, names, sizeof(names), ", ");
 		o += (size_t)snprintf(out + o, size - o, "%s%s: %s", o ? "; " : "",
-				      uc_consumer_name(shown[k]), text);
+				      names, text[k]);
 	}
 }
 
@@ -754,7 +799,7 @@ static void fill_row(struct table *t, const struct input *in, const struct row *
 		else
 			table_hex(t, w->res[k].rev, 8);
 	}
-	why_text(in, w, why, sizeof(why));
+	why_text(in, w, false, why, sizeof(why));
 	if (*why)
 		table_str(t, why);
 	else
@@ -777,12 +822,11 @@ static void row_label(const struct row *w, char *buf, size_t size)
 
 /* Below the table, for people: per row, the reasons and the problems. */
 static void print_details(const struct input *in, const struct row *rows,
-			  size_t n, const struct table *t)
+			  size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		const struct row *w = &rows[i];
-		const struct cell *why = &t->cells[i * t->ncols + t->ncols - 2];
-		char label[64];
+		char label[64], why[4096];
 
 		row_label(w, label, sizeof(label));
 		if (w->cpu.vendor == UC_VENDOR_INTEL && !w->pf_known &&
@@ -792,8 +836,9 @@ static void print_details(const struct input *in, const struct row *rows,
 					    "image has for this signature"
 					  : "the image has no update for this "
 					    "signature on any platform");
-		if (why->kind == CELL_STR)
-			printf("%s: %s\n", label, why->s);
+		why_text(in, w, true, why, sizeof(why));
+		if (*why)
+			printf("%s: %s\n", label, why);
 		for (size_t j = 0; j < w->n_probs; j++) {
 			const struct problem *p = &w->probs[j];
 			uint64_t off;
@@ -957,6 +1002,8 @@ int cmd_verify(int argc, char **argv)
 		goto out;
 	}
 	report_malformed(&in);
+	if (in.kind == UC_INPUT_CPIO)
+		note_stop(&in);
 	rows = make_rows(&in, asked, n_asked, &n_rows);
 
 	table_init(&t, verify_columns, sizeof(verify_columns) / sizeof(verify_columns[0]));
@@ -964,7 +1011,7 @@ int cmd_verify(int argc, char **argv)
 		fill_row(&t, &in, &rows[i]);
 	table_print(&t, json, stdout);
 	if (!json)
-		print_details(&in, rows, n_rows, &t);
+		print_details(&in, rows, n_rows);
 	table_free(&t);
 	diag_print(&in.d, stderr, quiet);
 	rc = in.d.errors ? EXIT_ERROR : status(&in, rows, n_rows);

@@ -205,6 +205,10 @@ check 'gzip-compressed early cpio: exit 3, and why the kernel will not load it' 
 check '... while list finds the update in it' \
 	bash -c '"$1" list early.cpio.gz | grep -q " 0x000000b4 "' _ "$MKUCODE"
 
+v verify --cpu 0x806c1,0x80 initrd.img
+check 'an initrd: a note says where the loaders stop and that compressed data begins there' \
+	grep -qx "mkucode: note: initrd.img: the microcode loaders read up to offset $(printf '%#x' "$(stat -c %s aligned.cpio)"), where gzip-compressed data begins, which they do not look into" .err
+
 # A fake machine: CPUs 0-1, FAMILY-MODEL-STEPPING with processor_flags PF,
 # running revision REV; without processor_flags the platform is unknown.
 mkhost() { # DIR FAMILY MODEL STEPPING REV [PF]
