@@ -33,7 +33,7 @@ for tool in python3 gzip truncate; do
 done
 
 T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
+trap '[ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
 cd "$T"
 unset SOURCE_DATE_EPOCH
 export LC_ALL=C TZ=UTC
@@ -113,7 +113,7 @@ DIRS=(kernel/ kernel/x86/ kernel/x86/microcode/)
 ug cpio --align16 "${DIRS[@]}" "$INTEL_MEMBER=intel.bin" "$AMD_MEMBER=amd.bin" -o aligned.cpio
 ug cpio "${DIRS[@]}" "$INTEL_MEMBER=intel.bin" -o gnu.cpio
 ug cpio --align16 "${DIRS[@]}" "$INTEL_MEMBER=906ea.bin" -o variants.cpio
-printf 'init\n' >init
+seq 1 2000 >init # enough that its gzip is more than a header's length
 ug cpio init=init -o main.cpio
 gzip -9 -n -c main.cpio >main.cpio.gz
 cat aligned.cpio main.cpio.gz >initrd.img
