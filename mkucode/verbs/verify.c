@@ -661,7 +661,7 @@ static void why_not(const struct input *in, const struct row *w, size_t k,
 	const struct uc_load_result *r = &w->res[k];
 	int e = w->err[k];
 
-	if (e == -UC_ERR_NOT_NEWER && w->rev_known) {
+	if (e == -UC_ERR_NOT_NEWER && w->rev_known && w->image_rev[k]) {
 		snprintf(buf, size, "already current: the image's 0x%08x is not "
 			 "newer than the running 0x%08x", w->image_rev[k], w->cpu.rev);
 	} else if (e == -UC_ERR_NO_FILE && in->kind == UC_INPUT_CPIO) {
