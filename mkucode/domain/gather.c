@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <glob.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -13,6 +14,7 @@
 
 #include "cpio/cpio.h"
 #include "domain/decompress.h"
+#include "domain/early.h"
 #include "domain/ucode.h"
 #include "util/diag.h"
 #include "util/alloc.h"
@@ -229,6 +231,74 @@ static int add_raw(struct ucode_set *set, const uint8_t *b, size_t len,
 	return 0;
 }
 
+/*
+ * What a SOURCE may hold.  Vendor files are well under 1 MiB; anything
+ * bigger is no firmware, and a sparse or device-sized file must not be
+ * read whole.  An initrd is read only up to where the loaders stop.
+ */
+#define SOURCE_MAX ((size_t)64 << 20)
+
+/*
+ * The bytes of a SOURCE that matter, kept alive by set: 0 with *data set,
+ * 0 with *data NULL when the file is skipped (a warning says why), or -1
+ * after an error.
+ */
+static int read_source(struct ucode_set *set, const char *path, uint8_t **data,
+		       size_t *len, struct diags *d)
+{
+	uint8_t head[8];
+	struct stat st;
+	ssize_t got;
+	size_t mapped;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	*data = NULL;
+	if (fd < 0)
+		return diag_sys(d, path, errno, "cannot read");
+	got = fstat(fd, &st) ? -1 : pread(fd, head, sizeof(head), 0);
+	close(fd);
+	if (got < 0)
+		return diag_sys(d, path, errno, "cannot read");
+	if (ucode_looks_cpio(head, (size_t)got)) {
+		static const struct early_opts opts = { true, SOURCE_MAX };
+		struct early_part ep;
+		struct diags why = { 0 };
+		int k = early_read(&ep, &path, 1, &opts, &why);
+
+		if (k == EARLY_TOO_BIG) {
+			diag_warning(d, path, "%jd bytes whose leading cpio part is more "
+				     "than the %zu MiB a microcode source may be; skipped",
+				     (intmax_t)st.st_size, SOURCE_MAX >> 20);
+			diags_free(&why);
+			return 0;
+		}
+		diag_move(d, &why);
+		if (k)
+			return -1;
+		/* The bytes up to where the loaders stop, offsets the file's. */
+		*data = ucode_set_own(set, ep.buf);
+		*len = ep.len;
+		ep.buf = NULL;
+		early_free(&ep);
+		return 0;
+	}
+	if ((uintmax_t)st.st_size > SOURCE_MAX) {
+		diag_warning(d, path, "%jd bytes, more than the %zu MiB a microcode "
+			     "source may be; skipped", (intmax_t)st.st_size,
+			     SOURCE_MAX >> 20);
+		return 0;
+	}
+	if (map_file(path, data, len, &mapped, d))
+		return -1;
+	if (mapped) {
+		grow(&set->maps, &set->cap_maps, set->n_maps + 1, sizeof(*set->maps));
+		set->maps[set->n_maps++] = (struct ucode_mapping){ *data, mapped };
+	} else {
+		ucode_set_own(set, *data);
+	}
+	return 0;
+}
+
 /* Decompression's error about path: as it is, or with --ignore-broken a
  * warning (the file is skipped). */
 static int broken_compressed(const struct gather_opts *o, struct diags *d,
@@ -281,16 +351,12 @@ static int gather_file(struct ucode_set *set, const char *path,
 		       const struct gather_opts *o, struct diags *d)
 {
 	uint8_t *data;
-	size_t len, mapped;
+	size_t len;
 
-	if (map_file(path, &data, &len, &mapped, d))
+	if (read_source(set, path, &data, &len, d))
 		return -1;
-	if (mapped) {
-		grow(&set->maps, &set->cap_maps, set->n_maps + 1, sizeof(*set->maps));
-		set->maps[set->n_maps++] = (struct ucode_mapping){ data, mapped };
-	} else {
-		ucode_set_own(set, data);
-	}
+	if (!data)
+		return 0;
 	return gather_bytes(set, path, data, len, o, d);
 }
 

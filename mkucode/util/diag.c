@@ -87,6 +87,16 @@ int diag_core(struct diags *d, enum diag_level level, const char *file,
 	return diag_add(d, level, file, offset, code, 0, "%s", uc_strerror(code));
 }
 
+void diag_move(struct diags *d, struct diags *from)
+{
+	grow(&d->v, &d->cap, d->n + from->n, sizeof(*d->v));
+	memcpy(d->v + d->n, from->v, from->n * sizeof(*from->v));
+	d->n += from->n;
+	d->errors += from->errors;
+	free(from->v);
+	memset(from, 0, sizeof(*from));
+}
+
 const struct diag *diag_first_error(const struct diags *d)
 {
 	for (size_t i = 0; i < d->n; i++)

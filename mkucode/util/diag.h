@@ -62,6 +62,9 @@ int diag_sys(struct diags *d, const char *file, int sys, const char *fmt, ...);
 int diag_core(struct diags *d, enum diag_level level, const char *file,
 	      uint64_t offset, int code);
 
+/* Append every diagnostic of from to d, in order, and empty from. */
+void diag_move(struct diags *d, struct diags *from);
+
 /* The first error, or NULL. */
 const struct diag *diag_first_error(const struct diags *d);
 

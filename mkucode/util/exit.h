@@ -9,6 +9,7 @@ enum {
 	EXIT_ERROR = 1,
 	EXIT_USAGE = 2,
 	EXIT_NO_MICROCODE = 3,
+	EXIT_SHOULD_FIX = 4,    /* every CPU gets microcode; something to fix */
 };
 
 #endif /* MKUCODE_UTIL_EXIT_H */

@@ -47,7 +47,12 @@ void table_hex(struct table *t, uint64_t v, unsigned int digits)
 	push(t, (struct cell){ .kind = CELL_HEX, .u = v, .digits = digits });
 }
 
-static void json_string(const char *s, FILE *f)
+void table_raw(struct table *t, const char *json)
+{
+	push(t, (struct cell){ .kind = CELL_RAW, .s = xstrdup(json) });
+}
+
+void table_json_string(const char *s, FILE *f)
 {
 	fputc('"', f);
 	for (; *s; s++) {
@@ -67,7 +72,8 @@ static void json_string(const char *s, FILE *f)
 static const char *text(const struct cell *c, char *buf, size_t n)
 {
 	switch (c->kind) {
-	case CELL_STR: return c->s;
+	case CELL_STR:
+	case CELL_RAW: return c->s;
 	case CELL_INT: snprintf(buf, n, "%" PRIu64, c->u); return buf;
 	case CELL_HEX: snprintf(buf, n, "0x%0*" PRIx64, (int)c->digits, c->u); return buf;
 	default: return "-";
@@ -94,7 +100,9 @@ void table_print(const struct table *t, bool json, FILE *f)
 				fprintf(f, "%s\"%s\": ", sep, t->cols[c].key);
 				sep = ", ";
 				if (cell->kind == CELL_STR)
-					json_string(cell->s, f);
+					table_json_string(cell->s, f);
+				else if (cell->kind == CELL_RAW)
+					fputs(cell->s, f);
 				else if (cell->kind == CELL_NULL)
 					fputs("null", f);
 				else

@@ -16,6 +16,7 @@ enum cell_kind {
 	CELL_STR,
 	CELL_INT,       /* decimal in both */
 	CELL_HEX,       /* JSON integer, text 0x%0*x */
+	CELL_RAW,       /* JSON text as given (an array, true); text as is */
 };
 
 struct cell {
@@ -46,7 +47,12 @@ void table_null(struct table *t);
 void table_str(struct table *t, const char *s);
 void table_int(struct table *t, uint64_t v);
 void table_hex(struct table *t, uint64_t v, unsigned int digits);
+/* json must be one JSON value. */
+void table_raw(struct table *t, const char *json);
 
 void table_print(const struct table *t, bool json, FILE *f);
+
+/* s as a JSON string, quoted and escaped, for building CELL_RAW values. */
+void table_json_string(const char *s, FILE *f);
 
 #endif /* MKUCODE_TABLE_H */

@@ -1,0 +1,385 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# `mkucode verify` and bounded reading of images, asserted directly.
+#
+#   run-verify.sh MKUCODE UCGEN [SRCDIR]
+#
+# MKUCODE and UCGEN are the built binaries; SRCDIR is tests/cli (for the man
+# page's jq example, ../../doc/mkucode.8).  Fixtures are made by ucgen in a
+# `mktemp -d` directory; offsets are computed by an independent newc parser,
+# never copied from mkucode's output.  Output is TAP.  Needs bash, python3,
+# gzip; jq and GNU time where they are checked (skipped without them).
+
+# The checks run small `bash -c '...' _ ARGS` scripts: $1... expand there.
+# shellcheck disable=SC2016
+
+set -euo pipefail
+
+if (($# < 2 || $# > 3)); then
+	echo "usage: $0 MKUCODE UCGEN [SRCDIR]" >&2
+	exit 2
+fi
+MKUCODE=$(realpath "$1")
+UCGEN=$(realpath "$2")
+SRCDIR=$(realpath "${3:-$(dirname "$0")}")
+MANPAGE=$SRCDIR/../../doc/mkucode.8
+
+for tool in python3 gzip truncate; do
+	if ! command -v "$tool" >/dev/null; then
+		echo "1..0 # SKIP $tool not found"
+		exit 0
+	fi
+done
+
+T=$(mktemp -d)
+trap '[ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
+cd "$T"
+unset SOURCE_DATE_EPOCH
+export LC_ALL=C TZ=UTC
+
+NTEST=0
+NFAIL=0
+tap() { # tap ok|notok|skip DESCRIPTION
+	NTEST=$((NTEST + 1))
+	case $1 in
+	ok) echo "ok $NTEST - $2" ;;
+	skip) echo "ok $NTEST - $2 # SKIP $3" ;;
+	*)
+		echo "not ok $NTEST - $2"
+		NFAIL=$((NFAIL + 1))
+		;;
+	esac
+}
+check() { # check DESCRIPTION COMMAND...
+	local desc=$1
+	shift
+	if "$@" >"$T/.check" 2>&1; then
+		tap ok "$desc"
+	else
+		tap notok "$desc"
+		sed 's/^/# /' "$T/.check"
+	fi
+}
+
+RC=0
+# v ARGS...: run mkucode, stdout in .out, stderr in .err, status in RC
+v() {
+	RC=0
+	"$MKUCODE" "$@" >"$T/.out" 2>"$T/.err" || RC=$?
+}
+ug() { "$UCGEN" "$@"; }
+
+# Offset of a member's header (or, with data, its data) in a newc file,
+# the N-th (from 1) member of that name: an independent parser.
+cat >cpio_off.py <<'EOF'
+import sys
+path, name, which, nth = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+b = open(path, 'rb').read()
+off, seen = 0, 0
+while off + 110 <= len(b):
+    if b[off:off + 4] == b'\0\0\0\0':
+        off += 4
+        continue
+    h = b[off:off + 110]
+    if h[:6] not in (b'070701', b'070702'):
+        break
+    f = [int(h[6 + 8 * i:14 + 8 * i], 16) for i in range(13)]
+    nm = b[off + 110:off + 110 + f[11]].rstrip(b'\0').decode()
+    data = (off + 110 + f[11] + 3) & ~3
+    if nm == name:
+        seen += 1
+        if seen == nth:
+            print(hex(off if which == 'header' else data))
+            sys.exit(0)
+    off = (data + f[6] + 3) & ~3
+sys.exit('no member %s #%d' % (name, nth))
+EOF
+cpio_off() { python3 cpio_off.py "$@"; }
+
+INTEL_MEMBER=kernel/x86/microcode/GenuineIntel.bin
+AMD_MEMBER=kernel/x86/microcode/AuthenticAMD.bin
+
+# ---------------------------------------------------------------- fixtures
+# intel.bin: 0x806c1 pf 0x80 rev 0xb4; 906ea.bin: 0x906ea pf 0x22 rev 0xf4
+# and pf 0x01 rev 0xf2; amd.bin: 0xa20f12 patch 0x0a201205.
+ug intel --sig 0x806c1 --pf 0x80 --rev 0xb4 --date 0x09072023 --seed 5 -o intel.bin
+ug intel --sig 0x906ea --pf 0x22 --rev 0xf4 --date 0x08012023 --seed 3 -o 906ea.bin
+ug intel --sig 0x906ea --pf 0x01 --rev 0xf2 --date 0x06012023 --seed 2 -o 906ea.bin --append
+ug amd --equiv 0x00a20f12 --patch 0x0a201205 --date 0x02022024 --seed 7 -o amd.bin
+DIRS=(kernel/ kernel/x86/ kernel/x86/microcode/)
+# aligned.cpio: what mkucode writes; gnu.cpio: a plain newc (GNU cpio, as
+# dracut runs it): GenuineIntel.bin data 12 mod 16.
+ug cpio --align16 "${DIRS[@]}" "$INTEL_MEMBER=intel.bin" "$AMD_MEMBER=amd.bin" -o aligned.cpio
+ug cpio "${DIRS[@]}" "$INTEL_MEMBER=intel.bin" -o gnu.cpio
+ug cpio --align16 "${DIRS[@]}" "$INTEL_MEMBER=906ea.bin" -o variants.cpio
+seq 1 2000 >init # enough that its gzip is more than a header's length
+ug cpio init=init -o main.cpio
+gzip -9 -n -c main.cpio >main.cpio.gz
+cat aligned.cpio main.cpio.gz >initrd.img
+
+# ============================================ 1. problems belong to the rows
+
+GNU_DATA=$(cpio_off gnu.cpio "$INTEL_MEMBER" data 1)
+check 'fixture: GNU cpio puts the Intel data off 16-byte alignment' \
+	bash -c '(( $1 % 16 ))' _ "$GNU_DATA"
+v verify --cpu 0x806c1,0x80 gnu.cpio
+check 'misaligned (GNU cpio) image: exit 4, not 1' test "$RC" -eq 4
+check 'misaligned: the row names the file and offset' \
+	grep -qx "intel 0x000806c1 pf 0x80: problem: gnu.cpio: offset $GNU_DATA: Intel microcode data is not 16-byte aligned (linux-6.1, linux, xen-4.17, xen)" .out
+check 'misaligned: nothing on standard error (no contradiction)' test ! -s .err
+v verify --json --cpu 0x806c1,0x80 gnu.cpio
+check 'misaligned --json: problems with code, offset, loaders; every loader loads' \
+	python3 -c '
+import json, sys
+rows = json.load(open(".out"))
+assert len(rows) == 1, rows
+r = rows[0]
+assert all(r[k] == 0xb4 for k in ("linux_6_1", "linux", "xen_4_17", "xen")), r
+p = r["problems"]
+assert len(p) == 1, p
+assert p[0]["code"] == "UC_ERR_MISALIGNED", p
+assert p[0]["offset"] == int(sys.argv[1], 16) and p[0]["file"] == "gnu.cpio", p
+assert p[0]["loaders"] == ["linux-6.1", "linux", "xen-4.17", "xen"], p
+' "$GNU_DATA"
+v verify --cpu 0x806c1,0x80 aligned.cpio
+check 'aligned image: exit 0, no problem line' \
+	bash -c '[ "$1" -eq 0 ] && ! grep -q problem .out && [ ! -s .err ]' _ "$RC"
+
+# A harmless dead second copy: 4, not 1.
+ug cpio --align16 "${DIRS[@]}" "$INTEL_MEMBER=intel.bin" "$INTEL_MEMBER=intel.bin" -o dup.cpio
+DUP=$(cpio_off dup.cpio "$INTEL_MEMBER" header 2)
+v verify --json --cpu 0x806c1,0x80 dup.cpio
+check 'a dead second copy: exit 4' test "$RC" -eq 4
+check 'a dead second copy: UC_ERR_DUPLICATE_MEMBER at the second header' \
+	python3 -c '
+import json, sys
+p = json.load(open(".out"))[0]["problems"]
+assert [(x["code"], x["offset"]) for x in p] == [("UC_ERR_DUPLICATE_MEMBER", int(sys.argv[1], 16))], p
+' "$DUP"
+
+# A CPU with nothing: 3 even with problems elsewhere.
+v verify --cpu 0x806c1,0x80 --cpu 0x906ec,0x1 gnu.cpio
+check 'some CPU gets nothing: exit 3' test "$RC" -eq 3
+
+# Malformed input stays 1, with the error on standard error.
+ug cpio --align16 --defect bad-hex --defect-index 3 "${DIRS[@]}" "$INTEL_MEMBER=intel.bin" -o badhex.cpio
+BADHEX=$(cpio_off aligned.cpio "$INTEL_MEMBER" header 1)
+v verify --cpu 0x806c1,0x80 badhex.cpio
+check 'a broken cpio header: exit 1, the error names the offset' \
+	bash -c '[ "$1" -eq 1 ] && grep -qx "mkucode: badhex.cpio: offset $2: cpio header field is not hexadecimal" .err' _ "$RC" "$BADHEX"
+
+# The man page's jq example fails on an image with problems.
+if command -v jq >/dev/null && [[ -r $MANPAGE ]]; then
+	filter=$(grep -o 'jq \\-e \\(aq.*\\(aq' "$MANPAGE" | head -1 |
+		sed -e 's/^jq \\-e \\(aq//' -e 's/\\(aq$//' -e 's/\\-/-/g')
+	check 'man page: the jq example is found' test -n "$filter"
+	check 'man page jq example: fails on the misaligned image' \
+		bash -c '! "$1" verify --json --cpu 0x806c1,0x80 gnu.cpio | jq -e "$2" >/dev/null' _ "$MKUCODE" "$filter"
+	check 'man page jq example: passes on the aligned image' \
+		bash -c '"$1" verify --json --cpu 0x806c1,0x80 aligned.cpio | jq -e "$2" >/dev/null' _ "$MKUCODE" "$filter"
+else
+	tap skip 'man page jq example' 'jq or the man page not found'
+fi
+
+# ====================================== 2. write errors on standard output
+
+if [[ -w /dev/full ]]; then
+	RC=0
+	"$MKUCODE" verify --cpu 0x806c1,0x80 aligned.cpio >/dev/full 2>.err || RC=$?
+	check 'verify >/dev/full: exit 1 and says so' \
+		bash -c '[ "$1" -eq 1 ] && grep -qx "mkucode: standard output: No space left on device" .err' _ "$RC"
+	RC=0
+	"$MKUCODE" verify --json --cpu 0x806c1,0x80 gnu.cpio >/dev/full 2>.err || RC=$?
+	check 'verify --json >/dev/full: exit 1, not 4' test "$RC" -eq 1
+else
+	tap skip 'verify >/dev/full' 'no /dev/full'
+fi
+
+# ============================================================ 3. messages
+
+gzip -9 -n -c aligned.cpio >early.cpio.gz
+v verify --cpu 0x806c1,0x80 early.cpio.gz
+check 'gzip-compressed early cpio: exit 3, and why the kernel will not load it' \
+	bash -c '[ "$1" -eq 3 ] && grep -q "early.cpio.gz begins with gzip-compressed data, and the kernel takes microcode only from an uncompressed cpio at the very start" .out' _ "$RC"
+check '... while list finds the update in it' \
+	bash -c '"$1" list early.cpio.gz | grep -q " 0x000000b4 "' _ "$MKUCODE"
+
+v verify --cpu 0x806c1,0x80 initrd.img
+check 'an initrd: a note says where the loaders stop and that compressed data begins there' \
+	grep -qx "mkucode: note: initrd.img: the microcode loaders read up to offset $(printf '%#x' "$(stat -c %s aligned.cpio)"), where gzip-compressed data begins, which they do not look into" .err
+
+# A fake machine: CPUs 0-1, FAMILY-MODEL-STEPPING with processor_flags PF,
+# running revision REV; without processor_flags the platform is unknown.
+mkhost() { # DIR FAMILY MODEL STEPPING REV [PF]
+	local dir=$1 cpu
+	mkdir -p "$dir/sys/devices/system/cpu" "$dir/proc"
+	echo 0-1 >"$dir/sys/devices/system/cpu/online"
+	: >"$dir/proc/cpuinfo"
+	for cpu in 0 1; do
+		printf 'processor\t: %s\nvendor_id\t: GenuineIntel\ncpu family\t: %s\nmodel\t\t: %s\nstepping\t: %s\nmicrocode\t: %s\n\n' \
+			"$cpu" "$2" "$3" "$4" "$5" >>"$dir/proc/cpuinfo"
+		mkdir -p "$dir/sys/devices/system/cpu/cpu$cpu/microcode"
+		echo "$5" >"$dir/sys/devices/system/cpu/cpu$cpu/microcode/version"
+		[[ -z ${6:-} ]] || echo "$6" >"$dir/sys/devices/system/cpu/cpu$cpu/microcode/processor_flags"
+	done
+}
+mkhost old 6 140 1 0x1 0x80
+mkhost current 6 140 1 0xb4 0x80
+v verify --host-root old aligned.cpio
+check 'running revision: a RUNNING column with 0x00000001' \
+	bash -c 'head -1 .out | grep -q RUNNING && grep -q "^intel  *0x000806c1  *0x80  *0x00000001  *0x000000b4" .out && [ "$1" -eq 0 ]' _ "$RC"
+v verify --json --host-root current aligned.cpio
+check 'already current: running 0xb4, nothing to load, exit 0' \
+	bash -c '[ "$1" -eq 0 ] && python3 -c "
+import json
+r = json.load(open(\".out\"))[0]
+assert r[\"running\"] == 0xb4 and r[\"linux\"] is None and r[\"xen_4_17\"] is None, r
+assert \"already current: the image\x27s 0x000000b4 is not newer than the running 0x000000b4\" in r[\"why\"], r
+"' _ "$RC"
+v verify --json --cpu 0x806c1,0x80 aligned.cpio
+check 'running is null when unknown (--cpu)' \
+	python3 -c 'import json; r = json.load(open(".out"))[0]; assert r["running"] is None, r'
+
+# ===================================================== 4. platform unknown
+
+v verify --json --cpu 0x906ea variants.cpio
+check 'platform unknown: one row per variant, each its own revision, exit 0' \
+	bash -c '[ "$1" -eq 0 ] && python3 -c "
+import json
+rows = json.load(open(\".out\"))
+assert [(r[\"pf\"], r[\"pf_known\"]) for r in rows] == [(0x22, False), (0x01, False)], rows
+for r, rev in zip(rows, (0xf4, 0xf2)):
+    assert all(r[k] == rev for k in (\"linux_6_1\", \"linux\", \"xen_4_17\", \"xen\")), r
+"' _ "$RC"
+mkhost nopf 6 158 10 0x1
+v verify --host-root nopf variants.cpio
+check 'platform unknown from --host (no processor_flags): the same rows, marked' \
+	bash -c '[ "$1" -eq 0 ] && grep -q "^intel  *0x000906ea  *0x22?  *0x00000001  *0x000000f4  *0x000000f4  *0x000000f4  *0x000000f4" .out &&
+		grep -q "^intel  *0x000906ea  *0x01?  *0x00000001  *0x000000f2  *0x000000f2  *0x000000f2  *0x000000f2" .out &&
+		grep -q "platform unknown" .out' _ "$RC"
+# Only one variant has an update for the CPU's own platform: not knowing it
+# must not turn the answer into "nothing to load".
+ug intel --sig 0x906ea --pf 0x01 --rev 0xf2 --seed 2 -o only01.bin
+ug cpio --align16 "${DIRS[@]}" "$INTEL_MEMBER=only01.bin" -o only01.cpio
+v verify --cpu 0x906ea only01.cpio
+check 'platform unknown never changes the exit status (one variant: 0)' test "$RC" -eq 0
+v verify --cpu 0xa20f12,0x2 aligned.cpio
+check 'a PF_MASK with an AMD signature is ignored, with a note' \
+	bash -c '[ "$1" -eq 0 ] && grep -q "note: .*PF_MASK 0x2 ignored" .err' _ "$RC"
+
+# ===================================================== 5. bounded reading
+
+# max RSS in KiB of a command, or empty without GNU time.
+maxrss() {
+	if /usr/bin/time -f %M true >/dev/null 2>&1; then
+		/usr/bin/time -f %M -o .rss "$@" >/dev/null 2>&1 || true
+		tail -1 .rss
+	fi
+}
+# initrd-1g.img: the early cpio, gzip data, then a sparse tail to 1 GiB.
+cp initrd.img initrd-1g.img
+truncate -s 1G initrd-1g.img
+rss=$(maxrss "$MKUCODE" verify --cpu 0x806c1,0x80 initrd-1g.img)
+if [[ -n $rss ]]; then
+	check "verify of a 1 GiB initrd stays under 64 MiB (max RSS ${rss} KiB)" test "$rss" -lt 65536
+	rss=$(maxrss "$MKUCODE" list initrd-1g.img)
+	check "list of a 1 GiB initrd stays under 64 MiB (max RSS ${rss} KiB)" test "$rss" -lt 65536
+else
+	tap skip 'max RSS of verify and list' 'no GNU time'
+fi
+check 'verify of a 1 GiB initrd with 256 MiB of address space: exit 0' \
+	bash -c 'ulimit -v 262144; "$1" verify --cpu 0x806c1,0x80 initrd-1g.img >/dev/null' _ "$MKUCODE"
+check 'list of a 1 GiB initrd with 256 MiB of address space finds the update' \
+	bash -c 'ulimit -v 262144; "$1" list initrd-1g.img | grep -q " 0x000000b4 "' _ "$MKUCODE"
+
+# big-cpio.img: the early cpio, then an uncompressed archive whose one
+# member is 1 GiB of (sparse) data: walked past, not read.
+python3 - <<'EOF'
+import os
+size = 1 << 30
+name = b'usr/lib/big\0'
+hdr = b'070701' + b''.join(b'%08X' % v for v in (
+    1, 0o100644, 0, 0, 1, 0, size, 0, 0, 0, 0, len(name), 0))
+with open('big-cpio.img', 'wb') as f:
+    f.write(open('aligned.cpio', 'rb').read())
+    f.write(hdr + name)
+    f.write(b'\0' * ((-(110 + len(name))) % 4))
+    f.seek(size, os.SEEK_CUR)
+    tr = b'TRAILER!!!\0'
+    f.write(b'070701' + b''.join(b'%08X' % v for v in (
+        0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, len(tr), 0)) + tr + b'\0\0\0')
+EOF
+check 'verify past a 1 GiB uncompressed member with 256 MiB of address space: exit 0' \
+	bash -c 'ulimit -v 262144; "$1" verify --cpu 0x806c1,0x80 big-cpio.img >/dev/null' _ "$MKUCODE"
+
+# hole.img: the early cpio, a 1 GiB hole of zeros (padding the loaders
+# skip), then the early cpio again: walked across at once, the copy found.
+cp aligned.cpio hole.img
+truncate -s 1G hole.img
+cat aligned.cpio >>hole.img
+HOLE=$(printf '%#x' $((1 << 30 | $(cpio_off aligned.cpio "$INTEL_MEMBER" header 1))))
+check 'a 1 GiB hole of zero padding: skipped within 256 MiB, the copy after it found' \
+	bash -c 'ulimit -v 262144; timeout 20 "$1" verify --cpu 0x806c1,0x80 hole.img >out; [ $? -eq 4 ] &&
+		grep -q "problem: hole.img: offset $2: a second copy" out' _ "$MKUCODE" "$HOLE"
+
+# A raw vendor file is small: a 200 GB one (an Intel header, then a hole)
+# is refused without being read.
+cp intel.bin huge-raw.bin
+truncate -s 200G huge-raw.bin
+check 'verify of a 200 GB "raw vendor file": exit 1 at once, its size named' \
+	bash -c 'ulimit -v 262144; timeout 20 "$1" verify --cpu 0x806c1,0x80 huge-raw.bin 2>err; [ $? -eq 1 ] &&
+		grep -qx "mkucode: huge-raw.bin: 214748364800 bytes, more than the 64 MiB a raw microcode file may be; not read" err' _ "$MKUCODE"
+rm -f huge-raw.bin
+
+# A sparse 200 GB file among the firmware: skipped at once, named with its size.
+mkdir fw
+cp intel.bin fw/06-8c-01
+truncate -s 200G fw/huge
+check 'list: a sparse 200 GB file is skipped with a warning naming it and its size' \
+	bash -c 'ulimit -v 262144; timeout 20 "$1" list fw >out 2>err &&
+		grep -q "warning: fw/huge: 214748364800 bytes, more than the 64 MiB a microcode source may be; skipped" err &&
+		grep -q " 0x000000b4 " out' _ "$MKUCODE"
+check 'build: the same, and the rest is built' \
+	bash -c 'ulimit -v 262144; timeout 20 "$1" -q -o fw.cpio fw 2>err && "$1" list fw.cpio | grep -q " 0x000000b4 "' _ "$MKUCODE"
+rm -f fw/huge
+
+# ================================================= 6. several IMAGEs joined
+
+# GRUB `initrd early.cpio initrd.img`: the separate early image shadows the
+# prepended one, a dead second copy in the second file.
+SECOND=$(cpio_off initrd.img "$INTEL_MEMBER" header 1)
+v verify --cpu 0x806c1,0x80 aligned.cpio initrd.img
+check 'early.cpio then initrd.img: exit 4' test "$RC" -eq 4
+check 'early.cpio then initrd.img: the dead copy named in initrd.img at its own offset' \
+	grep -qx "intel 0x000806c1 pf 0x80: problem: initrd.img: offset $SECOND: a second copy of the microcode file that the loaders never read (linux-6.1, linux, xen-4.17, xen)" .out
+v verify --json --cpu 0x806c1,0x80 aligned.cpio initrd.img
+check 'early.cpio then initrd.img --json: the problem names the file' \
+	python3 -c '
+import json, sys
+p = json.load(open(".out"))[0]["problems"]
+assert [(x["code"], x["file"], x["offset"]) for x in p] == [("UC_ERR_DUPLICATE_MEMBER", "initrd.img", int(sys.argv[1], 16))], p
+' "$SECOND"
+# initrd.img first: its early cpio ends in compressed data, where the
+# loaders stop; the early image after it is never read: a dead copy.
+FIRST=$(cpio_off aligned.cpio "$INTEL_MEMBER" header 1)
+v verify --cpu 0x806c1,0x80 initrd.img aligned.cpio
+check 'initrd.img then early.cpio: exit 4, the unread copy named in early.cpio' \
+	bash -c '[ "$1" -eq 4 ] && grep -qx "intel 0x000806c1 pf 0x80: problem: aligned.cpio: offset $2: a second copy of the microcode file that the loaders never read (linux-6.1, linux, xen-4.17, xen)" .out' _ "$RC" "$FIRST"
+# An initrd without early microcode, then the early image: nothing loads,
+# and the reason says where the loaders stopped and what to change.
+v verify --cpu 0x806c1,0x80 main.cpio.gz aligned.cpio
+check 'main.cpio.gz then early.cpio: exit 3, the early cpio must come first' \
+	bash -c '[ "$1" -eq 3 ] && grep -q "no early cpio: main.cpio.gz begins with gzip-compressed data, and the kernel takes microcode only from an uncompressed cpio at the very start; aligned.cpio has one, but the loaders stop reading in main.cpio.gz at offset 0 (gzip-compressed data): the early cpio must come first" .out' _ "$RC"
+# A first file that is not a multiple of 4 long is padded as the loaders do:
+# the second file's member keeps its alignment relative to the joined buffer.
+printf '\0\0' >two-zeros
+cat aligned.cpio two-zeros >odd.cpio
+ug cpio --align16 "${DIRS[@]}" "$AMD_MEMBER=amd.bin" -o amd-only.cpio
+v verify --cpu 0xa20f12 odd.cpio amd-only.cpio
+check 'an odd-sized first file: joined with padding to 4, the duplicate AMD file found in the second' \
+	bash -c '[ "$1" -eq 4 ] && grep -q "problem: amd-only.cpio: offset $2: a second copy" .out' _ "$RC" \
+	"$(cpio_off amd-only.cpio "$AMD_MEMBER" header 1)"
+
+echo "1..$NTEST"
+((NFAIL == 0))
