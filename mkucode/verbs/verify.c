@@ -16,6 +16,8 @@
 #include "util/fileio.h"
 #include "validate/check.h"
 #include "loaders/load.h"
+#include "vendor/amd.h"
+#include "vendor/intel.h"
 
 /* The loaders in the order they are shown; the JSON keys are the contract. */
 static const enum uc_consumer shown[] = {
@@ -197,8 +199,8 @@ int cmd_verify(int argc, char **argv)
 	n = cpus_from_selection(&sel, vendor_only, vendor, cpus);
 
 	/* Gathering's content tests: a raw file is what Xen takes as ucode=<n>. */
-	raw_intel = ucode_looks_intel(img, len);
-	raw = raw_intel || ucode_looks_amd(img, len);
+	raw_intel = uc_intel_probe(img, len);
+	raw = raw_intel || uc_amd_probe(img, len);
 	input = raw || !looks_initrd(img, len) ? UC_INPUT_RAW : UC_INPUT_CPIO;
 	if (input == UC_INPUT_CPIO) {
 		uc_check_image(img, len, print_issue, &ic);
