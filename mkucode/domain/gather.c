@@ -142,21 +142,6 @@ static int add_amd(struct ucode_set *set, const uint8_t *b, size_t len,
 	return broken(o, s, pos, k);
 }
 
-bool ucode_looks_intel(const uint8_t *b, size_t len)
-{
-	return uc_intel_probe(b, len);
-}
-
-bool ucode_looks_amd(const uint8_t *b, size_t len)
-{
-	return uc_amd_probe(b, len);
-}
-
-bool ucode_looks_cpio(const uint8_t *b, size_t len)
-{
-	return uc_cpio_probe(b, len);
-}
-
 static int add_raw(struct ucode_set *set, const uint8_t *b, size_t len,
 		   const struct source *s, const struct gather_opts *o,
 		   bool *recognised);
@@ -208,11 +193,11 @@ static int add_raw(struct ucode_set *set, const uint8_t *b, size_t len,
 	int k;
 
 	*recognised = true;
-	if (ucode_looks_cpio(b, len))
+	if (uc_cpio_probe(b, len))
 		return add_cpio(set, b, len, s, o);
-	if (ucode_looks_amd(b, len))
+	if (uc_amd_probe(b, len))
 		return add_amd(set, b, len, s, o);
-	if (ucode_looks_intel(b, len))
+	if (uc_intel_probe(b, len))
 		return add_intel(set, b, len, s, o);
 	if (uc_intel_dat_probe((const char *)b, len)) {
 		k = uc_intel_dat_decode((const char *)b, len, NULL, 0, &need,
@@ -259,7 +244,7 @@ static int read_source(struct ucode_set *set, const char *path, uint8_t **data,
 	close(fd);
 	if (got < 0)
 		return diag_sys(d, path, errno, "cannot read");
-	if (ucode_looks_cpio(head, (size_t)got)) {
+	if (uc_cpio_probe(head, (size_t)got)) {
 		static const struct early_opts opts = { true, SOURCE_MAX };
 		struct early_part ep;
 		struct diags why = { 0 };

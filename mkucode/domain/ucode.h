@@ -78,12 +78,6 @@ int gather(struct ucode_set *set, char **sources, int n_sources,
 int ucode_check_copy(const struct ucode_item *copy, const struct ucode_item *first,
 		     struct diags *d);
 
-/* Content tests: a raw Intel update / AMD container / newc archive starts
- * here. */
-bool ucode_looks_intel(const uint8_t *b, size_t len);
-bool ucode_looks_amd(const uint8_t *b, size_t len);
-bool ucode_looks_cpio(const uint8_t *b, size_t len);
-
 /* The system firmware locations searched by default. */
 extern const char *const default_sources[];
 

@@ -31,6 +31,7 @@
 #include "util/stdout.h"
 #include "util/table.h"
 #include "validate/check.h"
+#include "vendor/amd.h"
 #include "vendor/intel.h"
 
 /* The loaders in the order they are shown; the JSON keys are the contract. */
@@ -417,7 +418,7 @@ static int read_input(struct input *in, const struct asked *asked, size_t n)
 		fclose(f);
 	}
 	/* Gathering's content tests: a raw file is what Xen takes as ucode=<n>. */
-	if (ucode_looks_intel(head, got) || ucode_looks_amd(head, got)) {
+	if (uc_intel_probe(head, got) || uc_amd_probe(head, got)) {
 		if (in->n_paths > 1)
 			return diag_error(&in->d, in->paths[0], "a raw vendor file is a "
 					  "Xen module of its own, not an initrd to join "
@@ -429,7 +430,7 @@ static int read_input(struct input *in, const struct asked *asked, size_t n)
 		note("%s: a raw vendor file, as Xen takes it with ucode=<n>; Linux "
 		     "reads only an initrd's early cpio", in->paths[0]);
 		uc_check_raw(in->buf, in->len,
-			     ucode_looks_intel(head, got) ? UC_VENDOR_INTEL
+			     uc_intel_probe(head, got) ? UC_VENDOR_INTEL
 							  : UC_VENDOR_AMD,
 			     0, collect, in);
 		return 0;

@@ -1,17 +1,17 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Checks ucgen output against the independent python checker ucgen-check.py.
-# usage: check-py.sh amd|intel|cpio UCGEN PYTHON3 CHECKER   (exit 77 = skipped)
+# usage: check-py.sh amd|intel|cpio UCGEN PYTHON3 CHECKER   (TAP; 1..0 without python3)
 set -u
 MODE=$1 UCGEN=$2 PY=${3:-} CHK=$4
+# shellcheck source-path=SCRIPTDIR source=../lib/tap.sh
+. "$(dirname "$0")/../lib/tap.sh"
 if [ -z "$PY" ] || [ ! -x "$PY" ]; then
-	echo "SKIP: python3 not found"
-	exit 77
+	tap_skip_all "python3 not found"
+	exit 0
 fi
 T=$(mktemp -d) || exit 1
 trap 'rm -rf "$T"' EXIT INT TERM
-# shellcheck source-path=SCRIPTDIR source=../lib/tap.sh
-. "$(dirname "$0")/../lib/tap.sh"
 pass() { tap ok "$*"; }
 fail() { tap notok "$*"; }
 

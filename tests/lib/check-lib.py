@@ -151,6 +151,19 @@ def check_tap_py():
     t.skip("x", "y")
     tap.ok(t.done() == 0, "tap.py: status 0 with a skip only")
     tap.ok(tap.Tap(io.StringIO()).done() == 1, "tap.py: status 1 when nothing ran")
+    out = io.StringIO()
+    status = tap.Tap(out).skip_all("no\nroot")
+    tap.ok(out.getvalue() == "1..0 # SKIP no root\n" and status == 0,
+           "tap.py: skip_all() prints the plan 1..0 with the reason on one line, status 0",
+           out.getvalue())
+    t = tap.Tap(io.StringIO())
+    t.ok(True, "a")
+    try:
+        t.skip_all("late")
+        late = None
+    except ValueError as e:
+        late = e
+    tap.ok(late is not None, "tap.py: skip_all() after a test line is refused")
 
 
 def check_tap_sh():
@@ -162,6 +175,10 @@ def check_tap_sh():
     want = ("ok 1 - a\nnot ok 2 - b\n# c\nnot ok 3 - d # TODO e\nok 4 - f\n"
             "not ok 5 - g\n# h\n1..5\nstatus 1 5 2\n")
     tap.ok(p.stdout == want, "tap.sh: the lines, the plan, the counts", p.stdout)
+    p = subprocess.run(["sh", "-c", ". \"$1\"\ntap_skip_all no python3\necho \"status $?\"\n",
+                        "sh", os.path.join(HERE, "tap.sh")], stdout=subprocess.PIPE, text=True)
+    tap.ok(p.stdout == "1..0 # SKIP no python3\nstatus 0\n",
+           "tap.sh: tap_skip_all prints the plan 1..0 with the reason, status 0", p.stdout)
 
 
 def main():

@@ -7,6 +7,8 @@ lines, "# " diagnostics, and the plan at the end.
     tap.skip("what was not checked", "why")
     sys.exit(tap.done())
 
+or, when nothing can be checked here, sys.exit(tap.skip_all("why")).
+
 ok() returns its condition, so a test can stop early on a failed step.  A
 SKIP or TODO line never counts as a failure.  done() prints the plan and
 returns the exit status: 0 when every test passed, 1 when one failed or
@@ -54,6 +56,14 @@ class Tap:
         self._line(cond, name, f"TODO {why}")
         return bool(cond)
 
+    def skip_all(self, why):
+        """Nothing to test here: the plan 1..0 with the reason, status 0.
+        Only before any test line, where TAP allows it."""
+        if self.count:
+            raise ValueError("skip_all() after a test line")
+        self._print(f"1..0 # SKIP {' '.join(str(why).split())}")
+        return 0
+
     @property
     def passed(self):
         return self.count - len(self.failures)
@@ -66,6 +76,7 @@ class Tap:
 
 _default = Tap()
 diag, ok, skip, todo, done = _default.diag, _default.ok, _default.skip, _default.todo, _default.done
+skip_all = _default.skip_all
 
 
 def failures():

@@ -11,6 +11,8 @@
 #   tap_diag                               standard input as "# " comments
 #   tap_done                               the plan; status 0 when every test
 #                                          passed, 1 when one failed or none ran
+#   tap_skip_all WHY                       instead of any test: the plan 1..0
+#                                          with the reason; status 0
 #
 # A DESCRIPTION of several lines keeps its first on the test line and prints
 # the rest as comments.  NTEST and NFAIL count tests and failures.
@@ -51,4 +53,8 @@ tap_check() {
 tap_done() {
 	echo "1..$NTEST"
 	[ "$NFAIL" -eq 0 ] && [ "$NTEST" -gt 0 ]
+}
+
+tap_skip_all() {
+	echo "1..0 # SKIP $*"
 }
