@@ -41,7 +41,8 @@ static int emit(struct uc_cpio_writer *w, const void *data, size_t len)
 	} else {
 		if (len > w->cap - w->off)
 			return w->err = -UC_ERR_NOSPACE;
-		uc_memcpy(w->buf + w->off, data, len);
+		if (len)        /* data may be NULL then */
+			uc_memcpy(w->buf + w->off, data, len);
 	}
 	w->off += len;
 	return 0;

@@ -89,6 +89,10 @@ int diag_core(struct diags *d, enum diag_level level, const char *file,
 
 void diag_move(struct diags *d, struct diags *from)
 {
+	if (!from->n) {
+		diags_free(from);
+		return;
+	}
 	grow(&d->v, &d->cap, d->n + from->n, sizeof(*d->v));
 	memcpy(d->v + d->n, from->v, from->n * sizeof(*from->v));
 	d->n += from->n;
