@@ -16,9 +16,18 @@ static uint32_t dword_sum(const uint8_t *p, size_t n)
 	uint32_t s[8] = { 0 };
 	size_t i = 0;
 
-	for (; i + 8 <= n; i += 8)
-		for (unsigned int j = 0; j < 8; j++)
-			s[j] += uc_le32(p + 4 * (i + j));
+	for (; i + 8 <= n; i += 8) {
+		const uint8_t *q = p + 4 * i;
+
+		s[0] += uc_le32(q);
+		s[1] += uc_le32(q + 4);
+		s[2] += uc_le32(q + 8);
+		s[3] += uc_le32(q + 12);
+		s[4] += uc_le32(q + 16);
+		s[5] += uc_le32(q + 20);
+		s[6] += uc_le32(q + 24);
+		s[7] += uc_le32(q + 28);
+	}
 	for (; i < n; i++)
 		s[0] += uc_le32(p + 4 * i);
 	return s[0] + s[1] + s[2] + s[3] + s[4] + s[5] + s[6] + s[7];
