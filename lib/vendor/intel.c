@@ -6,24 +6,31 @@
 #include "intel.h"
 
 /*
- * Sum of n little-endian dwords starting at p.  Four running sums: this is
- * where building from all of /lib/firmware spends its time, and independent
- * additions keep the CPU busy (the sum is the same mod 2^32).
+ * Sum of n little-endian dwords starting at p.  This is where building from
+ * all of /lib/firmware spends its time: eight running sums, 32 bytes a step,
+ * which the compiler turns into two independent vector additions (the sum is
+ * the same mod 2^32).
  */
 static uint32_t dword_sum(const uint8_t *p, size_t n)
 {
-	uint32_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+	uint32_t s[8] = { 0 };
 	size_t i = 0;
 
-	for (; i + 4 <= n; i += 4) {
-		s0 += uc_le32(p + 4 * i);
-		s1 += uc_le32(p + 4 * i + 4);
-		s2 += uc_le32(p + 4 * i + 8);
-		s3 += uc_le32(p + 4 * i + 12);
+	for (; i + 8 <= n; i += 8) {
+		const uint8_t *q = p + 4 * i;
+
+		s[0] += uc_le32(q);
+		s[1] += uc_le32(q + 4);
+		s[2] += uc_le32(q + 8);
+		s[3] += uc_le32(q + 12);
+		s[4] += uc_le32(q + 16);
+		s[5] += uc_le32(q + 20);
+		s[6] += uc_le32(q + 24);
+		s[7] += uc_le32(q + 28);
 	}
 	for (; i < n; i++)
-		s0 += uc_le32(p + 4 * i);
-	return s0 + s1 + s2 + s3;
+		s[0] += uc_le32(p + 4 * i);
+	return s[0] + s[1] + s[2] + s[3] + s[4] + s[5] + s[6] + s[7];
 }
 
 static bool checks_1k_total(enum uc_consumer c)

@@ -241,23 +241,46 @@ struct early_job {
 	struct diags *d;
 };
 
-static int fd_sink(void *ctx, const void *data, size_t len)
+/* The early cpio going out: the blobs' pieces are referenced, not copied. */
+struct early_out {
+	struct fd_out o;
+	const struct blob_out *intel, *amd;
+	size_t next_intel, next_amd;    /* the piece each blob writes next */
+};
+
+/* Is [data, data + len) piece *i of b, which lives as long as b? */
+static bool next_piece(const struct blob_out *b, size_t *i, const void *data,
+		       size_t len)
 {
-	return fd_out_put(ctx, data, len) ? -UC_ERR_SINK : 0;
+	if (!b || *i >= b->n || b->pieces[*i].data != data ||
+	    b->pieces[*i].len != len)
+		return false;
+	++*i;
+	return true;
+}
+
+static int early_sink(void *ctx, const void *data, size_t len)
+{
+	struct early_out *e = ctx;
+	bool stays = next_piece(e->intel, &e->next_intel, data, len) ||
+		     next_piece(e->amd, &e->next_amd, data, len);
+
+	return (stays ? fd_out_put_ref(&e->o, data, len)
+		      : fd_out_put(&e->o, data, len)) ? -UC_ERR_SINK : 0;
 }
 
 static int produce_early(int fd, void *ctx)
 {
 	struct early_job *job = ctx;
+	struct early_out e = { .intel = job->intel, .amd = job->amd };
 	struct uc_cpio_writer w;
-	struct fd_out o;
 	int r;
 
-	fd_out_init(&o, fd);
-	uc_cpio_writer_init_sink(&w, fd_sink, &o, job->mtime);
+	fd_out_init(&e.o, fd);
+	uc_cpio_writer_init_sink(&w, early_sink, &e, job->mtime);
 	emit_microcode_members(&w, job->intel, job->amd);
 	uc_cpio_write_trailer(&w, 512);
-	r = fd_out_finish(&o);
+	r = fd_out_finish(&e.o);
 	if (r)
 		return errno;
 	if (w.err)

@@ -8,27 +8,11 @@
 #include <unistd.h>
 #include "util/alloc.h"
 #include "util/fdout.h"
-#include "util/fileio.h"
 
-static int write_all(int fd, const void *data, size_t len)
-{
-	const uint8_t *p = data;
-
-	while (len) {
-		ssize_t w = write(fd, p, len);
-
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
-
+/* Copies of small writes gather here; referenced data is never copied. */
 #define FD_OUT_BUF (256u * 1024)
+/* What is queued goes out in one system call once it is this much. */
+#define FD_OUT_CHUNK ((size_t)1 << 20)
 /*
  * Written data goes to writeback in steps this large as it is produced, so
  * the disk works while we do and the closing fsync finds little left.
@@ -49,19 +33,32 @@ void fd_out_init(struct fd_out *o, int fd)
 	o->buf = xmalloc(FD_OUT_BUF);
 }
 
-/* Pipes have no offsets: standard output is written in order. */
-static int fd_out_write(struct fd_out *o, const void *p, size_t len, uint64_t at)
+/*
+ * All of iov[0..n) at offset at, consuming the vector as it goes.  Pipes
+ * have no offsets: standard output is written in order.
+ */
+static int write_vec(int fd, struct iovec *iov, int n, uint64_t at)
 {
-	int r = o->fd == STDOUT_FILENO ? write_all(o->fd, p, len)
-				       : write_all_at(o->fd, p, len, at);
+	while (n) {
+		ssize_t w = fd == STDOUT_FILENO ? writev(fd, iov, n)
+						: pwritev(fd, iov, n, (off_t)at);
 
-	if (r) {
-		o->err = errno;
-		return r;
-	}
-	if (o->fd != STDOUT_FILENO && at + len - o->kicked >= FD_OUT_KICK) {
-		start_writeback(o->fd, o->kicked, at + len);
-		o->kicked = at + len;
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (!w) {
+			errno = EIO;
+			return -1;
+		}
+		at += (uint64_t)w;
+		for (; n && (size_t)w >= iov->iov_len; iov++, n--)
+			w -= (ssize_t)iov->iov_len;
+		if (n) {
+			iov->iov_base = (uint8_t *)iov->iov_base + w;
+			iov->iov_len -= (size_t)w;
+		}
 	}
 	return 0;
 }
@@ -70,24 +67,60 @@ static int fd_out_flush(struct fd_out *o)
 {
 	if (o->err)
 		return -1;
-	if (o->n && fd_out_write(o, o->buf, o->n, o->off - o->n))
+	if (o->niov && write_vec(o->fd, o->iov, o->niov, o->off - o->queued)) {
+		o->err = errno;
 		return -1;
+	}
+	o->niov = 0;
+	o->queued = 0;
 	o->n = 0;
+	if (o->fd != STDOUT_FILENO && o->off - o->kicked >= FD_OUT_KICK) {
+		start_writeback(o->fd, o->kicked, o->off);
+		o->kicked = o->off;
+	}
 	return 0;
+}
+
+/* Queue [p, p + len), which stays as it is until the next flush. */
+static int queue(struct fd_out *o, const uint8_t *p, size_t len)
+{
+	struct iovec *last = o->niov ? &o->iov[o->niov - 1] : NULL;
+
+	/* Consecutive copies, or updates next to each other in one file. */
+	if (last && (const uint8_t *)last->iov_base + last->iov_len == p) {
+		last->iov_len += len;
+	} else {
+		if (o->niov == FD_OUT_IOV && fd_out_flush(o))
+			return -1;
+		/* iov_base is not const; writev only reads it. */
+		o->iov[o->niov++] = (struct iovec){ (void *)(uintptr_t)p, len };
+	}
+	o->queued += len;
+	o->off += len;
+	return o->queued >= FD_OUT_CHUNK ? fd_out_flush(o) : 0;
 }
 
 int fd_out_put(struct fd_out *o, const void *data, size_t len)
 {
 	if (o->err)
 		return -1;
-	if (o->n + len > FD_OUT_BUF && fd_out_flush(o))
+	if (!len)
+		return 0;
+	if ((len > FD_OUT_BUF - o->n || o->niov == FD_OUT_IOV) && fd_out_flush(o))
 		return -1;
-	o->off += len;
-	if (len >= FD_OUT_BUF)
-		return fd_out_write(o, data, len, o->off - len);
+	/* Too big to copy: out before the caller can change it. */
+	if (len > FD_OUT_BUF)
+		return queue(o, data, len) || fd_out_flush(o) ? -1 : 0;
 	memcpy(o->buf + o->n, data, len);
 	o->n += len;
-	return 0;
+	return queue(o, o->buf + o->n - len, len);
+}
+
+int fd_out_put_ref(struct fd_out *o, const void *data, size_t len)
+{
+	if (o->err)
+		return -1;
+	return len ? queue(o, data, len) : 0;
 }
 
 int fd_out_finish(struct fd_out *o)

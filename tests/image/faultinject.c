@@ -4,7 +4,8 @@
  * which mkucode changes files and, at call number FAULT_AT:
  *   FAULT_MODE=kill  raises SIGKILL before the call runs (a crash there);
  *   FAULT_MODE=eio   fails the call with EIO if it moves data (write,
- *                    pwrite, copy_file_range, FICLONERANGE, fsync);
+ *                    pwrite, writev, pwritev, copy_file_range,
+ *                    FICLONERANGE, fsync);
  *                    otherwise the next such call fails instead.
  * FAULT_LOG=FILE appends "N name" for every counted call, so a test can
  * learn how many points a run has.  Without FAULT_AT nothing is injected.
@@ -29,6 +30,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -122,6 +124,22 @@ ssize_t pwrite64(int fd, const void *buf, size_t n, off_t off)
 	if (fault("pwrite64", true))
 		FAIL_EIO(-1);
 	return real(fd, buf, n, off);
+}
+
+ssize_t writev(int fd, const struct iovec *iov, int n)
+{
+	REAL(ssize_t, "writev", int, const struct iovec *, int);
+	if (counted_fd(fd) && fault("writev", true))
+		FAIL_EIO(-1);
+	return real(fd, iov, n);
+}
+
+ssize_t pwritev64(int fd, const struct iovec *iov, int n, off_t off)
+{
+	REAL(ssize_t, "pwritev64", int, const struct iovec *, int, off_t);
+	if (fault("pwritev64", true))
+		FAIL_EIO(-1);
+	return real(fd, iov, n, off);
 }
 
 ssize_t copy_file_range(int in, off_t *ioff, int out, off_t *ooff, size_t n,
