@@ -389,7 +389,10 @@ static int produce_pieces(int fd, void *ctx)
 
 	fd_out_init(&o, fd);
 	for (size_t i = 0; i < ps->n; i++)
-		fd_out_put_ref(&o, ps->p[i].data, ps->p[i].len);
+		/* Copied, not referenced: a piece of a mapped file that shrinks
+		 * then faults here (SIGBUS, which image.c guards against) instead
+		 * of failing inside the kernel's write with EFAULT. */
+		fd_out_put(&o, ps->p[i].data, ps->p[i].len);
 	return fd_out_finish(&o) ? errno : 0;
 }
 
