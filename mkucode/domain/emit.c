@@ -7,7 +7,6 @@
 #include "cpio/cpio.h"
 #include "domain/emit.h"
 #include "util/diag.h"
-#include "util/msg.h"
 #include "util/alloc.h"
 #include "util/fileio.h"
 #include "util/fdout.h"
@@ -188,6 +187,8 @@ int emit_vendor_file(const struct ucode_set *set, const struct selection *sel,
 
 struct written_check {
 	size_t upto;       /* issues past this offset are not ours */
+	const char *file;
+	struct diags *d;
 	unsigned int bad;
 };
 
@@ -201,8 +202,9 @@ static void report_internal(void *ctx, const struct uc_issue *is)
 	if (is->offset >= c->upto)
 		return;
 	c->bad++;
-	error("internal error: the written archive fails its own check at "
-	      "offset %#zx: %s", is->offset, uc_strerror(is->err));
+	diag_add(c->d, DIAG_ERROR, c->file, is->offset, is->err, 0,
+		 "internal error: what was written fails its own check: %s",
+		 uc_strerror(is->err));
 }
 
 static void write_vendor(struct uc_cpio_writer *w, const char *name,
@@ -227,9 +229,10 @@ int emit_microcode_members(struct uc_cpio_writer *w, const struct blob_out *inte
 	return w->err;
 }
 
-unsigned int check_written(const void *buf, size_t len, size_t upto)
+unsigned int check_written(const void *buf, size_t len, size_t upto,
+			   const char *file, struct diags *d)
 {
-	struct written_check c = { .upto = upto };
+	struct written_check c = { .upto = upto, .file = file, .d = d };
 
 	uc_check_image(buf, len, report_internal, &c);
 	return c.bad;
@@ -238,6 +241,7 @@ unsigned int check_written(const void *buf, size_t len, size_t upto)
 struct early_job {
 	const struct blob_out *intel, *amd;
 	uint32_t mtime;
+	const char *path;
 	struct diags *d;
 };
 
@@ -292,14 +296,15 @@ static int produce_early(int fd, void *ctx)
 /* What we write must pass the check `mkucode verify` applies. */
 static int verify_early(const void *data, size_t len, void *ctx)
 {
-	(void)ctx;
-	return check_written(data, len, len) ? -1 : 0;
+	const struct early_job *job = ctx;
+
+	return check_written(data, len, len, job->path, job->d) ? -1 : 0;
 }
 
 int write_early_cpio(struct replacement *out, const struct blob_out *intel,
 		     const struct blob_out *amd, uint32_t mtime)
 {
-	struct early_job job = { intel, amd, mtime, out->d };
+	struct early_job job = { intel, amd, mtime, out->path, out->d };
 
 	return replace_write(out, produce_early, verify_early, &job);
 }

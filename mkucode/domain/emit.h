@@ -53,10 +53,11 @@ int emit_microcode_members(struct uc_cpio_writer *w, const struct blob_out *inte
 			   const struct blob_out *amd);
 
 /*
- * Run the core's validator over what we wrote (buf, len) and report, as an
- * internal error, every issue before offset upto (what follows is not
- * ours).  Returns the number reported.
+ * Run the core's validator over what we wrote (buf, len, in file) and add,
+ * as an internal error, every issue before offset upto (what follows is
+ * not ours) to d.  Returns the number added.
  */
-unsigned int check_written(const void *buf, size_t len, size_t upto);
+unsigned int check_written(const void *buf, size_t len, size_t upto,
+			   const char *file, struct diags *d);
 
 #endif /* MKUCODE_EMIT_H */

@@ -733,7 +733,7 @@ const char *image_copy_name(enum image_copy how)
 
 /* The validator's view of what we wrote, read back from the file: 0, 1
  * when it finds something, -1 with errno set when it cannot read. */
-static int check_file(int fd, size_t early_len)
+static int check_file(const struct image *im, int fd, size_t early_len)
 {
 	void *m;
 	unsigned int bad;
@@ -743,7 +743,7 @@ static int check_file(int fd, size_t early_len)
 	m = mmap(NULL, early_len, PROT_READ, MAP_SHARED, fd, 0);
 	if (m == MAP_FAILED)
 		return -1;
-	bad = check_written(m, early_len, early_len);
+	bad = check_written(m, early_len, early_len, im->path, im->d);
 	munmap(m, early_len);
 	return bad ? 1 : 0;
 }
@@ -795,7 +795,7 @@ static int replace_early(struct image *im, const struct blob_out *intel,
 	default: goto fail_errno;
 	}
 	step = "cannot read the new image back";
-	switch (check_file(im->rep.fd, res->early_len)) {
+	switch (check_file(im, im->rep.fd, res->early_len)) {
 	case 0: break;
 	case 1: step = "the new image fails its check"; goto fail;
 	default: goto fail_errno;
