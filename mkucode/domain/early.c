@@ -316,8 +316,8 @@ static int walk(struct reader *r)
 	return 0;
 }
 
-int early_read(struct early_part *ep, const char *const *paths, size_t n,
-	       const struct early_opts *o, struct diags *d)
+int early_read_inputs(struct early_part *ep, const struct early_input *inputs,
+		      size_t n, const struct early_opts *o, struct diags *d)
 {
 	struct reader r = { ep, o, NULL, NULL, 0, 0, d };
 	int rc = -1;
@@ -328,21 +328,23 @@ int early_read(struct early_part *ep, const char *const *paths, size_t n,
 	ep->n_files = n;
 	r.fds = xmalloc(n * sizeof(*r.fds));
 	for (; opened < n; opened++) {
+		const char *path = inputs[opened].path;
 		struct stat st;
-		int fd = open(paths[opened], O_RDONLY | O_CLOEXEC);
+		int fd = inputs[opened].fd >= 0 ? inputs[opened].fd
+						: open(path, O_RDONLY | O_CLOEXEC);
 
 		if (fd < 0) {
-			diag_sys(d, paths[opened], errno, "cannot open");
+			diag_sys(d, path, errno, "cannot open");
 			goto out;
 		}
 		r.fds[opened] = fd;
 		if (fstat(fd, &st)) {
-			diag_sys(d, paths[opened], errno, "cannot stat");
+			diag_sys(d, path, errno, "cannot stat");
 			opened++;
 			goto out;
 		}
 		if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode)) {
-			diag_error(d, paths[opened], "not a regular file");
+			diag_error(d, path, "not a regular file");
 			opened++;
 			goto out;
 		}
@@ -351,7 +353,7 @@ int early_read(struct early_part *ep, const char *const *paths, size_t n,
 
 			st.st_size = end > 0 ? end : 0;
 		}
-		ep->files[opened].path = paths[opened];
+		ep->files[opened].path = path;
 		ep->files[opened].size = (uint64_t)st.st_size;
 		ep->files[opened].start = ep->total;
 		/* The boot loaders start each file at a multiple of 4. */
@@ -362,11 +364,25 @@ int early_read(struct early_part *ep, const char *const *paths, size_t n,
 	rc = walk(&r);
 out:
 	for (size_t i = 0; i < opened; i++)
-		close(r.fds[i]);
+		if (inputs[i].fd < 0)
+			close(r.fds[i]);
 	free(r.fds);
 	free(r.win);
 	if (rc)
 		early_free(ep);
+	return rc;
+}
+
+int early_read(struct early_part *ep, const char *const *paths, size_t n,
+	       const struct early_opts *o, struct diags *d)
+{
+	struct early_input *inputs = xmalloc((n ? n : 1) * sizeof(*inputs));
+	int rc;
+
+	for (size_t i = 0; i < n; i++)
+		inputs[i] = (struct early_input){ paths[i], -1 };
+	rc = early_read_inputs(ep, inputs, n, o, d);
+	free(inputs);
 	return rc;
 }
 

@@ -81,6 +81,16 @@ struct early_opts {
 int early_read(struct early_part *ep, const char *const *paths, size_t n,
 	       const struct early_opts *o, struct diags *d);
 
+/* A file to read: named by path; read from fd when it is open (>= 0). */
+struct early_input {
+	const char *path;
+	int fd;                 /* the caller's, left open; -1: open path */
+};
+
+/* early_read() on files given as inputs[0..n). */
+int early_read_inputs(struct early_part *ep, const struct early_input *inputs,
+		      size_t n, const struct early_opts *o, struct diags *d);
+
 /*
  * Where offset off of ep->buf lies: returns the index of the file, with
  * *file_off the offset in that file.  An offset inside a collapsed run
