@@ -5,7 +5,8 @@
  * and stop at the first bytes that are no newc header; nothing after that
  * matters to them.  early_read() walks one or more files as the kernel sees
  * them (each padded to 4 bytes and joined, as GRUB's `initrd a b` and
- * syslinux's `INITRD a,b` load them) with pread, never mapping a file, and
+ * syslinux's `INITRD a,b` load them; by name, or from descriptors the
+ * caller opened: early_read_inputs) with pread, never mapping a file, and
  * hands the core a buffer on which its scanner and validator answer exactly
  * as on the whole image:
  *

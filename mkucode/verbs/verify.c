@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "verbs/verbs.h"
@@ -288,10 +289,18 @@ static void print_details(const struct verdict *v)
 	}
 }
 
+/* A path naming a pipe or a socket (as /dev/stdin may). */
+static bool names_stream(const char *path)
+{
+	struct stat st;
+
+	return !stat(path, &st) && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode));
+}
+
 /*
- * The IMAGEs as files to read: "-" is standard input; a pipe (or
- * /dev/stdin that is one) is read from a copy.  0, or -1 after an error in
- * d; fds[i] >= 0 is to be closed.
+ * The IMAGEs as files to read: "-" is standard input; a pipe is read from
+ * a copy, anything else where it is (the verdict names what it cannot
+ * read).  0, or -1 after an error in d; files[i].fd >= 0 is ours to close.
  */
 static int open_images(char **argv, size_t n, struct early_input *files,
 		       struct diags *d)
@@ -300,39 +309,30 @@ static int open_images(char **argv, size_t n, struct early_input *files,
 		files[i] = (struct early_input){ argv[i], -1 };
 	for (size_t i = 0; i < n; i++) {
 		bool is_stdin = !strcmp(argv[i], "-");
-		int fd = is_stdin ? STDIN_FILENO : -1;
+		int fd;
 
-		if (is_stdin)
+		if (is_stdin) {
 			files[i].path = SPOOL_STDIN_NAME;
-		else if ((fd = open(argv[i], O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0)
-			continue;       /* the verdict names why */
-		if (spool_needed(fd)) {
-			int copy;
-
-			/*
-			 * Opened without blocking to see what it is; a named
-			 * pipe is read once a writer has it open.
-			 */
-			if (!is_stdin) {
-				close(fd);
-				fd = open(argv[i], O_RDONLY | O_CLOEXEC);
-				if (fd < 0)
-					return diag_sys(d, argv[i], errno, "cannot open");
-			}
-			copy = spool_fd(fd, files[i].path, d);
-			if (!is_stdin)
-				close(fd);
-			if (copy < 0)
-				return -1;
-			files[i].fd = copy;
-		} else if (is_stdin) {
-			/* A file on standard input: read where it is. */
-			files[i].fd = dup(STDIN_FILENO);
-			if (files[i].fd < 0)
-				return diag_sys(d, files[i].path, errno, "cannot read");
+			fd = STDIN_FILENO;
+		} else if (names_stream(argv[i])) {
+			fd = open(argv[i], O_RDONLY | O_CLOEXEC);
+			if (fd < 0)
+				return diag_sys(d, argv[i], errno, "cannot open");
 		} else {
-			close(fd);
+			continue;
 		}
+		if (spool_needed(fd)) {
+			files[i].fd = spool_fd(fd, files[i].path, d);
+		} else {
+			/* A file on standard input: read where it is. */
+			files[i].fd = dup(fd);
+			if (files[i].fd < 0)
+				diag_sys(d, files[i].path, errno, "cannot read");
+		}
+		if (!is_stdin)
+			close(fd);
+		if (files[i].fd < 0)
+			return -1;
 	}
 	return 0;
 }
