@@ -391,6 +391,7 @@ vp() {
 	local input=$1
 	shift
 	RC=0
+	# shellcheck disable=SC2002 # a pipe, not a redirected file
 	cat "$input" | "$MKUCODE" "$@" >"$T/.out" 2>"$T/.err" || RC=$?
 }
 vp gnu.cpio verify --cpu 0x806c1,0x80 -
@@ -422,6 +423,20 @@ import json
 r = json.load(open(\".out\"))[0]
 assert r[\"xen\"] == r[\"xen_4_17\"] == 0xb4 and r[\"linux\"] is None, r
 "' _ "$RC"
+# Piped or named, the same answer: rows, problems, notes, errors, status.
+same_piped() {
+	local f j a b
+	for f in aligned.cpio gnu.cpio dup.cpio badhex.cpio early.cpio.gz initrd.img \
+		intel.bin variants.cpio; do
+		for j in "" --json; do
+			a=$("$MKUCODE" verify --cpu 0x806c1,0x80 --cpu 0x906ea $j "$f" 2>&1; echo "exit $?")
+			# shellcheck disable=SC2002 # a pipe, not a redirected file
+			b=$(cat "$f" | "$MKUCODE" verify --cpu 0x806c1,0x80 --cpu 0x906ea $j - 2>&1; echo "exit $?")
+			[[ ${a//$f/standard input} == "$b" ]] || { echo "$f $j:"; diff <(echo "${a//$f/standard input}") <(echo "$b"); return 1; }
+		done
+	done
+}
+check 'verify - from a pipe answers as verify FILE, on every fixture' same_piped
 v verify --cpu 0x806c1,0x80 - - </dev/null
 check 'verify - -: standard input once only, a usage error' test "$RC" -eq 2
 check 'a 1 GiB stream on standard input: verified within 256 MiB of address space' \
