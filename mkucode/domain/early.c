@@ -12,6 +12,7 @@
 #include "cpio/cpio.h"
 #include "domain/early.h"
 #include "util/alloc.h"
+#include "util/spool.h"
 
 /*
  * How much is read at a time.  A member name must fit in it (with its
@@ -384,6 +385,168 @@ int early_read(struct early_part *ep, const char *const *paths, size_t n,
 	rc = early_read_inputs(ep, inputs, n, o, d);
 	free(inputs);
 	return rc;
+}
+
+/* ---------------------------------------------------- a stream, spooled */
+
+/* The stream from at: len bytes of it in buf, a window's worth unless eof. */
+struct stream {
+	int fd;
+	const char *name;
+	int out;
+	uint8_t *buf;
+	size_t len;
+	uint64_t at;
+	bool eof;
+	struct diags *d;
+};
+
+static int refill(struct stream *s)
+{
+	while (!s->eof && s->len < WINDOW) {
+		ssize_t k = read(s->fd, s->buf + s->len, WINDOW - s->len);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0)
+			return diag_add(s->d, DIAG_ERROR, s->name, s->at + s->len, 0,
+					errno, "read error");
+		s->eof = !k;
+		s->len += (size_t)k;
+	}
+	return 0;
+}
+
+/* Start the window at pos (at or after at; the end of the stream at most),
+ * dropping what is before it unread by anyone. */
+static int move_to(struct stream *s, uint64_t pos)
+{
+	size_t drop;
+
+	while (s->at + s->len < pos && !s->eof) {
+		s->at += s->len;
+		s->len = 0;
+		if (refill(s))
+			return -1;
+	}
+	if (pos > s->at + s->len)
+		pos = s->at + s->len;
+	drop = (size_t)(pos - s->at);
+	memmove(s->buf, s->buf + drop, s->len - drop);
+	s->len -= drop;
+	s->at = pos;
+	return refill(s);
+}
+
+/* Keep the stream from at up to end (or its end) in the copy. */
+static int keep_to(struct stream *s, uint64_t end)
+{
+	while (s->at < end && s->len) {
+		size_t n = end - s->at < s->len ? (size_t)(end - s->at) : s->len;
+
+		if (spool_write(s->out, s->buf, n, s->at, s->name, s->d) ||
+		    move_to(s, s->at + n))
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * The walk of walk() over a stream, read once: what it and the compact
+ * buffer look at is copied, the data of the members it skips is read and
+ * dropped (a hole in the copy).  Returns where it stops (*entries: the
+ * members it passed), or UINT64_MAX after an error in s->d.
+ */
+static uint64_t spool_walk(struct stream *s, size_t *entries)
+{
+	for (;;) {
+		uint64_t pos = s->at;
+		struct uc_cpio_entry e;
+		bool kept;
+		size_t i;
+		int k;
+
+		if (s->len <= UC_NEWC_HDR_SIZE)
+			return pos;
+		if (!s->buf[0]) {
+			/* Words skipped by their first byte, copied as they are. */
+			for (i = 0; i < s->len && !s->buf[i] &&
+				    s->len - i > UC_NEWC_HDR_SIZE; i += 4)
+				;
+			if (spool_write(s->out, s->buf, i, pos, s->name, s->d) ||
+			    move_to(s, pos + i))
+				return UINT64_MAX;
+			continue;
+		}
+		k = uc_cpio_decode(s->buf, s->len, 0, &e);
+		/* The decoder reads the header and the name only: whether the
+		 * data fits is known once it has been read. */
+		if (k == -UC_ERR_CPIO_DATA_PAST_END && !s->eof)
+			k = uc_cpio_decode(s->buf, SIZE_MAX, 0, &e);
+		/* Also a name longer than a window: early_read says so there. */
+		if (k)
+			return pos;
+		kept = uc_cpio_is_trailer(&e) || uc_cpio_entry_check(&e) ||
+		       names_vendor_file(&e);
+		if (e.next <= s->len) {
+			if (spool_write(s->out, s->buf, kept ? e.next : e.data_offset,
+					pos, s->name, s->d) ||
+			    move_to(s, pos + e.next))
+				return UINT64_MAX;
+		} else if (kept) {
+			if (keep_to(s, pos + e.next))
+				return UINT64_MAX;
+		} else {
+			/* The window too: it is what follows if the stream
+			 * ends inside the data. */
+			if (spool_write(s->out, s->buf, s->len, pos, s->name, s->d) ||
+			    move_to(s, pos + e.next))
+				return UINT64_MAX;
+		}
+		if (s->at < pos + e.next)
+			return pos;     /* it did end there: the walk stops */
+		(*entries)++;
+	}
+}
+
+int early_spool(int fd, const char *name, size_t raw_max, struct diags *d)
+{
+	struct stream s = { fd, name, -1, NULL, 0, 0, false, d };
+	size_t entries = 0;
+	uint64_t stop, tail;
+	int rc = -1;
+
+	s.out = spool_tmpfile(name, d);
+	if (s.out < 0)
+		return -1;
+	s.buf = xmalloc(WINDOW);
+	if (refill(&s))
+		goto out;
+	stop = spool_walk(&s, &entries);
+	if (stop == UINT64_MAX)
+		goto out;
+	/* What follows the stop, as walk() keeps it; with no member passed,
+	 * the start as a whole file of raw_max bytes at most. */
+	tail = stop + WINDOW;
+	if (!entries && tail < raw_max)
+		tail = raw_max;
+	if (keep_to(&s, tail))
+		goto out;
+	while (s.len)
+		if (move_to(&s, s.at + s.len))
+			goto out;
+	if (ftruncate(s.out, (off_t)s.at)) {
+		diag_sys(d, name, errno, "cannot keep a copy");
+		goto out;
+	}
+	rc = 0;
+out:
+	free(s.buf);
+	if (rc) {
+		close(s.out);
+		return -1;
+	}
+	return s.out;
 }
 
 size_t early_locate(const struct early_part *ep, size_t off, uint64_t *file_off)

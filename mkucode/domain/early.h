@@ -93,6 +93,19 @@ int early_read_inputs(struct early_part *ep, const struct early_input *inputs,
 		      size_t n, const struct early_opts *o, struct diags *d);
 
 /*
+ * A stream (a pipe) read once into an unlinked temporary file on which
+ * early_read() (compact) answers exactly as it would on the stream: the
+ * loaders' walk, with headers, names, the members it keeps and what
+ * follows the stop copied, and the data of every other member read and
+ * dropped (a hole); the rest of the stream is read to its end (the writer
+ * is not cut off) and dropped too.  When the walk passes no member, the
+ * first raw_max bytes are kept as they are (a raw vendor file, or what
+ * else it is).  The file is as long as the stream.  Returns its descriptor
+ * (name in messages: name), or -1 after an error in d.
+ */
+int early_spool(int fd, const char *name, size_t raw_max, struct diags *d);
+
+/*
  * Where offset off of ep->buf lies: returns the index of the file, with
  * *file_off the offset in that file.  An offset inside a collapsed run
  * (only the scanner's stop can be one) is taken to be the run's end.

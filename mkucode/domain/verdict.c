@@ -783,3 +783,9 @@ void verdict_free(struct verdict *v)
 	free(v->rows);
 	memset(v, 0, sizeof(*v));
 }
+
+int verdict_spool(int fd, const char *name, struct diags *d)
+{
+	/* A raw file is read whole, up to RAW_MAX; an initrd's early part. */
+	return early_spool(fd, name, RAW_MAX, d);
+}

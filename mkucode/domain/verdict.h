@@ -105,4 +105,12 @@ int verdict_run(const struct verdict_query *q, struct verdict *v,
 		struct diags *d);
 void verdict_free(struct verdict *v);
 
+/*
+ * A stream (a pipe: util/spool.h's spool_needed) as a file for a query:
+ * what the verdict reads of it, in an unlinked temporary file
+ * (early_spool), so that memory and disk stay bounded however long the
+ * stream is.  Its descriptor, or -1 after an error in d.
+ */
+int verdict_spool(int fd, const char *name, struct diags *d);
+
 #endif /* MKUCODE_DOMAIN_VERDICT_H */

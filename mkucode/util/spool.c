@@ -28,6 +28,41 @@ static const char *tmp_dir(void)
 	return t && *t ? t : "/tmp";
 }
 
+static int cannot_keep(const char *name, struct diags *d)
+{
+	return diag_sys(d, tmp_dir(), errno, "cannot keep a copy of %s", name);
+}
+
+static int named_tmpfile(const char *name, char **path, struct diags *d)
+{
+	char *tmpl = xasprintf("%s/mkucode-spool-XXXXXX", tmp_dir());
+	int out = mkostemp(tmpl, O_CLOEXEC);
+
+	if (out < 0) {
+		cannot_keep(name, d);
+		free(tmpl);
+		return -1;
+	}
+	*path = tmpl;
+	return out;
+}
+
+int spool_tmpfile(const char *name, struct diags *d)
+{
+	int out = open(tmp_dir(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	char *path;
+
+	if (out >= 0)
+		return out;
+	/* A filesystem without O_TMPFILE: a name, gone at once. */
+	out = named_tmpfile(name, &path, d);
+	if (out >= 0) {
+		unlink(path);
+		free(path);
+	}
+	return out;
+}
+
 static bool all_zero(const uint8_t *p, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -36,13 +71,22 @@ static bool all_zero(const uint8_t *p, size_t n)
 	return true;
 }
 
-/* fd's bytes into out from offset 0; 0, or -1 after an error in d. */
-static int copy(int fd, const char *name, int out, struct diags *d)
+int spool_write(int out, const void *p, size_t len, uint64_t off,
+		const char *name, struct diags *d)
+{
+	if (!len || all_zero(p, len))
+		return 0;
+	return write_all_at(out, p, len, off) ? cannot_keep(name, d) : 0;
+}
+
+int spool_named(int fd, const char *name, char **path, struct diags *d)
 {
 	uint8_t *buf = xmalloc(CHUNK);
 	uint64_t off = 0;
-	int rc = -1;
+	int out = named_tmpfile(name, path, d);
 
+	if (out < 0)
+		goto fail;
 	for (;;) {
 		ssize_t k = read(fd, buf, CHUNK);
 
@@ -50,65 +94,26 @@ static int copy(int fd, const char *name, int out, struct diags *d)
 			continue;
 		if (k < 0) {
 			diag_add(d, DIAG_ERROR, name, off, 0, errno, "read error");
-			goto out;
+			goto fail;
 		}
 		if (!k)
 			break;
-		/* Zeros need not be written: the file is extended at the end. */
-		if (!all_zero(buf, (size_t)k) &&
-		    write_all_at(out, buf, (size_t)k, off)) {
-			diag_sys(d, tmp_dir(), errno, "cannot keep a copy of %s", name);
-			goto out;
-		}
+		if (spool_write(out, buf, (size_t)k, off, name, d))
+			goto fail;
 		off += (uint64_t)k;
 	}
 	if (ftruncate(out, (off_t)off)) {
-		diag_sys(d, tmp_dir(), errno, "cannot keep a copy of %s", name);
-		goto out;
+		cannot_keep(name, d);
+		goto fail;
 	}
-	rc = 0;
-out:
 	free(buf);
-	return rc;
-}
-
-int spool_named(int fd, const char *name, char **path, struct diags *d)
-{
-	char *tmpl = xasprintf("%s/mkucode-spool-XXXXXX", tmp_dir());
-	int out = mkostemp(tmpl, O_CLOEXEC);
-
-	if (out < 0) {
-		diag_sys(d, tmp_dir(), errno, "cannot keep a copy of %s", name);
-		free(tmpl);
-		return -1;
-	}
-	if (copy(fd, name, out, d)) {
-		unlink(tmpl);
-		free(tmpl);
-		close(out);
-		return -1;
-	}
-	*path = tmpl;
 	return out;
-}
-
-int spool_fd(int fd, const char *name, struct diags *d)
-{
-	int out = open(tmp_dir(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-	char *path;
-
-	if (out < 0) {
-		/* A filesystem without O_TMPFILE: a name, gone at once. */
-		out = spool_named(fd, name, &path, d);
-		if (out >= 0) {
-			unlink(path);
-			free(path);
-		}
-		return out;
-	}
-	if (copy(fd, name, out, d)) {
+fail:
+	if (out >= 0) {
+		unlink(*path);
+		free(*path);
 		close(out);
-		return -1;
 	}
-	return out;
+	free(buf);
+	return -1;
 }

@@ -1,16 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * A stream (a pipe, a socket, standard input) made a file that can be read
- * at any offset: copied to its end into a temporary file in $TMPDIR (else
- * /tmp), so that what reads it with pread or mmap, in bounded steps, can.
- * Memory does not grow with the stream's length (on a disk-backed $TMPDIR);
- * runs of zero blocks become holes.  Nothing else is spooled: a regular
- * file or a block device is read where it is.
+ * at any offset, for what reads files with pread or mmap: a temporary file
+ * in $TMPDIR (else /tmp).  spool_named() copies all of the stream;
+ * domain/early.h's early_spool() only the part the loaders read.  Runs of
+ * zero blocks become holes.  A regular file or a block device is never
+ * spooled: it is read where it is.
  */
 #ifndef MKUCODE_UTIL_SPOOL_H
 #define MKUCODE_UTIL_SPOOL_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "util/diag.h"
 
@@ -21,16 +23,24 @@
 bool spool_needed(int fd);
 
 /*
- * Copy fd (called name in messages) to its end into an unlinked temporary
- * file.  Returns that file's descriptor (read-only use; offset 0), or -1
- * after an error in d.
+ * A new, empty, unlinked temporary file to hold a copy of name (for
+ * messages); its descriptor (read-write), or -1 after an error in d.
  */
-int spool_fd(int fd, const char *name, struct diags *d);
+int spool_tmpfile(const char *name, struct diags *d);
 
 /*
- * The same into a named temporary file, for what opens files by name:
- * *path is its name (malloc'd); the caller unlinks it as soon as it has
- * opened it, and closes the returned descriptor.
+ * Write [p, p + len) at off of a spool file, leaving all-zero runs as
+ * holes (the file is extended to its length at the end, by ftruncate).
+ * 0, or -1 after an error in d.
+ */
+int spool_write(int out, const void *p, size_t len, uint64_t off,
+		const char *name, struct diags *d);
+
+/*
+ * Copy fd (called name) to its end into a named temporary file, for what
+ * opens files by name: *path is its name (malloc'd); the caller unlinks it
+ * as soon as it has opened it, and closes the returned descriptor.  -1
+ * after an error in d.
  */
 int spool_named(int fd, const char *name, char **path, struct diags *d);
 

@@ -9,7 +9,8 @@
  * prints the answer.  Problems belong to the CPU rows, in the table and in
  * the JSON; standard error carries only what makes the input unreadable or
  * malformed (exit 1).  An IMAGE that is a pipe ("-": standard input) is
- * first copied into an unlinked temporary file (util/spool.h).
+ * read once into an unlinked temporary file, as much as the loaders read
+ * of it (verdict_spool).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -322,7 +323,7 @@ static int open_images(char **argv, size_t n, struct early_input *files,
 			continue;
 		}
 		if (spool_needed(fd)) {
-			files[i].fd = spool_fd(fd, files[i].path, d);
+			files[i].fd = verdict_spool(fd, files[i].path, d);
 		} else {
 			/* A file on standard input: read where it is. */
 			files[i].fd = dup(fd);

@@ -5,9 +5,11 @@
  * fixtures.  Offsets are found by a newc walk of the test's own.
  */
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "unit.h"
@@ -414,6 +416,231 @@ START_TEST(malformed_is_an_error)
 }
 END_TEST
 
+/* ---- a pipe, spooled, answers as the file ---- */
+
+static uint32_t seed;
+
+static uint32_t rnd(uint32_t n)
+{
+	seed = seed * 1103515245u + 12345u;
+	return (seed >> 8) % n;
+}
+
+/* n bytes of non-zero filler. */
+static void filler(struct ucgen_buf *b, size_t n)
+{
+	uint8_t chunk[4096];
+
+	for (size_t i = 0; i < sizeof(chunk); i++)
+		chunk[i] = (uint8_t)(1 + (i * 7 + seed) % 251);
+	while (n) {
+		size_t k = n < sizeof(chunk) ? n : sizeof(chunk);
+
+		ck_assert_int_eq(ucgen_buf_append(b, chunk, k), 0);
+		n -= k;
+	}
+}
+
+/*
+ * A random stream: archives of members the loaders skip (some longer
+ * than the spool's window of 256 KiB), vendor files (one of them long),
+ * names near the window's length, padding words (some whose first byte
+ * only is zero), then compressed data, junk or nothing; sometimes cut
+ * short inside a member; sometimes no cpio at all (raw, text).
+ */
+static void random_stream(struct ucgen_buf *b)
+{
+	static const uint8_t gz[] = { 0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 2, 3 };
+	static char long_name[8000];
+	struct ucgen_buf intel = { 0 }, big = { 0 }, amd = { 0 }, junk = { 0 };
+	struct ucgen_intel is = { .sig = 0x806c1, .pf = 0x80, .rev = 0xb4 };
+	struct ucgen_intel bs = { .sig = 0x906ea, .pf = 0x22, .rev = 0xf4,
+				  .datasize = 300u << 10 };
+	struct ucgen_amd as = { 0 };
+	unsigned int archives = 1 + rnd(3);
+
+	memset(long_name, 'n', sizeof(long_name) - 1);
+	is.fill_seed = rnd(100);
+	ck_assert_int_eq(ucgen_intel(&is, &intel), 0);
+	ck_assert_int_eq(ucgen_intel(&bs, &big), 0);
+	as.n_equiv = 1;
+	as.equiv[0].installed_cpu = 0x00a20f12;
+	as.n_patch = 1;
+	as.patch[0].patch_id = 0x0a201205;
+	ck_assert_int_eq(ucgen_amd(&as, &amd), 0);
+	filler(&junk, (400u << 10) + rnd(4096));
+
+	switch (rnd(8)) {
+	case 0:         /* a raw Intel file longer than the window */
+		ck_assert_int_eq(ucgen_buf_append(b, big.data, big.len), 0);
+		goto done;
+	case 1:         /* text, or zero words first */
+		if (rnd(2)) {
+			static const uint8_t w[8] = { 0, 'a', 'b', 'c', 0, 0, 0, 0 };
+
+			ck_assert_int_eq(ucgen_buf_append(b, w, sizeof(w)), 0);
+		}
+		filler(b, rnd(2) ? 100 : (300u << 10));
+		goto done;
+	default:
+		break;
+	}
+	for (unsigned int a = 0; a < archives; a++) {
+		struct ucgen_cpio_entry e[8];
+		struct ucgen_cpio_opts o = { .data_align = rnd(2) ? 16 : 0 };
+		unsigned int n = 1 + rnd(6);
+
+		for (unsigned int i = 0; i < n; i++) {
+			switch (rnd(9)) {
+			case 0: e[i] = (struct ucgen_cpio_entry){ "kernel/x86/microcode", 040755, NULL, 0 }; break;
+			case 1: e[i] = (struct ucgen_cpio_entry){ "usr/lib/big", 0100644, junk.data, junk.len }; break;
+			case 2: e[i] = (struct ucgen_cpio_entry){ "etc/small", 0100644, junk.data, rnd(100) }; break;
+			case 3: e[i] = (struct ucgen_cpio_entry){ UC_CPIO_PATH_INTEL, 0100644, intel.data, intel.len }; break;
+			case 4: e[i] = (struct ucgen_cpio_entry){ UC_CPIO_PATH_INTEL, 0100644, big.data, big.len }; break;
+			case 5: e[i] = (struct ucgen_cpio_entry){ UC_CPIO_PATH_AMD, 0100644, amd.data, amd.len }; break;
+			case 6: e[i] = (struct ucgen_cpio_entry){ long_name, 0100644, junk.data, rnd(40) }; break;
+			case 7: e[i] = (struct ucgen_cpio_entry){ UC_CPIO_PATH_INTEL ".old", 0100644, big.data, big.len }; break;
+			default: e[i] = (struct ucgen_cpio_entry){ "kernel", 040755, NULL, 0 }; break;
+			}
+		}
+		o.no_trailer = !rnd(6);
+		ck_assert_int_eq(ucgen_cpio(e, n, &o, b), 0);
+		if (!rnd(3)) {
+			/* Padding: whole zero words, or zero first bytes only. */
+			static const uint8_t w[4] = { 0, 1, 2, 3 };
+			uint8_t z[512] = { 0 };
+
+			if (rnd(2))
+				ck_assert_int_eq(ucgen_buf_append(b, w, 4), 0);
+			ck_assert_int_eq(ucgen_buf_append(b, z, 4 * rnd(128)), 0);
+		}
+	}
+	switch (rnd(4)) {
+	case 0:
+		ck_assert_int_eq(ucgen_buf_append(b, gz, sizeof(gz)), 0);
+		filler(b, rnd(2) ? 50 : (600u << 10));
+		break;
+	case 1:
+		filler(b, 1 + rnd(200));
+		break;
+	case 2:         /* cut short, maybe inside a member */
+		b->len -= rnd((uint32_t)(b->len / 2));
+		break;
+	default:
+		break;
+	}
+done:
+	ucgen_buf_free(&intel);
+	ucgen_buf_free(&big);
+	ucgen_buf_free(&amd);
+	ucgen_buf_free(&junk);
+}
+
+/* A pipe with b's bytes in it, written by a child; the read end. */
+static int pipe_of(const struct ucgen_buf *b, pid_t *child)
+{
+	int p[2];
+
+	ck_assert_int_eq(pipe(p), 0);
+	*child = fork();
+	ck_assert_int_ge(*child, 0);
+	if (!*child) {
+		size_t off = 0;
+
+		close(p[0]);
+		while (off < b->len) {
+			ssize_t k = write(p[1], b->data + off, b->len - off);
+
+			if (k <= 0)
+				_exit(1);
+			off += (size_t)k;
+		}
+		_exit(0);
+	}
+	close(p[1]);
+	return p[0];
+}
+
+static void assert_same(const struct verdict *a, const struct verdict *b,
+			const struct diags *da, const struct diags *db)
+{
+	ck_assert_int_eq(b->status, a->status);
+	ck_assert_int_eq(b->kind, a->kind);
+	ck_assert_uint_eq(b->n_rows, a->n_rows);
+	for (size_t i = 0; i < a->n_rows; i++) {
+		const struct verdict_row *x = &a->rows[i], *y = &b->rows[i];
+
+		ck_assert(!memcmp(&x->cpu, &y->cpu, sizeof(x->cpu)));
+		ck_assert_int_eq(y->status, x->status);
+		for (size_t k = 0; k < VERDICT_LOADERS; k++) {
+			ck_assert_int_eq(y->loader[k].err, x->loader[k].err);
+			ck_assert_uint_eq(y->loader[k].rev, x->loader[k].rev);
+			ck_assert_str_eq(y->loader[k].why ? y->loader[k].why : "-",
+					 x->loader[k].why ? x->loader[k].why : "-");
+		}
+		ck_assert_uint_eq(y->n_problems, x->n_problems);
+		for (size_t j = 0; j < x->n_problems; j++) {
+			ck_assert_int_eq(y->problems[j].code, x->problems[j].code);
+			ck_assert_uint_eq(y->problems[j].offset, x->problems[j].offset);
+			ck_assert_uint_eq(y->problems[j].loaders, x->problems[j].loaders);
+			ck_assert_str_eq(y->problems[j].message, x->problems[j].message);
+		}
+	}
+	ck_assert_uint_eq(db->n, da->n);
+	for (size_t i = 0; i < da->n; i++) {
+		char la[4096], lb[4096];
+
+		diag_format(&da->v[i], "t", la, sizeof(la));
+		diag_format(&db->v[i], "t", lb, sizeof(lb));
+		ck_assert_str_eq(lb, la);
+	}
+}
+
+START_TEST(spooled_pipe_answers_as_the_file)
+{
+	const struct verdict_cpu cpus[] = {
+		cpu_806c1,
+		{ { UC_VENDOR_INTEL, 0x906ea, 0, 0 }, false, false },
+		{ { UC_VENDOR_AMD, 0x00a20f12, 0, 0 }, false, false },
+	};
+
+	seed = 1;
+	for (int round = 0; round < 120; round++) {
+		struct ucgen_buf b = { 0 };
+		struct verdict vf, vp;
+		struct diags df = { 0 }, dp = { 0 };
+		struct early_input f;
+		struct verdict_query q = { &f, 1, false, cpus, 3 };
+		int rf, rp, status;
+		pid_t child;
+
+		random_stream(&b);
+		f = (struct early_input){ write_file("stream", &b), -1 };
+		rf = verdict_run(&q, &vf, &df);
+		f.fd = pipe_of(&b, &child);
+		{
+			int copy = verdict_spool(f.fd, f.path, &dp);
+
+			ck_assert_int_ge(copy, 0);
+			close(f.fd);
+			f.fd = copy;
+		}
+		ck_assert_int_eq(waitpid(child, &status, 0), child);
+		/* The writer is never cut off: the stream is read to its end. */
+		ck_assert_msg(WIFEXITED(status) && !WEXITSTATUS(status), "round %d", round);
+		rp = verdict_run(&q, &vp, &dp);
+		ck_assert_msg(rp == rf, "round %d: %d, file %d", round, rp, rf);
+		assert_same(&vf, &vp, &df, &dp);
+		ck_assert_int_eq(close(f.fd), 0);
+		verdict_free(&vf);
+		verdict_free(&vp);
+		diags_free(&df);
+		diags_free(&dp);
+		ucgen_buf_free(&b);
+	}
+}
+END_TEST
+
 static Suite *verdict_suite(void)
 {
 	Suite *s = suite_create("verdict");
@@ -428,6 +655,8 @@ static Suite *verdict_suite(void)
 	tcase_add_test(tc, raw_file_not_joined);
 	tcase_add_test(tc, xen_entry_counts_xen_only);
 	tcase_add_test(tc, malformed_is_an_error);
+	tcase_add_test(tc, spooled_pipe_answers_as_the_file);
+	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 	return s;
 }
