@@ -389,13 +389,18 @@ int early_read(struct early_part *ep, const char *const *paths, size_t n,
 
 /* ---------------------------------------------------- a stream, spooled */
 
-/* The stream from at: len bytes of it in buf, a window's worth unless eof. */
+/*
+ * The stream from at: len bytes of it at buf + off, a window's worth
+ * unless eof.  buf holds two windows, so that the bytes left are moved to
+ * its start only once a window has been used up: each byte is moved at
+ * most once, however small the members.
+ */
 struct stream {
 	int fd;
 	const char *name;
 	int out;
 	uint8_t *buf;
-	size_t len;
+	size_t off, len;
 	uint64_t at;
 	bool eof;
 	struct diags *d;
@@ -403,8 +408,15 @@ struct stream {
 
 static int refill(struct stream *s)
 {
+	if (s->len >= WINDOW || s->eof)
+		return 0;
+	if (s->off > WINDOW) {
+		memmove(s->buf, s->buf + s->off, s->len);
+		s->off = 0;
+	}
 	while (!s->eof && s->len < WINDOW) {
-		ssize_t k = read(s->fd, s->buf + s->len, WINDOW - s->len);
+		ssize_t k = read(s->fd, s->buf + s->off + s->len,
+				 2 * WINDOW - s->off - s->len);
 
 		if (k < 0 && errno == EINTR)
 			continue;
@@ -425,14 +437,14 @@ static int move_to(struct stream *s, uint64_t pos)
 
 	while (s->at + s->len < pos && !s->eof) {
 		s->at += s->len;
-		s->len = 0;
+		s->off = s->len = 0;
 		if (refill(s))
 			return -1;
 	}
 	if (pos > s->at + s->len)
 		pos = s->at + s->len;
 	drop = (size_t)(pos - s->at);
-	memmove(s->buf, s->buf + drop, s->len - drop);
+	s->off += drop;
 	s->len -= drop;
 	s->at = pos;
 	return refill(s);
@@ -444,7 +456,7 @@ static int keep_to(struct stream *s, uint64_t end)
 	while (s->at < end && s->len) {
 		size_t n = end - s->at < s->len ? (size_t)(end - s->at) : s->len;
 
-		if (spool_write(s->out, s->buf, n, s->at, s->name, s->d) ||
+		if (spool_write(s->out, s->buf + s->off, n, s->at, s->name, s->d) ||
 		    move_to(s, s->at + n))
 			return -1;
 	}
@@ -460,6 +472,7 @@ static int keep_to(struct stream *s, uint64_t end)
 static uint64_t spool_walk(struct stream *s, size_t *entries)
 {
 	for (;;) {
+		const uint8_t *w = s->buf + s->off;
 		uint64_t pos = s->at;
 		struct uc_cpio_entry e;
 		bool kept;
@@ -468,28 +481,28 @@ static uint64_t spool_walk(struct stream *s, size_t *entries)
 
 		if (s->len <= UC_NEWC_HDR_SIZE)
 			return pos;
-		if (!s->buf[0]) {
+		if (!w[0]) {
 			/* Words skipped by their first byte, copied as they are. */
-			for (i = 0; i < s->len && !s->buf[i] &&
+			for (i = 0; i < s->len && !w[i] &&
 				    s->len - i > UC_NEWC_HDR_SIZE; i += 4)
 				;
-			if (spool_write(s->out, s->buf, i, pos, s->name, s->d) ||
+			if (spool_write(s->out, w, i, pos, s->name, s->d) ||
 			    move_to(s, pos + i))
 				return UINT64_MAX;
 			continue;
 		}
-		k = uc_cpio_decode(s->buf, s->len, 0, &e);
+		k = uc_cpio_decode(w, s->len, 0, &e);
 		/* The decoder reads the header and the name only: whether the
 		 * data fits is known once it has been read. */
 		if (k == -UC_ERR_CPIO_DATA_PAST_END && !s->eof)
-			k = uc_cpio_decode(s->buf, SIZE_MAX, 0, &e);
+			k = uc_cpio_decode(w, SIZE_MAX, 0, &e);
 		/* Also a name longer than a window: early_read says so there. */
 		if (k)
 			return pos;
 		kept = uc_cpio_is_trailer(&e) || uc_cpio_entry_check(&e) ||
 		       names_vendor_file(&e);
 		if (e.next <= s->len) {
-			if (spool_write(s->out, s->buf, kept ? e.next : e.data_offset,
+			if (spool_write(s->out, w, kept ? e.next : e.data_offset,
 					pos, s->name, s->d) ||
 			    move_to(s, pos + e.next))
 				return UINT64_MAX;
@@ -499,7 +512,7 @@ static uint64_t spool_walk(struct stream *s, size_t *entries)
 		} else {
 			/* The window too: it is what follows if the stream
 			 * ends inside the data. */
-			if (spool_write(s->out, s->buf, s->len, pos, s->name, s->d) ||
+			if (spool_write(s->out, w, s->len, pos, s->name, s->d) ||
 			    move_to(s, pos + e.next))
 				return UINT64_MAX;
 		}
@@ -511,7 +524,7 @@ static uint64_t spool_walk(struct stream *s, size_t *entries)
 
 int early_spool(int fd, const char *name, size_t raw_max, struct diags *d)
 {
-	struct stream s = { fd, name, -1, NULL, 0, 0, false, d };
+	struct stream s = { fd, name, -1, NULL, 0, 0, 0, false, d };
 	size_t entries = 0;
 	uint64_t stop, tail;
 	int rc = -1;
@@ -519,7 +532,7 @@ int early_spool(int fd, const char *name, size_t raw_max, struct diags *d)
 	s.out = spool_tmpfile(name, d);
 	if (s.out < 0)
 		return -1;
-	s.buf = xmalloc(WINDOW);
+	s.buf = xmalloc(2 * WINDOW);
 	if (refill(&s))
 		goto out;
 	stop = spool_walk(&s, &entries);
