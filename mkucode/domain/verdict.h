@@ -11,7 +11,9 @@
  * only the early part matters (domain/early.h).  One file that is a raw
  * vendor file, or neither that nor an initrd, is a Xen module of its own
  * (ucode=<n>): only Xen reads it.  In a Xen entry (xen_only) only Xen's
- * answer counts, since a PV dom0 kernel loads no microcode itself.
+ * answer counts, since a PV dom0 kernel loads no microcode itself; Xen
+ * does not join modules but reads one (ucode=<n>'s, or with ucode=scan
+ * the first with a vendor path), which is the one to pass.
  *
  * Nothing is printed: the answer is the rows and the status; notes (where
  * the loaders stop reading) and errors (malformed input) go to the
