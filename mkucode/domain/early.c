@@ -12,6 +12,7 @@
 #include "cpio/cpio.h"
 #include "domain/early.h"
 #include "util/alloc.h"
+#include "util/spool.h"
 
 /*
  * How much is read at a time.  A member name must fit in it (with its
@@ -316,8 +317,8 @@ static int walk(struct reader *r)
 	return 0;
 }
 
-int early_read(struct early_part *ep, const char *const *paths, size_t n,
-	       const struct early_opts *o, struct diags *d)
+int early_read_inputs(struct early_part *ep, const struct early_input *inputs,
+		      size_t n, const struct early_opts *o, struct diags *d)
 {
 	struct reader r = { ep, o, NULL, NULL, 0, 0, d };
 	int rc = -1;
@@ -328,21 +329,23 @@ int early_read(struct early_part *ep, const char *const *paths, size_t n,
 	ep->n_files = n;
 	r.fds = xmalloc(n * sizeof(*r.fds));
 	for (; opened < n; opened++) {
+		const char *path = inputs[opened].path;
 		struct stat st;
-		int fd = open(paths[opened], O_RDONLY | O_CLOEXEC);
+		int fd = inputs[opened].fd >= 0 ? inputs[opened].fd
+						: open(path, O_RDONLY | O_CLOEXEC);
 
 		if (fd < 0) {
-			diag_sys(d, paths[opened], errno, "cannot open");
+			diag_sys(d, path, errno, "cannot open");
 			goto out;
 		}
 		r.fds[opened] = fd;
 		if (fstat(fd, &st)) {
-			diag_sys(d, paths[opened], errno, "cannot stat");
+			diag_sys(d, path, errno, "cannot stat");
 			opened++;
 			goto out;
 		}
 		if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode)) {
-			diag_error(d, paths[opened], "not a regular file");
+			diag_error(d, path, "not a regular file");
 			opened++;
 			goto out;
 		}
@@ -351,7 +354,7 @@ int early_read(struct early_part *ep, const char *const *paths, size_t n,
 
 			st.st_size = end > 0 ? end : 0;
 		}
-		ep->files[opened].path = paths[opened];
+		ep->files[opened].path = path;
 		ep->files[opened].size = (uint64_t)st.st_size;
 		ep->files[opened].start = ep->total;
 		/* The boot loaders start each file at a multiple of 4. */
@@ -362,12 +365,201 @@ int early_read(struct early_part *ep, const char *const *paths, size_t n,
 	rc = walk(&r);
 out:
 	for (size_t i = 0; i < opened; i++)
-		close(r.fds[i]);
+		if (inputs[i].fd < 0)
+			close(r.fds[i]);
 	free(r.fds);
 	free(r.win);
 	if (rc)
 		early_free(ep);
 	return rc;
+}
+
+int early_read(struct early_part *ep, const char *const *paths, size_t n,
+	       const struct early_opts *o, struct diags *d)
+{
+	struct early_input *inputs = xmalloc((n ? n : 1) * sizeof(*inputs));
+	int rc;
+
+	for (size_t i = 0; i < n; i++)
+		inputs[i] = (struct early_input){ paths[i], -1 };
+	rc = early_read_inputs(ep, inputs, n, o, d);
+	free(inputs);
+	return rc;
+}
+
+/* ---------------------------------------------------- a stream, spooled */
+
+/*
+ * The stream from at: len bytes of it at buf + off, a window's worth
+ * unless eof.  buf holds two windows, so that the bytes left are moved to
+ * its start only once a window has been used up: each byte is moved at
+ * most once, however small the members.
+ */
+struct stream {
+	int fd;
+	const char *name;
+	int out;
+	uint8_t *buf;
+	size_t off, len;
+	uint64_t at;
+	bool eof;
+	struct diags *d;
+};
+
+static int refill(struct stream *s)
+{
+	if (s->len >= WINDOW || s->eof)
+		return 0;
+	if (s->off > WINDOW) {
+		memmove(s->buf, s->buf + s->off, s->len);
+		s->off = 0;
+	}
+	while (!s->eof && s->len < WINDOW) {
+		ssize_t k = read(s->fd, s->buf + s->off + s->len,
+				 2 * WINDOW - s->off - s->len);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0)
+			return diag_add(s->d, DIAG_ERROR, s->name, s->at + s->len, 0,
+					errno, "read error");
+		s->eof = !k;
+		s->len += (size_t)k;
+	}
+	return 0;
+}
+
+/* Start the window at pos (at or after at; the end of the stream at most),
+ * dropping what is before it unread by anyone. */
+static int move_to(struct stream *s, uint64_t pos)
+{
+	size_t drop;
+
+	while (s->at + s->len < pos && !s->eof) {
+		s->at += s->len;
+		s->off = s->len = 0;
+		if (refill(s))
+			return -1;
+	}
+	if (pos > s->at + s->len)
+		pos = s->at + s->len;
+	drop = (size_t)(pos - s->at);
+	s->off += drop;
+	s->len -= drop;
+	s->at = pos;
+	return refill(s);
+}
+
+/* Keep the stream from at up to end (or its end) in the copy. */
+static int keep_to(struct stream *s, uint64_t end)
+{
+	while (s->at < end && s->len) {
+		size_t n = end - s->at < s->len ? (size_t)(end - s->at) : s->len;
+
+		if (spool_write(s->out, s->buf + s->off, n, s->at, s->name, s->d) ||
+		    move_to(s, s->at + n))
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * The walk of walk() over a stream, read once: what it and the compact
+ * buffer look at is copied, the data of the members it skips is read and
+ * dropped (a hole in the copy).  Returns where it stops (*entries: the
+ * members it passed), or UINT64_MAX after an error in s->d.
+ */
+static uint64_t spool_walk(struct stream *s, size_t *entries)
+{
+	for (;;) {
+		const uint8_t *w = s->buf + s->off;
+		uint64_t pos = s->at;
+		struct uc_cpio_entry e;
+		bool kept;
+		size_t i;
+		int k;
+
+		if (s->len <= UC_NEWC_HDR_SIZE)
+			return pos;
+		if (!w[0]) {
+			/* Words skipped by their first byte, copied as they are. */
+			for (i = 0; i < s->len && !w[i] &&
+				    s->len - i > UC_NEWC_HDR_SIZE; i += 4)
+				;
+			if (spool_write(s->out, w, i, pos, s->name, s->d) ||
+			    move_to(s, pos + i))
+				return UINT64_MAX;
+			continue;
+		}
+		k = uc_cpio_decode(w, s->len, 0, &e);
+		/* The decoder reads the header and the name only: whether the
+		 * data fits is known once it has been read. */
+		if (k == -UC_ERR_CPIO_DATA_PAST_END && !s->eof)
+			k = uc_cpio_decode(w, SIZE_MAX, 0, &e);
+		/* Also a name longer than a window: early_read says so there. */
+		if (k)
+			return pos;
+		kept = uc_cpio_is_trailer(&e) || uc_cpio_entry_check(&e) ||
+		       names_vendor_file(&e);
+		if (e.next <= s->len) {
+			if (spool_write(s->out, w, kept ? e.next : e.data_offset,
+					pos, s->name, s->d) ||
+			    move_to(s, pos + e.next))
+				return UINT64_MAX;
+		} else if (kept) {
+			if (keep_to(s, pos + e.next))
+				return UINT64_MAX;
+		} else {
+			/* The window too: it is what follows if the stream
+			 * ends inside the data. */
+			if (spool_write(s->out, w, s->len, pos, s->name, s->d) ||
+			    move_to(s, pos + e.next))
+				return UINT64_MAX;
+		}
+		if (s->at < pos + e.next)
+			return pos;     /* it did end there: the walk stops */
+		(*entries)++;
+	}
+}
+
+int early_spool(int fd, const char *name, size_t raw_max, struct diags *d)
+{
+	struct stream s = { fd, name, -1, NULL, 0, 0, 0, false, d };
+	size_t entries = 0;
+	uint64_t stop, tail;
+	int rc = -1;
+
+	s.out = spool_tmpfile(name, d);
+	if (s.out < 0)
+		return -1;
+	s.buf = xmalloc(2 * WINDOW);
+	if (refill(&s))
+		goto out;
+	stop = spool_walk(&s, &entries);
+	if (stop == UINT64_MAX)
+		goto out;
+	/* What follows the stop, as walk() keeps it; with no member passed,
+	 * the start as a whole file of raw_max bytes at most. */
+	tail = stop + WINDOW;
+	if (!entries && tail < raw_max)
+		tail = raw_max;
+	if (keep_to(&s, tail))
+		goto out;
+	while (s.len)
+		if (move_to(&s, s.at + s.len))
+			goto out;
+	if (ftruncate(s.out, (off_t)s.at)) {
+		diag_sys(d, name, errno, "cannot keep a copy");
+		goto out;
+	}
+	rc = 0;
+out:
+	free(s.buf);
+	if (rc) {
+		close(s.out);
+		return -1;
+	}
+	return s.out;
 }
 
 size_t early_locate(const struct early_part *ep, size_t off, uint64_t *file_off)

@@ -5,7 +5,8 @@
  * and stop at the first bytes that are no newc header; nothing after that
  * matters to them.  early_read() walks one or more files as the kernel sees
  * them (each padded to 4 bytes and joined, as GRUB's `initrd a b` and
- * syslinux's `INITRD a,b` load them) with pread, never mapping a file, and
+ * syslinux's `INITRD a,b` load them; by name, or from descriptors the
+ * caller opened: early_read_inputs) with pread, never mapping a file, and
  * hands the core a buffer on which its scanner and validator answer exactly
  * as on the whole image:
  *
@@ -80,6 +81,29 @@ struct early_opts {
 
 int early_read(struct early_part *ep, const char *const *paths, size_t n,
 	       const struct early_opts *o, struct diags *d);
+
+/* A file to read: named by path; read from fd when it is open (>= 0). */
+struct early_input {
+	const char *path;
+	int fd;                 /* the caller's, left open; -1: open path */
+};
+
+/* early_read() on files given as inputs[0..n). */
+int early_read_inputs(struct early_part *ep, const struct early_input *inputs,
+		      size_t n, const struct early_opts *o, struct diags *d);
+
+/*
+ * A stream (a pipe) read once into an unlinked temporary file on which
+ * early_read() (compact) answers exactly as it would on the stream: the
+ * loaders' walk, with headers, names, the members it keeps and what
+ * follows the stop copied, and the data of every other member read and
+ * dropped (a hole); the rest of the stream is read to its end (the writer
+ * is not cut off) and dropped too.  When the walk passes no member, the
+ * first raw_max bytes are kept as they are (a raw vendor file, or what
+ * else it is).  The file is as long as the stream.  Returns its descriptor
+ * (name in messages: name), or -1 after an error in d.
+ */
+int early_spool(int fd, const char *name, size_t raw_max, struct diags *d);
 
 /*
  * Where offset off of ep->buf lies: returns the index of the file, with

@@ -222,6 +222,11 @@ int cmd_build(int argc, char **argv)
 			      : "nothing to write: give -o FILE, --prepend IMAGE or --raw DIR");
 		goto usage;
 	}
+	if (prepend && !strcmp(prepend, "-")) {
+		error("--prepend rewrites IMAGE in place: '-' (standard input) has "
+		      "nothing to replace");
+		goto usage;
+	}
 	if (all && (host || sel.n_specs)) {
 		error("--all excludes --host and --cpu");
 		goto usage;

@@ -3,17 +3,25 @@
  * The verbs that edit or read an initrd image's early part:
  *   mkucode strip IMAGE
  *   mkucode extract IMAGE -o FILE
+ * extract reads a pipe ("-": standard input) from a copy (util/spool.h);
+ * strip has nothing to replace there and refuses it.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "verbs/verbs.h"
 #include "domain/image.h"
+#include "util/alloc.h"
 #include "util/exit.h"
 #include "util/msg.h"
 #include "util/replace.h"
+#include "util/spool.h"
 
 static const struct option image_options[] = {
 	{ "output", required_argument, NULL, 'o' },
@@ -77,6 +85,12 @@ int cmd_strip(int argc, char **argv)
 
 	if (r <= 0)
 		return -r;
+	if (!strcmp(path, "-")) {
+		error("strip rewrites IMAGE in place: '-' (standard input) has "
+		      "nothing to replace");
+		usage_hint();
+		return EXIT_USAGE;
+	}
 	if (image_open(&im, path, true, &d))
 		return finish(&d, -1);
 	if (!im.microcode) {
@@ -106,6 +120,64 @@ static int refuse_same(const struct image *im, const char *output,
 	return 0;
 }
 
+/* What d says about file from now on names it as name. */
+static void rename_in(struct diags *d, const char *file, const char *name)
+{
+	for (size_t i = 0; i < d->n; i++) {
+		if (d->v[i].file && !strcmp(d->v[i].file, file)) {
+			free(d->v[i].file);
+			d->v[i].file = xstrdup(name);
+		}
+	}
+}
+
+/*
+ * image_open() to read, also for a pipe or standard input ("-"), which is
+ * first copied into a temporary file, unlinked once open; messages then
+ * name it as given.  A regular file on standard input is read in place.
+ */
+static int open_to_extract(struct image *im, const char *path, struct diags *d)
+{
+	bool is_stdin = !strcmp(path, "-");
+	const char *name = is_stdin ? SPOOL_STDIN_NAME : path;
+	struct stat st;
+	char *copy = NULL, *real;
+	int fd, spooled, r;
+
+	if (!is_stdin && (stat(path, &st) ||
+			  !(S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode))))
+		return image_open(im, path, false, d);
+	fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return diag_sys(d, path, errno, "cannot open");
+	if (is_stdin && !spool_needed(fd)) {
+		spooled = -1;
+		copy = xstrdup("/dev/stdin");
+	} else {
+		spooled = spool_named(fd, name, &copy, d);
+		if (!is_stdin)
+			close(fd);
+		if (spooled < 0)
+			return -1;
+	}
+	real = realpath(copy, NULL);
+	r = image_open(im, copy, false, d);
+	if (spooled >= 0) {
+		unlink(copy);
+		close(spooled);
+	}
+	rename_in(d, copy, name);
+	if (real)
+		rename_in(d, real, name);
+	if (!r) {
+		free(im->path);
+		im->path = xstrdup(name);
+	}
+	free(real);
+	free(copy);
+	return r;
+}
+
 int cmd_extract(int argc, char **argv)
 {
 	const char *path = NULL, *output = NULL;
@@ -117,7 +189,7 @@ int cmd_extract(int argc, char **argv)
 
 	if (r <= 0)
 		return -r;
-	if (image_open(&im, path, false, &d))
+	if (open_to_extract(&im, path, &d))
 		return finish(&d, -1);
 	if (!im.archives) {
 		diag_error(&d, im.path, "no early cpio at the front, nothing written");
