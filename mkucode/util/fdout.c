@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include "util/alloc.h"
 #include "util/fdout.h"
+#include "util/fileio.h"
 
 /* Copies of small writes gather here; referenced data is never copied. */
 #define FD_OUT_BUF (256u * 1024)
@@ -33,41 +34,11 @@ void fd_out_init(struct fd_out *o, int fd)
 	o->buf = xmalloc(FD_OUT_BUF);
 }
 
-/*
- * All of iov[0..n) at offset at, consuming the vector as it goes.  Pipes
- * have no offsets: standard output is written in order.
- */
-static int write_vec(int fd, struct iovec *iov, int n, uint64_t at)
-{
-	while (n) {
-		ssize_t w = fd == STDOUT_FILENO ? writev(fd, iov, n)
-						: pwritev(fd, iov, n, (off_t)at);
-
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		if (!w) {
-			errno = EIO;
-			return -1;
-		}
-		at += (uint64_t)w;
-		for (; n && (size_t)w >= iov->iov_len; iov++, n--)
-			w -= (ssize_t)iov->iov_len;
-		if (n) {
-			iov->iov_base = (uint8_t *)iov->iov_base + w;
-			iov->iov_len -= (size_t)w;
-		}
-	}
-	return 0;
-}
-
 static int fd_out_flush(struct fd_out *o)
 {
 	if (o->err)
 		return -1;
-	if (o->niov && write_vec(o->fd, o->iov, o->niov, o->off - o->queued)) {
+	if (o->niov && write_all_vec(o->fd, o->iov, o->niov, o->off - o->queued)) {
 		o->err = errno;
 		return -1;
 	}

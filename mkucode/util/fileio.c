@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 #include "util/alloc.h"
 #include "util/fileio.h"
@@ -78,12 +79,11 @@ int map_file(const char *path, uint8_t **data, size_t *len, size_t *mapped,
 	return 0;
 }
 
-int write_all_at(int fd, const void *data, size_t len, uint64_t off)
+int write_all_vec(int fd, struct iovec *iov, int n, uint64_t at)
 {
-	const uint8_t *p = data;
-
-	while (len) {
-		ssize_t w = pwrite(fd, p, len, (off_t)off);
+	while (n) {
+		ssize_t w = fd == STDOUT_FILENO ? writev(fd, iov, n)
+						: pwritev(fd, iov, n, (off_t)at);
 
 		if (w < 0) {
 			if (errno == EINTR)
@@ -94,9 +94,20 @@ int write_all_at(int fd, const void *data, size_t len, uint64_t off)
 			errno = EIO;
 			return -1;
 		}
-		p += w;
-		len -= (size_t)w;
-		off += (uint64_t)w;
+		at += (uint64_t)w;
+		for (; n && (size_t)w >= iov->iov_len; iov++, n--)
+			w -= (ssize_t)iov->iov_len;
+		if (n) {
+			iov->iov_base = (uint8_t *)iov->iov_base + w;
+			iov->iov_len -= (size_t)w;
+		}
 	}
 	return 0;
+}
+
+int write_all_at(int fd, const void *data, size_t len, uint64_t off)
+{
+	struct iovec iov = { (void *)(uintptr_t)data, len };
+
+	return write_all_vec(fd, &iov, 1, off);
 }

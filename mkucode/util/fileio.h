@@ -27,5 +27,11 @@ struct piece {
 
 /* pwrite all of [p, p+len) at off; 0, or -1 with errno set. */
 int write_all_at(int fd, const void *p, size_t len, uint64_t off);
+/*
+ * The same for n iovecs (which it consumes) at offset at, or with writev in
+ * order when fd is standard output (a pipe has no offsets).
+ */
+struct iovec;
+int write_all_vec(int fd, struct iovec *iov, int n, uint64_t at);
 
 #endif /* MKUCODE_UTIL_FILEIO_H */
