@@ -81,9 +81,16 @@ int map_file(const char *path, uint8_t **data, size_t *len, size_t *mapped,
 
 int write_all_vec(int fd, struct iovec *iov, int n, uint64_t at)
 {
-	while (n) {
-		ssize_t w = fd == STDOUT_FILENO ? writev(fd, iov, n)
-						: pwritev(fd, iov, n, (off_t)at);
+	for (;;) {
+		ssize_t w;
+
+		/* Empty vectors write nothing: a 0 return is no full disk. */
+		for (; n && !iov->iov_len; iov++, n--)
+			;
+		if (!n)
+			return 0;
+		w = fd == STDOUT_FILENO ? writev(fd, iov, n)
+					: pwritev(fd, iov, n, (off_t)at);
 
 		if (w < 0) {
 			if (errno == EINTR)
@@ -102,7 +109,6 @@ int write_all_vec(int fd, struct iovec *iov, int n, uint64_t at)
 			iov->iov_len -= (size_t)w;
 		}
 	}
-	return 0;
 }
 
 int write_all_at(int fd, const void *data, size_t len, uint64_t off)
