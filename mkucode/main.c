@@ -19,6 +19,7 @@ static const struct verb {
 	{ "verify", cmd_verify },
 	{ "strip", cmd_strip },
 	{ "extract", cmd_extract },
+	{ "status", cmd_status },
 };
 
 #define N_VERBS (sizeof(verbs) / sizeof(verbs[0]))

@@ -1,0 +1,719 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The audit of a boot entry: which files the loaders read, the verdict on
+ * them per CPU, and the findings the verdict cannot know (the newest
+ * available, the order of early images, Xen's ucode= choice).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cpio/cpio.h"
+#include "domain/boot/audit.h"
+#include "util/alloc.h"
+#include "util/exit.h"
+#include "vendor/amd.h"
+#include "vendor/intel.h"
+
+#define BIT VERDICT_BIT
+#define LINUX_LOADERS (BIT(UC_LINUX_6_1) | BIT(UC_LINUX_NEWEST))
+#define XEN_LOADERS (BIT(UC_XEN_4_17) | BIT(UC_XEN_NEWER))
+#define EARLY_MAX ((size_t)128 << 20)
+
+static const char *const vendor_paths[2] = { UC_CPIO_PATH_INTEL, UC_CPIO_PATH_AMD };
+
+/* ---- the newest available ---- */
+
+void audit_newest_set(struct audit_newest *nw, enum uc_vendor v,
+		      const uint8_t *data, size_t len)
+{
+	free(nw->vendor_file[v]);
+	nw->vendor_file[v] = NULL;
+	nw->len[v] = 0;
+	if (!len)
+		return;
+	nw->vendor_file[v] = xmalloc(len);
+	memcpy(nw->vendor_file[v], data, len);
+	nw->len[v] = len;
+}
+
+void audit_newest_free(struct audit_newest *nw)
+{
+	for (int v = 0; v < 2; v++)
+		free(nw->vendor_file[v]);
+	memset(nw, 0, sizeof(*nw));
+}
+
+bool audit_newest_for(const struct audit_newest *nw, const struct uc_cpu *cpu,
+		      uint32_t *rev)
+{
+	struct uc_cpu fresh = *cpu;
+	struct uc_load_result r;
+
+	fresh.rev = 0;
+	if (!nw || !nw->vendor_file[cpu->vendor] ||
+	    uc_would_load(nw->vendor_file[cpu->vendor], nw->len[cpu->vendor],
+			  UC_INPUT_RAW, &fresh, UC_LINUX_NEWEST, &r))
+		return false;
+	*rev = r.rev;
+	return true;
+}
+
+/* ---- findings ---- */
+
+static int rank(int status)
+{
+	switch (status) {
+	case EXIT_OK: return 0;
+	case EXIT_SHOULD_FIX: return 1;
+	case EXIT_NO_MICROCODE: return 2;
+	default: return 3;
+	}
+}
+
+static int worse(int a, int b)
+{
+	return rank(b) > rank(a) ? b : a;
+}
+
+__attribute__((format(printf, 8, 9)))
+static void add_finding(struct audit_findings *l, const char *code, const char *file,
+			uint64_t offset, unsigned int line, unsigned int loaders,
+			int status, const char *fmt, ...)
+{
+	struct audit_finding *f;
+	va_list ap;
+
+	grow(&l->v, &l->cap, l->n + 1, sizeof(*l->v));
+	f = &l->v[l->n++];
+	f->code = code;
+	f->file = file ? xstrdup(file) : NULL;
+	f->offset = offset;
+	f->line = line;
+	f->loaders = loaders;
+	f->status = status;
+	va_start(ap, fmt);
+	if (vasprintf(&f->message, fmt, ap) < 0)
+		f->message = xstrdup(code);
+	va_end(ap);
+}
+
+static void findings_free(struct audit_findings *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		free(l->v[i].file);
+		free(l->v[i].message);
+	}
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+/* ---- what a file holds ---- */
+
+struct holding {
+	bool cpio;              /* its early part has the vendor path */
+	bool raw;               /* it is a raw vendor file of that vendor */
+	bool rev_known;         /* it has a patch for the CPU: rev */
+	uint32_t rev;
+	uint64_t member;        /* the vendor file's member header (cpio) */
+};
+
+/* What file holds for cpu's vendor, and the patch it has for cpu. */
+static int holds(const char *file, const struct uc_cpu *cpu, struct holding *h,
+		 struct diags *d)
+{
+	static const struct early_opts opts = { false, EARLY_MAX };
+	struct early_input in = { file, -1 };
+	struct uc_cpu fresh = *cpu;
+	struct uc_load_result r;
+	struct uc_cpio_entry e;
+	struct early_part ep;
+	uint8_t head[64];
+	ssize_t got;
+	int fd;
+
+	memset(h, 0, sizeof(*h));
+	fresh.rev = 0;
+	fd = open(file, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return diag_sys(d, file, errno, "cannot open");
+	got = pread(fd, head, sizeof(head), 0);
+	close(fd);
+	if (got > 0 && (cpu->vendor == UC_VENDOR_INTEL ? uc_intel_probe(head, (size_t)got)
+						       : uc_amd_probe(head, (size_t)got))) {
+		h->raw = true;
+		return 0;       /* the verdict reads it when it is chosen */
+	}
+	if (early_read_inputs(&ep, &in, 1, &opts, d))
+		return -1;
+	if (!uc_cpio_find(ep.buf, ep.len, vendor_paths[cpu->vendor], &e)) {
+		h->cpio = true;
+		early_locate(&ep, e.offset, &h->member);
+		if (!uc_would_load(ep.buf, ep.len, UC_INPUT_CPIO, &fresh,
+				   UC_LINUX_NEWEST, &r)) {
+			h->rev_known = true;
+			h->rev = r.rev;
+		}
+	}
+	early_free(&ep);
+	return 0;
+}
+
+/* ---- rows ---- */
+
+/* A row no loader reads anything for: why says why. */
+static void empty_row(struct audit_row *w, const struct verdict_cpu *a,
+		      unsigned int loaders, const char *why)
+{
+	memset(w, 0, sizeof(*w));
+	w->row.cpu = a->cpu;
+	w->row.pf_known = a->pf_known;
+	w->row.rev_known = a->rev_known;
+	if (a->cpu.vendor == UC_VENDOR_INTEL && !a->pf_known)
+		w->row.cpu.pf = 0xff;   /* any platform, as the verdict says it */
+	for (size_t k = 0; k < VERDICT_LOADERS; k++) {
+		struct verdict_answer *an = &w->row.loader[k];
+
+		an->counts = loaders & BIT(verdict_loaders[k]);
+		an->err = -UC_ERR_NO_FILE;
+		an->why = an->counts ? xstrdup(why) : NULL;
+	}
+	w->row.problems = xmalloc(sizeof(*w->row.problems));
+}
+
+/* Loader k of a row says nothing more: it is not asked, or it reads nothing. */
+static void silence(struct verdict_answer *an, bool counts, const char *why)
+{
+	free(an->why);
+	an->why = NULL;
+	an->counts = counts;
+	if (counts) {
+		an->err = -UC_ERR_NO_FILE;
+		an->rev = 0;
+		an->why = xstrdup(why);
+	}
+}
+
+static bool served(const struct verdict_answer *an)
+{
+	return an->counts && (!an->err || an->err == -UC_ERR_NOT_NEWER);
+}
+
+/* The verdict's rows for one CPU, as audit rows (their problems kept). */
+static int verdict_rows(const struct early_input *files, size_t n, bool xen_only,
+			const struct verdict_cpu *a, unsigned int loaders,
+			struct audit_row **rows, size_t *n_rows, size_t *cap,
+			bool *malformed, struct diags *d)
+{
+	struct verdict_query q = { files, n, xen_only, a, 1 };
+	struct diags said = { 0 };
+	struct verdict v;
+	int rc = verdict_run(&q, &v, &said);
+
+	/* Its notes (where the walk stops) are verify's; the rest counts. */
+	for (size_t i = 0; i < said.n; i++) {
+		const struct diag *g = &said.v[i];
+
+		if (g->level != DIAG_NOTE)
+			diag_add(d, g->level, g->file, g->offset, g->code, g->sys, "%s",
+				 g->text);
+	}
+	diags_free(&said);
+	if (rc)
+		return -1;
+	*malformed |= v.status == EXIT_ERROR;
+	for (size_t i = 0; i < v.n_rows; i++) {
+		struct audit_row *w;
+		struct verdict_row *r = &v.rows[i];
+		size_t kept = 0;
+
+		grow(rows, cap, *n_rows + 1, sizeof(**rows));
+		w = &(*rows)[(*n_rows)++];
+		memset(w, 0, sizeof(*w));
+		w->row = *r;
+		for (size_t k = 0; k < VERDICT_LOADERS; k++)
+			if (!(loaders & BIT(verdict_loaders[k])))
+				silence(&w->row.loader[k], false, NULL);
+		/* Problems of loaders that do not count for the entry go. */
+		for (size_t j = 0; j < r->n_problems; j++) {
+			struct verdict_problem p = r->problems[j];
+
+			p.loaders &= loaders;
+			if (!p.loaders) {
+				free(p.message);
+				continue;
+			}
+			w->row.problems[kept++] = p;
+		}
+		w->row.n_problems = kept;
+	}
+	v.n_rows = 0;           /* the rows moved; only the array goes */
+	verdict_free(&v);
+	return 0;
+}
+
+/*
+ * Microcode in the compressed main part, where no loader looks: asked only
+ * where the early part gives a CPU nothing.  The one call site for
+ * domain/mainpart's scan (the libarchive walk of the main image); until
+ * that is merged it finds nothing.
+ */
+static void check_main_part(const char *initrd, const struct uc_cpu *cpu,
+			    struct audit_findings *f)
+{
+	(void)initrd;
+	(void)cpu;
+	(void)f;
+}
+
+/* Stale or missing, against the newest available; row status. */
+/*
+ * fix_file: where microcode belongs (the distribution's initrd, or Xen's
+ * module); stale_file: what the loaders read it from, when that is a file
+ * of its own (a separate early image: rebuilt, not prepended), else NULL.
+ */
+static void judge_row(struct audit_row *w, const struct audit_newest *nw,
+		      unsigned int loaders, const char *fix_file,
+		      const char *stale_file, int nothing_status)
+{
+	const struct verdict_row *r = &w->row;
+	bool any = false, all = true;
+	unsigned int stale = 0;
+	uint32_t loaded = 0;
+
+	w->newest_known = audit_newest_for(nw, &r->cpu, &w->newest);
+	for (size_t k = 0; k < VERDICT_LOADERS; k++) {
+		const struct verdict_answer *an = &r->loader[k];
+		unsigned int bit = BIT(verdict_loaders[k]);
+
+		if (!(loaders & bit))
+			continue;
+		if (!served(an)) {
+			all = false;
+			continue;
+		}
+		any = true;
+		if (!w->newest_known || (r->rev_known && r->cpu.rev >= w->newest))
+			continue;
+		if (an->err == -UC_ERR_NOT_NEWER || an->rev < w->newest) {
+			stale |= bit;
+			if (!an->err)
+				loaded = an->rev;
+		}
+	}
+	w->status = EXIT_OK;
+	for (size_t i = 0; i < r->n_problems; i++) {
+		const struct verdict_problem *p = &r->problems[i];
+
+		add_finding(&w->findings, uc_errname(p->code), p->file, p->offset, 0,
+			    p->loaders, EXIT_SHOULD_FIX, "%s", p->message);
+	}
+	if (!any) {
+		bool needed = w->newest_known &&
+			      !(r->rev_known && r->cpu.rev >= w->newest);
+
+		if (needed && nothing_status == EXIT_NO_MICROCODE) {
+			add_finding(&w->findings, "missing", fix_file, DIAG_NO_OFFSET, 0,
+				    loaders, EXIT_NO_MICROCODE,
+				    "nothing loaded, while 0x%08x is available; fix: "
+				    "mkucode --prepend %s (or mkucode refresh)",
+				    w->newest, fix_file ? fix_file : "INITRD");
+			if (fix_file)
+				check_main_part(fix_file, &r->cpu, &w->findings);
+		}
+		w->status = needed ? nothing_status : EXIT_OK;
+	} else if (!all) {
+		w->status = EXIT_SHOULD_FIX;
+	}
+	if (stale) {
+		char rev[16] = "an older one";
+
+		if (loaded)
+			snprintf(rev, sizeof(rev), "0x%08x", loaded);
+		if (stale_file)
+			add_finding(&w->findings, "stale", stale_file, DIAG_NO_OFFSET, 0,
+				    stale, EXIT_SHOULD_FIX, "loads %s, while 0x%08x is "
+				    "available; fix: mkucode -o %s (refresh does not "
+				    "rewrite separate early images)", rev, w->newest,
+				    stale_file);
+		else
+			add_finding(&w->findings, "stale", fix_file, DIAG_NO_OFFSET, 0,
+				    stale, EXIT_SHOULD_FIX, "loads %s, while 0x%08x is "
+				    "available; fix: mkucode refresh (or mkucode --prepend "
+				    "%s)", rev, w->newest, fix_file ? fix_file : "INITRD");
+	}
+	for (size_t i = 0; i < w->findings.n; i++)
+		w->status = worse(w->status, w->findings.v[i].status);
+}
+
+/* ---- Linux entries ---- */
+
+/* Separate early images and prepended ones: which one the kernel reads. */
+static int order_findings(const struct early_input *files, size_t n,
+			  const struct audit_row *w, struct audit_findings *out,
+			  size_t *holder, struct diags *d)
+{
+	struct holding first_h = { 0 };
+	size_t first = n;
+
+	*holder = n;
+	for (size_t i = 0; i < n; i++) {
+		struct holding h;
+
+		for (size_t j = 0; j < i; j++)
+			if (!strcmp(files[i].path, files[j].path)) {
+				add_finding(out, "loaded-twice", files[i].path,
+					    DIAG_NO_OFFSET, 0, 0, EXIT_SHOULD_FIX,
+					    "given twice to the kernel; fix: name it "
+					    "once in the entry");
+				goto next;
+			}
+		if (holds(files[i].path, &w->row.cpu, &h, d))
+			return -1;
+		if (!h.cpio)
+			continue;
+		if (first == n) {
+			first = i;
+			*holder = i;
+			first_h = h;
+			continue;
+		}
+		if (h.rev_known && (!first_h.rev_known || h.rev > first_h.rev)) {
+			char was[32] = "no update for this CPU";
+
+			if (first_h.rev_known)
+				snprintf(was, sizeof(was), "0x%08x", first_h.rev);
+			add_finding(out, "shadowed", files[first].path, first_h.member, 0,
+				    LINUX_LOADERS, EXIT_SHOULD_FIX,
+				    "read first (%s), it hides %s's newer 0x%08x; fix: "
+				    "remove it from the entry, or rebuild it (mkucode -o %s)",
+				    was, files[i].path, h.rev, files[first].path);
+		} else {
+			add_finding(out, "loaded-twice", files[i].path, h.member, 0,
+				    LINUX_LOADERS, EXIT_SHOULD_FIX,
+				    "a second copy of the microcode, which no loader reads "
+				    "(%s comes first); fix: mkucode strip %s, or drop "
+				    "the other from the entry", files[first].path,
+				    files[i].path);
+		}
+next:;
+	}
+	return 0;
+}
+
+/* The file the fix applies to: the last initrd (the distribution's). */
+static int audit_linux(struct audit_entry *a, const struct verdict_cpu *cpus,
+		       size_t n_cpus, const struct audit_newest *nw, bool *malformed,
+		       struct diags *d)
+{
+	const struct boot_entry *e = a->entry;
+	struct early_input *files = xmalloc((e->n_initrds + 1) * sizeof(*files));
+	size_t n = 0, cap = 0;
+	int rc = 0;
+
+	for (size_t i = 0; i < e->n_initrds; i++) {
+		if (e->initrds[i].file)
+			files[n++] = (struct early_input){ e->initrds[i].file, -1 };
+		else
+			add_finding(&a->findings, "not-found", e->config, DIAG_NO_OFFSET,
+				    e->initrds[i].line, 0, EXIT_SHOULD_FIX,
+				    "initrd %s: no such file; fix: correct the path or "
+				    "remove it from the entry", e->initrds[i].path);
+	}
+	if (!e->n_initrds)
+		add_finding(&a->findings, "no-initrd", e->config, DIAG_NO_OFFSET, e->line,
+			    0, EXIT_OK, "the entry loads no initrd, so no early microcode; "
+			    "fix: add one that carries it (mkucode -o FILE, then initrd "
+			    "FILE first)");
+	for (size_t c = 0; c < n_cpus && !rc; c++) {
+		size_t from = a->n_rows;
+
+		if (!n) {
+			grow(&a->rows, &cap, a->n_rows + 1, sizeof(*a->rows));
+			empty_row(&a->rows[a->n_rows++], &cpus[c], a->loaders,
+				  "the entry loads no initrd");
+		} else if (verdict_rows(files, n, false, &cpus[c], a->loaders, &a->rows,
+					&a->n_rows, &cap, malformed, d)) {
+			rc = -1;
+			break;
+		}
+		for (size_t i = from; i < a->n_rows; i++) {
+			struct audit_row *w = &a->rows[i];
+			struct audit_findings order = { 0 };
+			size_t holder = n;
+
+			if (n > 1 && order_findings(files, n, w, &order, &holder, d))
+				rc = -1;
+			judge_row(w, nw, a->loaders, n ? files[n - 1].path : NULL,
+				  holder + 1 < n ? files[holder].path : NULL,
+				  EXIT_NO_MICROCODE);
+			for (size_t j = 0; j < order.n; j++) {
+				grow(&w->findings.v, &w->findings.cap, w->findings.n + 1,
+				     sizeof(*w->findings.v));
+				w->findings.v[w->findings.n++] = order.v[j];
+				w->status = worse(w->status, order.v[j].status);
+			}
+			free(order.v);
+		}
+	}
+	free(files);
+	return rc;
+}
+
+/* ---- Xen entries ---- */
+
+struct ucode_opt {
+	bool scan;
+	bool has_index;
+	long index;
+};
+
+/* Xen's ucode=[<int>|scan[=<bool>]],...: the last word of each kind wins. */
+static void parse_ucode(const char *cmdline, struct ucode_opt *u)
+{
+	const char *p = cmdline;
+
+	memset(u, 0, sizeof(*u));
+	while (p && *p) {
+		size_t len;
+
+		p += strspn(p, " \t");
+		len = strcspn(p, " \t");
+		if (len > 6 && !strncmp(p, "ucode=", 6)) {
+			char *val = xasprintf("%.*s", (int)(len - 6), p + 6), *save = NULL;
+
+			for (char *w = strtok_r(val, ",", &save); w;
+			     w = strtok_r(NULL, ",", &save)) {
+				char *end;
+				long v;
+
+				if (!strcmp(w, "scan") || !strcmp(w, "scan=1") ||
+				    !strcmp(w, "scan=yes") || !strcmp(w, "scan=on") ||
+				    !strcmp(w, "scan=true"))
+					u->scan = true;
+				else if (!strncmp(w, "scan=", 5))
+					u->scan = false;
+				errno = 0;
+				v = strtol(w, &end, 0);
+				if (!errno && end != w && !*end) {
+					u->has_index = true;
+					u->index = v;
+				}
+			}
+			free(val);
+		}
+		p += len;
+	}
+}
+
+/* Module lines whose arguments name files: GRUB <= 2.06's one-line form. */
+static void module_args(struct audit_entry *a, const struct audit_opts *o)
+{
+	const struct boot_entry *e = a->entry;
+
+	for (size_t i = 0; o->resolve && i < e->n_modules; i++) {
+		char *args = e->modules[i].args ? xstrdup(e->modules[i].args) : NULL;
+		char *save = NULL;
+
+		for (char *w = args ? strtok_r(args, " \t", &save) : NULL; w;
+		     w = strtok_r(NULL, " \t", &save)) {
+			char *file = strchr(w, '=') || w[0] != '/'
+					     ? NULL
+					     : o->resolve(o->root, e->origin, e->config, w);
+
+			if (!file)
+				continue;
+			add_finding(&a->findings, "xen-module-args", e->config,
+				    DIAG_NO_OFFSET, e->modules[i].line, XEN_LOADERS,
+				    EXIT_SHOULD_FIX, "module %zu (%s) names %s in its "
+				    "arguments: it is passed as a word, not loaded (GRUB "
+				    "<= 2.06 with one module2 line for several files); fix: "
+				    "one module2 line per file", i, e->modules[i].path, w);
+			free(file);
+		}
+		free(args);
+	}
+}
+
+static int audit_xen(struct audit_entry *a, const struct verdict_cpu *cpus,
+		     size_t n_cpus, const struct audit_newest *nw,
+		     const struct audit_opts *o, bool *malformed, struct diags *d)
+{
+	const struct boot_entry *e = a->entry;
+	size_t n = e->n_modules, cap = 0;
+	long claimed = -1;
+	struct ucode_opt u;
+
+	parse_ucode(e->xen_cmdline, &u);
+	module_args(a, o);
+	for (size_t i = 0; i < n; i++)
+		if (!e->modules[i].file)
+			add_finding(&a->findings, "not-found", e->config, DIAG_NO_OFFSET,
+				    e->modules[i].line, 0, EXIT_SHOULD_FIX,
+				    "module %zu %s: no such file; fix: correct the path",
+				    i, e->modules[i].path);
+	if (u.has_index) {
+		long j = u.index < 0 ? u.index + (long)n : u.index;
+
+		if (j == 0)
+			add_finding(&a->findings, "xen-index-kernel", e->config,
+				    DIAG_NO_OFFSET, e->xen.line, XEN_LOADERS,
+				    EXIT_SHOULD_FIX, "ucode=%ld names module 0, the dom0 "
+				    "kernel, which Xen refuses; fix: ucode=scan, or the "
+				    "index of a raw module", u.index);
+		else if (j < 1 || j >= (long)n)
+			add_finding(&a->findings, "xen-index-range", e->config,
+				    DIAG_NO_OFFSET, e->xen.line, XEN_LOADERS,
+				    EXIT_SHOULD_FIX, "ucode=%ld names no module (the entry "
+				    "has %zu): Xen ignores it; fix: ucode=scan, or the index "
+				    "of a raw module", u.index, n);
+		else
+			claimed = j;
+		if (claimed == 1)
+			add_finding(&a->findings, "xen-index-initrd", e->config,
+				    DIAG_NO_OFFSET, e->modules[1].line, XEN_LOADERS,
+				    EXIT_SHOULD_FIX, "ucode=%ld names module 1, the dom0 "
+				    "initrd: Xen takes it away from dom0; fix: ucode=scan "
+				    "with the microcode prepended (mkucode --prepend), or a "
+				    "raw file (mkucode --raw) as a module of its own",
+				    u.index);
+	}
+	for (size_t c = 0; c < n_cpus; c++) {
+		const struct verdict_cpu *cpu = &cpus[c];
+		long scanned = -1, raw = -1, any = -1;
+		bool any_raw = false;
+		long chosen;
+		size_t from = a->n_rows;
+		struct holding h;
+
+		for (size_t i = 1; i < n; i++) {
+			if (!e->modules[i].file)
+				continue;
+			if (holds(e->modules[i].file, &cpu->cpu, &h, d))
+				return -1;
+			if ((h.cpio || h.raw) && any < 0) {
+				any = (long)i;
+				any_raw = h.raw;
+			}
+			if ((long)i == claimed)
+				continue;
+			if (h.cpio && scanned < 0)
+				scanned = (long)i;
+			if (h.raw && raw < 0)
+				raw = (long)i;
+		}
+		chosen = u.scan && scanned >= 0 ? scanned : claimed;
+		if (u.scan && scanned < 0 && raw >= 0 && claimed < 0)
+			add_finding(&a->findings, "xen-scan-raw", e->config, DIAG_NO_OFFSET,
+				    e->modules[raw].line, XEN_LOADERS, EXIT_SHOULD_FIX,
+				    "ucode=scan finds no early cpio, and module %ld (%s) is "
+				    "a raw vendor file, which scan skips; fix: ucode=%ld",
+				    raw, e->modules[raw].path, raw);
+		if (chosen < 0 || !e->modules[chosen].file) {
+			bool carried = any >= 0 && !u.scan && !u.has_index;
+
+			grow(&a->rows, &cap, a->n_rows + 1, sizeof(*a->rows));
+			empty_row(&a->rows[a->n_rows++], cpu, a->loaders,
+				  u.scan || u.has_index ? "no module Xen reads holds microcode"
+							: "Xen's command line has no ucode=");
+			judge_row(&a->rows[from], nw, a->loaders, NULL, NULL,
+				  carried ? EXIT_SHOULD_FIX : EXIT_NO_MICROCODE);
+			if (carried) {
+				add_finding(&a->rows[from].findings, "xen-no-ucode", e->config,
+					    DIAG_NO_OFFSET, e->xen.line, XEN_LOADERS,
+					    EXIT_SHOULD_FIX, "module %ld (%s) carries "
+					    "microcode, but Xen reads none without ucode=; "
+					    "fix: add ucode=%s to Xen's command line", any,
+					    e->modules[any].path, any_raw ? "<n>" : "scan");
+				a->rows[from].status = worse(a->rows[from].status,
+							     EXIT_SHOULD_FIX);
+			}
+			continue;
+		} else {
+			struct early_input f = { e->modules[chosen].file, -1 };
+
+			if (verdict_rows(&f, 1, true, cpu, a->loaders, &a->rows, &a->n_rows,
+					 &cap, malformed, d))
+				return -1;
+		}
+		for (size_t i = from; i < a->n_rows; i++) {
+			struct audit_row *w = &a->rows[i];
+
+			if (chosen == claimed && !(u.scan && scanned >= 0) &&
+			    !holds(e->modules[chosen].file, &w->row.cpu, &h, d) && h.cpio) {
+				silence(&w->row.loader[2], true, "Xen 4.17 takes a raw "
+					"vendor file with ucode=<n>, not a cpio");
+				add_finding(&w->findings, "xen-index-cpio", e->config,
+					    DIAG_NO_OFFSET, e->modules[chosen].line,
+					    BIT(UC_XEN_4_17), EXIT_SHOULD_FIX,
+					    "ucode=%ld names a cpio, which Xen 4.17 ignores "
+					    "(newer Xen reads it); fix: ucode=scan", u.index);
+			}
+			judge_row(w, nw, a->loaders, e->modules[chosen].file, NULL,
+				  EXIT_NO_MICROCODE);
+		}
+	}
+	return 0;
+}
+
+int audit_entry(const struct boot_entry *e, const struct verdict_cpu *cpus,
+		size_t n_cpus, const struct audit_newest *nw,
+		const struct audit_opts *o, struct audit_entry *out,
+		struct diags *d)
+{
+	bool malformed = false;
+	int r = 0;
+
+	memset(out, 0, sizeof(*out));
+	out->entry = e;
+	out->loaders = e->kind == BOOT_XEN ? XEN_LOADERS : LINUX_LOADERS;
+	if (e->unresolved) {
+		add_finding(&out->findings, "unresolved", e->config, DIAG_NO_OFFSET,
+			    e->line, 0, EXIT_OK, "not checked: %s",
+			    e->why ? e->why : "it cannot be resolved statically");
+	} else if (e->kind == BOOT_XEN) {
+		r = audit_xen(out, cpus, n_cpus, nw, o, &malformed, d);
+	} else {
+		r = audit_linux(out, cpus, n_cpus, nw, &malformed, d);
+	}
+	out->status = EXIT_OK;
+	for (size_t i = 0; i < out->n_rows; i++)
+		out->status = worse(out->status, out->rows[i].status);
+	for (size_t i = 0; i < out->findings.n; i++)
+		out->status = worse(out->status, out->findings.v[i].status);
+	if (r || malformed)
+		out->status = EXIT_ERROR;
+	return r;
+}
+
+void audit_entry_free(struct audit_entry *a)
+{
+	for (size_t i = 0; i < a->n_rows; i++) {
+		struct verdict_row *r = &a->rows[i].row;
+
+		for (size_t k = 0; k < VERDICT_LOADERS; k++)
+			free(r->loader[k].why);
+		for (size_t j = 0; j < r->n_problems; j++)
+			free(r->problems[j].message);
+		free(r->problems);
+		findings_free(&a->rows[i].findings);
+	}
+	free(a->rows);
+	findings_free(&a->findings);
+	memset(a, 0, sizeof(*a));
+}
+
+const char *audit_status_name(int status)
+{
+	switch (status) {
+	case EXIT_OK: return "ok";
+	case EXIT_SHOULD_FIX: return "to fix";
+	case EXIT_NO_MICROCODE: return "no microcode";
+	default: return "error";
+	}
+}
