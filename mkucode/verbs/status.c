@@ -494,14 +494,15 @@ int cmd_status(int argc, char **argv)
 		error("--all excludes --host and --cpu");
 		goto usage;
 	}
-	/* Without CPUs named, the question is about this machine. */
+	/* The CPUs named, then (--host adds them to the selection too)
+	 * without CPUs named, this machine's. */
+	asked_from_specs(&sel, &asked, &n_asked, &cap_asked);
 	if (!all && (host || !selection_filtered(&sel))) {
 		if (select_host_cpus(&sel, host_root ? host_root : root, &d,
 				     &host_found, &n_host))
 			goto out;
 		asked_from_host(host_found, n_host, &asked, &n_asked, &cap_asked);
 	}
-	asked_from_specs(&sel, &asked, &n_asked, &cap_asked);
 
 	/* The newest for these CPUs, as `mkucode -o` would build it. */
 	if (optind < argc) {

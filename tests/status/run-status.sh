@@ -1,0 +1,167 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# `mkucode status` on a catalogue of /boot trees, against golden output.
+#
+#   run-status.sh [--update] MKUCODE UCGEN [SRCDIR]
+#
+# Each tree is made here, in a `mktemp -d` directory, from ucgen microcode
+# and the real mkucode (-o, --prepend): no binary is committed.  Each case
+# runs `mkucode status --root .` inside its tree (so paths read ./boot/...)
+# and compares the transcript -- the command, standard output, standard
+# error after "[stderr]", and "[exit N]" -- with SRCDIR/golden/NAME.txt.
+# --update rewrites the golden files from what the binary does now; read
+# the diff before committing.  Output is TAP.
+#
+# The trees (only kernels and initrds in /boot: entries the configs define
+# are the parsers' tests, and built directly in tests/unit/test-audit.c):
+#   debian3      three Debian kernels: one current, one stale, one whose
+#                initrd has no microcode (exit 3)
+#   early-stale  a stale separate intel-ucode.img in front of a current
+#                prepended initrd: shadowed, stale (exit 4)
+#   current      one current kernel (exit 0); against a newer SOURCE given
+#                on the command line it is stale (exit 4)
+#   running      no microcode in the initrd, but the CPU already runs the
+#                newest: nothing is missing (exit 0)
+
+set -euo pipefail
+
+UPDATE=
+if [[ ${1:-} == --update ]]; then
+	UPDATE=1
+	shift
+fi
+if (($# < 2 || $# > 3)); then
+	echo "usage: $0 [--update] MKUCODE UCGEN [SRCDIR]" >&2
+	exit 2
+fi
+MKUCODE=$(realpath "$1")
+UCGEN=$(realpath "$2")
+SRCDIR=$(realpath "${3:-$(dirname "$0")}")
+GOLDEN=$SRCDIR/golden
+
+# shellcheck source-path=SCRIPTDIR source=../lib/tap.sh
+. "$(dirname "$(realpath "$0")")/../lib/tap.sh"
+
+for tool in gzip seq diff; do
+	if ! command -v "$tool" >/dev/null; then
+		tap_skip_all "$tool not found"
+		exit 0
+	fi
+done
+
+T=$(mktemp -d)
+trap '[ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
+cd "$T"
+unset SOURCE_DATE_EPOCH
+export LC_ALL=C TZ=UTC
+
+ug() { "$UCGEN" "$@"; }
+mk() { "$MKUCODE" -q "$@"; }
+
+# ---------------------------------------------------------------- microcode
+# 06-8c-01 (0x806c1, platform 0x80): 0xb2 is stale, 0xb4 the newest the
+# trees' firmware has, 0xb6 newer still (a SOURCE given on the command line).
+ug intel --sig 0x806c1 --pf 0x80 --rev 0xb2 --date 0x01102023 --seed 2 -o b2.bin
+ug intel --sig 0x806c1 --pf 0x80 --rev 0xb4 --date 0x09072023 --seed 4 -o b4.bin
+ug intel --sig 0x806c1 --pf 0x80 --rev 0xb6 --date 0x02022024 --seed 6 -o b6.bin
+mk -o b2.cpio b2.bin
+mk -o b4.cpio b4.bin
+seq 1 2000 >init
+ug cpio init=init -o main.cpio
+gzip -9 -n -c main.cpio >main.cpio.gz
+
+# tree NAME RUNNING: DIR/NAME with the firmware (0xb4) and one CPU, 06-8c-01
+# platform 0x80 running RUNNING, in its /proc and /sys (what --host reads).
+tree() {
+	local d=$T/$1
+	mkdir -p "$d/boot" "$d/lib/firmware/intel-ucode" "$d/proc" \
+		"$d/sys/devices/system/cpu/cpu0/microcode"
+	cp b4.bin "$d/lib/firmware/intel-ucode/06-8c-01"
+	echo 0 >"$d/sys/devices/system/cpu/online"
+	cat >"$d/proc/cpuinfo" <<-EOF
+		processor	: 0
+		vendor_id	: GenuineIntel
+		cpu family	: 6
+		model		: 140
+		model name	: Synthetic CPU
+		stepping	: 1
+		microcode	: $2
+		flags		: fpu vme de pse tsc msr
+
+	EOF
+	echo "$2" >"$d/sys/devices/system/cpu/cpu0/microcode/version"
+	echo 0x80 >"$d/sys/devices/system/cpu/cpu0/microcode/processor_flags"
+}
+
+# kernel TREE V: /boot/vmlinuz-V and an initrd.img-V of the main part alone.
+kernel() {
+	echo "kernel $2" >"$T/$1/boot/vmlinuz-$2"
+	cp main.cpio.gz "$T/$1/boot/initrd.img-$2"
+}
+
+tree debian3 0x1
+kernel debian3 6.1.0-25-amd64
+kernel debian3 6.1.0-26-amd64
+kernel debian3 6.1.0-27-amd64
+mk --prepend debian3/boot/initrd.img-6.1.0-27-amd64 b4.bin
+mk --prepend debian3/boot/initrd.img-6.1.0-26-amd64 b2.bin
+
+tree early-stale 0x1
+kernel early-stale 6.1.0-27-amd64
+mk --prepend early-stale/boot/initrd.img-6.1.0-27-amd64 b4.bin
+cp b2.cpio early-stale/boot/intel-ucode.img
+
+tree current 0x1
+kernel current 6.1.0-27-amd64
+mk --prepend current/boot/initrd.img-6.1.0-27-amd64 b4.bin
+
+tree running 0xb4
+kernel running 6.1.0-27-amd64
+
+# ---------------------------------------------------------------- cases
+
+# case NAME TREE ARGS...: run status in TREE, compare with golden/NAME.txt.
+case_() {
+	local name=$1 dir=$2 rc=0 got
+	shift 2
+	got=$T/$name.txt
+	(cd "$T/$dir" && "$MKUCODE" status "$@" >"$T/.out" 2>"$T/.err") || rc=$?
+	{
+		echo "\$ mkucode status $*   # in $dir"
+		cat "$T/.out"
+		if [[ -s $T/.err ]]; then
+			echo "[stderr]"
+			cat "$T/.err"
+		fi
+		echo "[exit $rc]"
+	} >"$got"
+	if [[ -n $UPDATE ]]; then
+		cp "$got" "$GOLDEN/$name.txt"
+		tap ok "$name (golden updated)"
+	elif diff -u "$GOLDEN/$name.txt" "$got" >"$T/.diff" 2>&1; then
+		tap ok "$name"
+	else
+		tap notok "$name"
+		tap_diag <"$T/.diff"
+	fi
+}
+
+case_ debian3 debian3 --root .
+case_ debian3-json debian3 --root . --json
+case_ early-stale early-stale --root .
+case_ early-stale-json early-stale --root . --json
+case_ current current --root .
+case_ current-newer-source current --root . ../b6.bin
+case_ running running --root .
+case_ cpu-option running --root . --cpu 0x806c1,0x80
+case_ usage current --root . --all --cpu 0x806c1
+
+# What the goldens say, asserted on their own: the exit codes.
+for want in debian3:3 early-stale:4 current:0 current-newer-source:4 running:0 \
+	cpu-option:3 usage:2; do
+	name=${want%%:*}
+	tap_check "$name: exit ${want#*:}" grep -qx "\[exit ${want#*:}\]" "$T/$name.txt"
+done
+
+tap_done
