@@ -23,6 +23,11 @@
 #                on the command line it is stale (exit 4)
 #   running      no microcode in the initrd, but the CPU already runs the
 #                newest: nothing is missing (exit 0)
+#   efi          a current kernel, a kernel without initrd (missing), an
+#                early image no entry loads, a UKI and xen.efi with its .cfg:
+#                what refresh cannot update, said in notes (exit 3)
+#   malformed    an initrd whose early cpio is broken: exit 1, the file and
+#                offset named
 
 set -euo pipefail
 
@@ -119,6 +124,24 @@ mk --prepend current/boot/initrd.img-6.1.0-27-amd64 b4.bin
 tree running 0xb4
 kernel running 6.1.0-27-amd64
 
+tree efi 0x1
+kernel efi 6.1.0-27-amd64
+mk --prepend efi/boot/initrd.img-6.1.0-27-amd64 b4.bin
+echo "kernel 6.1.0-28" >efi/boot/vmlinuz-6.1.0-28-amd64
+cp b4.cpio efi/boot/early-ucode.cpio
+mkdir -p efi/boot/efi/EFI/Linux
+echo "MZ not a real PE" >efi/boot/efi/EFI/Linux/debian-6.1.0-27-amd64.efi
+echo "MZ not a real PE" >efi/boot/xen-4.17-amd64.efi
+printf '[global]\ndefault=debian\n[debian]\nucode=GenuineIntel.bin\n' \
+	>efi/boot/xen-4.17-amd64.cfg
+
+tree malformed 0x1
+kernel malformed 6.1.0-27-amd64
+ug cpio --defect filesize-past-end --defect-index 3 kernel/ kernel/x86/ \
+	kernel/x86/microcode/ kernel/x86/microcode/GenuineIntel.bin=b4.bin \
+	-o malformed.cpio
+cat malformed.cpio main.cpio.gz >malformed/boot/initrd.img-6.1.0-27-amd64
+
 # ---------------------------------------------------------------- cases
 
 # case NAME TREE ARGS...: run status in TREE, compare with golden/NAME.txt.
@@ -155,11 +178,13 @@ case_ current current --root .
 case_ current-newer-source current --root . ../b6.bin
 case_ running running --root .
 case_ cpu-option running --root . --cpu 0x806c1,0x80
+case_ efi efi --root .
+case_ malformed malformed --root .
 case_ usage current --root . --all --cpu 0x806c1
 
 # What the goldens say, asserted on their own: the exit codes.
 for want in debian3:3 early-stale:4 current:0 current-newer-source:4 running:0 \
-	cpu-option:3 usage:2; do
+	cpu-option:3 efi:3 malformed:1 usage:2; do
 	name=${want%%:*}
 	tap_check "$name: exit ${want#*:}" grep -qx "\[exit ${want#*:}\]" "$T/$name.txt"
 done

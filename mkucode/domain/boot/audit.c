@@ -318,11 +318,17 @@ static void judge_row(struct audit_row *w, const struct audit_newest *nw,
 			      !(r->rev_known && r->cpu.rev >= w->newest);
 
 		if (needed && nothing_status == EXIT_NO_MICROCODE) {
-			add_finding(&w->findings, "missing", fix_file, DIAG_NO_OFFSET, 0,
-				    loaders, EXIT_NO_MICROCODE,
-				    "nothing loaded, while 0x%08x is available; fix: "
-				    "mkucode --prepend %s (or mkucode refresh)",
-				    w->newest, fix_file ? fix_file : "INITRD");
+			/* Without a file to fix, the entry's finding says how. */
+			if (fix_file)
+				add_finding(&w->findings, "missing", fix_file,
+					    DIAG_NO_OFFSET, 0, loaders, EXIT_NO_MICROCODE,
+					    "nothing loaded, while 0x%08x is available; "
+					    "fix: mkucode --prepend %s (or mkucode refresh)",
+					    w->newest, fix_file);
+			else
+				add_finding(&w->findings, "missing", NULL, DIAG_NO_OFFSET,
+					    0, loaders, EXIT_NO_MICROCODE, "nothing loaded, "
+					    "while 0x%08x is available", w->newest);
 			if (fix_file)
 				check_main_part(fix_file, &r->cpu, &w->findings);
 		}
@@ -621,7 +627,9 @@ static int audit_xen(struct audit_entry *a, const struct verdict_cpu *cpus,
 			empty_row(&a->rows[a->n_rows++], cpu, a->loaders,
 				  u.scan || u.has_index ? "no module Xen reads holds microcode"
 							: "Xen's command line has no ucode=");
-			judge_row(&a->rows[from], nw, a->loaders, NULL, NULL,
+			/* The fix: the microcode in front of dom0's initrd. */
+			judge_row(&a->rows[from], nw, a->loaders,
+				  n > 1 ? e->modules[1].file : NULL, NULL,
 				  carried ? EXIT_SHOULD_FIX : EXIT_NO_MICROCODE);
 			if (carried) {
 				add_finding(&a->rows[from].findings, "xen-no-ucode", e->config,
