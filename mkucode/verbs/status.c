@@ -534,8 +534,7 @@ int cmd_status(int argc, char **argv)
 
 		if (audit_entry(&entries.v[i], asked, n_asked, &nw, &o, &audits[i], &d))
 			worst = EXIT_ERROR;
-		if (rank(audits[i].status) > rank(worst))
-			worst = audits[i].status;
+		worst = audit_worse(worst, audits[i].status);
 		counts[rank(audits[i].status)]++;
 		unresolved += entries.v[i].unresolved;
 	}

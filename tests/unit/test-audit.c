@@ -132,6 +132,7 @@ static void xen_entry(struct boot_entries *l, const char *cmdline,
 	e->config = strdup("grub.cfg");
 	e->line = 10;
 	e->xen.path = strdup("/xen.gz");
+	e->xen.file = put("boot/xen.gz", "xen", 3);
 	e->xen.line = 11;
 	e->xen_cmdline = strdup(cmdline);
 	f = boot_entry_add_module(e, "/vmlinuz", "root=/dev/sda1", 12);
@@ -311,12 +312,10 @@ START_TEST(xen_scan_skips_a_raw_module)
 }
 END_TEST
 
-static char *resolve_in_dir(const char *root, enum boot_origin origin,
-			    const char *config, const char *path)
+static char *resolve_in_dir(const char *root, const char *config, const char *path)
 {
 	char *file;
 
-	(void)origin;
 	(void)config;
 	ck_assert_int_ge(asprintf(&file, "%s/boot%s", root, path), 0);
 	if (!access(file, F_OK))
@@ -450,6 +449,38 @@ START_TEST(linux_missing_only_when_available)
 }
 END_TEST
 
+START_TEST(files_not_found)
+{
+	struct run r = { 0 };
+	char *files[] = { initrd("boot/initrd.img", 0xb4) };
+	const struct audit_finding *f;
+
+	newest(&r.nw, 0xb4);
+	xen_entry(&r.l, "ucode=scan", files, 1, NULL);
+	free(r.l.v[0].xen.file);
+	r.l.v[0].xen.file = NULL;
+	audit(&r, NULL);
+	f = find(&r.a.findings, "not-found");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(f->line, 11);
+	ck_assert_int_eq(r.a.status, EXIT_SHOULD_FIX);
+	done(&r);
+	memset(&r, 0, sizeof(r));
+	newest(&r.nw, 0xb4);
+	linux_entry(&r.l, files, 1);
+	boot_entry_add_initrd(&r.l.v[0], "/gone.img", 7);
+	audit(&r, NULL);
+	f = find(&r.a.findings, "not-found");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(f->line, 7);
+	/* What is there is still checked. */
+	ck_assert_uint_eq(r.a.rows[0].row.loader[K_LINUX].rev, 0xb4);
+	ck_assert_int_eq(r.a.status, EXIT_SHOULD_FIX);
+	free(files[0]);
+	done(&r);
+}
+END_TEST
+
 START_TEST(unresolved_is_listed_not_checked)
 {
 	struct run r = { 0 };
@@ -494,17 +525,17 @@ START_TEST(discovery_and_pairs)
 	ck_assert_int_eq(d.v[0].level, DIAG_WARNING);
 	ck_assert_str_eq(d.v[0].file, cfg);
 	/* A separate /boot names /vmlinuz-V; the root filesystem /boot/... */
-	r = boot_resolve(dir, BOOT_FROM_GRUB, cfg, "/vmlinuz-6.1.0-1");
+	r = boot_resolve(dir, cfg, "/vmlinuz-6.1.0-1");
 	ck_assert_str_eq(r, kernel);
 	free(r);
-	r = boot_resolve(dir, BOOT_FROM_GRUB, cfg, "(hd0,gpt2)/boot/vmlinuz-6.1.0-1");
+	r = boot_resolve(dir, cfg, "(hd0,gpt2)/boot/vmlinuz-6.1.0-1");
 	ck_assert_str_eq(r, kernel);
 	free(r);
-	ck_assert_ptr_null(boot_resolve(dir, BOOT_FROM_GRUB, cfg, "/vmlinuz-9"));
+	ck_assert_ptr_null(boot_resolve(dir, cfg, "/vmlinuz-9"));
 	free(cfg);
 	/* syslinux: a relative path is the config's directory's. */
 	ck_assert_int_ge(asprintf(&cfg, "%s/boot/extlinux/extlinux.conf", dir), 0);
-	r = boot_resolve(dir, BOOT_FROM_SYSLINUX, cfg, "vmlinuz-rel");
+	r = boot_resolve(dir, cfg, "vmlinuz-rel");
 	ck_assert_ptr_nonnull(r);
 	ck_assert_ptr_nonnull(strstr(r, "/boot/extlinux/vmlinuz-rel"));
 	free(r);
@@ -535,6 +566,7 @@ static Suite *audit_suite(void)
 	tcase_add_test(tc, linux_stale_and_current);
 	tcase_add_test(tc, linux_shadowed_and_twice);
 	tcase_add_test(tc, linux_missing_only_when_available);
+	tcase_add_test(tc, files_not_found);
 	tcase_add_test(tc, unresolved_is_listed_not_checked);
 	tcase_add_test(tc, discovery_and_pairs);
 	tcase_set_timeout(tc, 60);

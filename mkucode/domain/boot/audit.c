@@ -76,10 +76,12 @@ static int rank(int status)
 	}
 }
 
-static int worse(int a, int b)
+int audit_worse(int a, int b)
 {
 	return rank(b) > rank(a) ? b : a;
 }
+
+#define worse audit_worse
 
 __attribute__((format(printf, 8, 9)))
 static void add_finding(struct audit_findings *l, const char *code, const char *file,
@@ -431,6 +433,10 @@ static int audit_linux(struct audit_entry *a, const struct verdict_cpu *cpus,
 				    "initrd %s: no such file; fix: correct the path or "
 				    "remove it from the entry", e->initrds[i].path);
 	}
+	if (e->kernel.path && !e->kernel.file)
+		add_finding(&a->findings, "not-found", e->config, DIAG_NO_OFFSET,
+			    e->kernel.line, 0, EXIT_SHOULD_FIX, "kernel %s: no such "
+			    "file; fix: correct the path", e->kernel.path);
 	if (!e->n_initrds)
 		add_finding(&a->findings, "no-initrd", e->config, DIAG_NO_OFFSET, e->line,
 			    0, EXIT_OK, "the entry loads no initrd, so no early microcode; "
@@ -530,7 +536,7 @@ static void module_args(struct audit_entry *a, const struct audit_opts *o)
 		     w = strtok_r(NULL, " \t", &save)) {
 			char *file = strchr(w, '=') || w[0] != '/'
 					     ? NULL
-					     : o->resolve(o->root, e->origin, e->config, w);
+					     : o->resolve(o->root, e->config, w);
 
 			if (!file)
 				continue;
@@ -557,6 +563,10 @@ static int audit_xen(struct audit_entry *a, const struct verdict_cpu *cpus,
 
 	parse_ucode(e->xen_cmdline, &u);
 	module_args(a, o);
+	if (e->xen.path && !e->xen.file)
+		add_finding(&a->findings, "not-found", e->config, DIAG_NO_OFFSET,
+			    e->xen.line, 0, EXIT_SHOULD_FIX, "xen %s: no such file; "
+			    "fix: correct the path", e->xen.path);
 	for (size_t i = 0; i < n; i++)
 		if (!e->modules[i].file)
 			add_finding(&a->findings, "not-found", e->config, DIAG_NO_OFFSET,

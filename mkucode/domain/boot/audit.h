@@ -76,8 +76,8 @@ struct audit_entry {
 };
 
 /* How audit resolves a path named inside a module's arguments. */
-typedef char *(*audit_resolver)(const char *root, enum boot_origin origin,
-				const char *config, const char *path);
+typedef char *(*audit_resolver)(const char *root, const char *config,
+				const char *path);
 
 struct audit_opts {
 	const char *root;
@@ -107,5 +107,7 @@ void audit_entry_free(struct audit_entry *a);
 
 /* "ok", "to fix", "no microcode", "error" */
 const char *audit_status_name(int status);
+/* The worse of two statuses: EXIT_ERROR, then 3, then 4, then 0. */
+int audit_worse(int a, int b);
 
 #endif /* MKUCODE_DOMAIN_BOOT_AUDIT_H */

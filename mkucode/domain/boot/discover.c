@@ -232,15 +232,13 @@ static const struct config_location *location_of(const char *root, const char *c
 	return NULL;
 }
 
-char *boot_resolve(const char *root, enum boot_origin origin, const char *config,
-		   const char *path)
+char *boot_resolve(const char *root, const char *config, const char *path)
 {
 	static const char *const from_root[2] = { "", NULL };
 	const struct config_location *l = location_of(root, config);
 	const char *const *fs = l ? l->fs : from_root;
 	char *file;
 
-	(void)origin;           /* the location says it; kept for UKIs */
 	/* GRUB's "(hd0,gpt2)/vmlinuz": the device is the /boot filesystem. */
 	if (path[0] == '(') {
 		const char *close = strchr(path, ')');
@@ -278,7 +276,7 @@ static void resolve_file(const char *root, const struct boot_entry *e,
 			 struct boot_file *f)
 {
 	if (f->path && !f->file)
-		f->file = boot_resolve(root, e->origin, e->config, f->path);
+		f->file = boot_resolve(root, e->config, f->path);
 }
 
 static void resolve_entry(const char *root, struct boot_entry *e)

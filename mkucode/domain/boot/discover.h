@@ -89,11 +89,11 @@ int boot_collect(const char *root, struct boot_entries *entries,
 		 struct boot_files *files, struct diags *d);
 
 /*
- * The file path names for a config of origin at config (the file, as
- * DIR-joined), by the rule above; malloc'd, or NULL when found nowhere.
+ * The file path names in config (the config file, DIR-joined; NULL: a
+ * path from the root), by the rule above; malloc'd, or NULL when found
+ * nowhere.
  */
-char *boot_resolve(const char *root, enum boot_origin origin, const char *config,
-		   const char *path);
+char *boot_resolve(const char *root, const char *config, const char *path);
 
 void boot_files_free(struct boot_files *files);
 
