@@ -178,13 +178,15 @@ case_ current current --root .
 case_ current-newer-source current --root . ../b6.bin
 case_ running running --root .
 case_ cpu-option running --root . --cpu 0x806c1,0x80
+case_ all-cpus current --root . --all
+case_ cpu-without-update current --root . --cpu 0x906ea,0x2
 case_ efi efi --root .
 case_ malformed malformed --root .
 case_ usage current --root . --all --cpu 0x806c1
 
 # What the goldens say, asserted on their own: the exit codes.
 for want in debian3:3 early-stale:4 current:0 current-newer-source:4 running:0 \
-	cpu-option:3 efi:3 malformed:1 usage:2; do
+	cpu-option:3 all-cpus:0 cpu-without-update:0 efi:3 malformed:1 usage:2; do
 	name=${want%%:*}
 	tap_check "$name: exit ${want#*:}" grep -qx "\[exit ${want#*:}\]" "$T/$name.txt"
 done
