@@ -286,6 +286,11 @@ START_TEST(xen_negative_index_counts_from_the_end)
 	ck_assert_int_eq(r.a.rows[0].row.loader[K_XEN_4_17].err, 0);
 	ck_assert_uint_eq(r.a.rows[0].row.loader[K_XEN].rev, 0xb4);
 	ck_assert_int_eq(r.a.status, EXIT_OK);
+	/* What refresh cannot do, and how: a note naming the raw file. */
+	ck_assert_uint_eq(r.d.n, 1);
+	ck_assert_int_eq(r.d.v[0].level, DIAG_NOTE);
+	ck_assert_str_eq(r.d.v[0].file, files[1]);
+	ck_assert_ptr_nonnull(strstr(r.d.v[0].text, "mkucode --raw"));
 	free(files[0]);
 	free(files[1]);
 	done(&r);

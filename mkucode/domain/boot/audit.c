@@ -534,7 +534,7 @@ static void module_args(struct audit_entry *a, const struct audit_opts *o)
 
 		for (char *w = args ? strtok_r(args, " \t", &save) : NULL; w;
 		     w = strtok_r(NULL, " \t", &save)) {
-			char *file = strchr(w, '=') || w[0] != '/'
+			char *file = strchr(w, '=') || (w[0] != '/' && w[0] != '(')
 					     ? NULL
 					     : o->resolve(o->root, e->config, w);
 
@@ -658,6 +658,11 @@ static int audit_xen(struct audit_entry *a, const struct verdict_cpu *cpus,
 			if (verdict_rows(&f, 1, true, cpu, a->loaders, &a->rows, &a->n_rows,
 					 &cap, malformed, d))
 				return -1;
+			if (chosen == claimed && c == 0 &&
+			    !holds(f.path, &cpu->cpu, &h, d) && h.raw)
+				diag_note(d, f.path, "a raw module (ucode=%ld): refresh "
+					  "does not rewrite it; mkucode --raw DIR writes "
+					  "the newest, then copy it over this file", u.index);
 		}
 		for (size_t i = from; i < a->n_rows; i++) {
 			struct audit_row *w = &a->rows[i];
