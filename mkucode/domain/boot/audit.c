@@ -273,8 +273,8 @@ static void check_main_part(const char *initrd, const struct uc_cpu *cpu,
 	(void)f;
 }
 
-/* Stale or missing, against the newest available; row status. */
 /*
+ * Stale or missing, against the newest available, and the row's status.
  * fix_file: where microcode belongs (the distribution's initrd, or Xen's
  * module); stale_file: what the loaders read it from, when that is a file
  * of its own (a separate early image: rebuilt, not prepended), else NULL.
@@ -414,7 +414,8 @@ next:;
 	return 0;
 }
 
-/* The file the fix applies to: the last initrd (the distribution's). */
+/* A Linux entry: its initrds joined, per CPU; fixes go to the last one,
+ * the distribution's initrd. */
 static int audit_linux(struct audit_entry *a, const struct verdict_cpu *cpus,
 		       size_t n_cpus, const struct audit_newest *nw, bool *malformed,
 		       struct diags *d)
