@@ -191,4 +191,34 @@ for want in debian3:3 early-stale:4 current:0 current-newer-source:4 running:0 \
 	tap_check "$name: exit ${want#*:}" grep -qx "\[exit ${want#*:}\]" "$T/$name.txt"
 done
 
+# The JSON is JSON, with the keys doc/json.md promises on every element.
+if command -v python3 >/dev/null; then
+	for name in debian3-json early-stale-json; do
+		awk 'NR > 1 && /^\[(stderr|exit)/ { exit } NR > 1' "$T/$name.txt" \
+			>"$T/$name.json"
+		tap_check "$name: an array of entries with the documented keys" \
+			python3 -c '
+import json, sys
+entries = json.load(open(sys.argv[1]))
+assert entries, entries
+ek = {"origin", "config", "line", "title", "kind", "status", "unresolved",
+      "files", "cmdline", "cpus", "problems"}
+ck = {"vendor", "signature", "pf", "pf_known", "running", "linux_6_1",
+      "linux", "xen_4_17", "xen", "newest", "status", "problems"}
+pk = {"code", "file", "offset", "line", "loaders", "message"}
+for e in entries:
+    assert set(e) == ek, set(e) ^ ek
+    assert e["cpus"], e
+    for f in e["files"]:
+        assert set(f) == {"role", "path", "file", "args", "line"}, f
+    for c in e["cpus"]:
+        assert set(c) == ck, set(c) ^ ck
+        # A Linux entry: Xen never counts.
+        assert c["xen_4_17"] is None and c["xen"] is None, c
+        for p in c["problems"] + e["problems"]:
+            assert set(p) == pk, set(p) ^ pk
+' "$T/$name.json"
+	done
+fi
+
 tap_done
