@@ -336,7 +336,7 @@ START_TEST(xen_module_args_naming_files)
 	struct audit_opts o = { dir, resolve_in_dir };
 	const struct audit_finding *f;
 
-	initrd("boot/early.img", 0xb4);
+	free(initrd("boot/early.img", 0xb4));
 	newest(&r.nw, 0xb4);
 	/* GRUB <= 2.06: "module2 /initrd.img /early.img" on one line. */
 	xen_entry(&r.l, "ucode=scan", files, 1, "/early.img");
@@ -511,10 +511,10 @@ START_TEST(discovery_and_pairs)
 	char *cfg = put("boot/grub/grub.cfg", "menuentry x {\n}\n", 16);
 	char *r;
 
-	put("boot/vmlinuz-6.1.0-2", "k", 1);
-	put("boot/initramfs-6.1.0-3.img", "x", 1);
-	put("boot/config-6.1.0-1", "x", 1);
-	put("boot/extlinux/vmlinuz-rel", "k", 1);
+	free(put("boot/vmlinuz-6.1.0-2", "k", 1));
+	free(put("boot/initramfs-6.1.0-3.img", "x", 1));
+	free(put("boot/config-6.1.0-1", "x", 1));
+	free(put("boot/extlinux/vmlinuz-rel", "k", 1));
 	ck_assert_int_eq(boot_collect(dir, &l, &files, &d), 0);
 	ck_assert_uint_eq(files.n, 6);   /* not config-V, nor extlinux/vmlinuz-rel */
 	/* Two kernels, no parser for grub.cfg in this build: two pairs. */
