@@ -269,7 +269,7 @@ static int parse_line(struct config *cfg, const char *p, size_t n,
 		p++, n--;
 	if (!key_len || !n || *p != '=')
 		return bad(w, "'%s' is not a setting (key = value)",
-			   shown(s, sizeof(s), key, key_len + n));
+			   shown(s, sizeof(s), key, (size_t)(p + n - key)));
 	p++, n--;
 	while (n && blank(*p))
 		p++, n--;
