@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Option values shared by the verbs, and the help text. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "verbs/verbs.h"
 #include "domain/config.h"
@@ -46,8 +48,15 @@ int use_config(struct config *cfg, const char *root, bool cli_selection,
 	       struct selection *sel, bool *host)
 {
 	struct diags d = { 0 };
-	int r = config_load(cfg, root, &d);
+	struct stat st;
+	int r;
 
+	/* A mistyped --root would read as a system with nothing in it. */
+	if (root && stat(root, &st))
+		return error("--root '%s': %s", root, strerror(errno));
+	if (root && !S_ISDIR(st.st_mode))
+		return error("--root '%s': not a directory", root);
+	r = config_load(cfg, root, &d);
 	diag_print(&d, stderr, quiet);
 	diags_free(&d);
 	if (r)

@@ -245,6 +245,14 @@ tap_check "a drop-in that is no regular file is an error" bash -c '
 	[ $rc -eq 1 ] && [ ! -e bad.img ] &&
 	[ "$(cat err)" = "mkucode: sys/etc/mkucode.conf.d/dir.conf: not a regular file" ]'
 rm -rf sys/etc/mkucode.conf.d
+tap_check "--root naming no directory is an error (exit 1), for every verb" bash -c '
+	for v in "build -o x.img" list verify; do
+		rc=0; "$MKUCODE" $v --root nowhere all.img 2>err || rc=$?
+		[ ! -e x.img ] || exit 1
+		[ $rc -eq 1 ] && [ "$(cat err)" = "mkucode: --root '\''nowhere'\'': No such file or directory" ] || exit 1
+	done
+	rc=0; "$MKUCODE" -o x.img --root all.img 2>err || rc=$?
+	[ $rc -eq 1 ] && [ "$(cat err)" = "mkucode: --root '\''all.img'\'': not a directory" ]'
 tap_check "--host-root is gone (usage, exit 2)" bash -c '
 	rc=0; "$MKUCODE" -o x.img --host-root sys 2>/dev/null || rc=$?
 	[ $rc -eq 2 ]'
