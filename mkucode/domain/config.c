@@ -334,6 +334,10 @@ static int load_file(struct config *cfg, const char *path, struct diags *d)
 				  (long long)st.st_size);
 	if (read_file(path, &data, &len, d))
 		return -1;
+	if (len > CONFIG_MAX_SIZE) {        /* it grew since stat */
+		free(data);
+		return diag_error(d, path, "%zu bytes: no configuration is this big", len);
+	}
 	r = config_parse(cfg, data, len, path, d);
 	free(data);
 	return r;

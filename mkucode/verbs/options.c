@@ -188,7 +188,7 @@ void print_help(void)
 "                         -o) over an initrd\n"
 "Selection (default: the configuration's, else all microcode found, newest\n"
 "revision of each; any of these replaces the configured selection):\n"
-"      --all              that default, said explicitly\n"
+"      --all              all found, newest of each, whatever is configured\n"
 "      --host             the CPUs of this machine (every online CPU)\n"
 "      --cpu SPEC         SIG[,PF_MASK] (0x906ea, 0x000906ea,0x22) or FF-MM-SS\n"
 "                         (06-9e-0a); repeatable; !SPEC excludes\n"
