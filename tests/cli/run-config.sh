@@ -253,6 +253,12 @@ tap_check "--root naming no directory is an error (exit 1), for every verb" bash
 	done
 	rc=0; "$MKUCODE" -o x.img --root all.img 2>err || rc=$?
 	[ $rc -eq 1 ] && [ "$(cat err)" = "mkucode: --root '\''all.img'\'': not a directory" ]'
+tap_check "command-line dates take the configuration's exact form (usage, exit 2)" bash -c '
+	for d in 2023-02-30 2023-1-01 " 2023-01-01" 2023-01-01x; do
+		rc=0; "$MKUCODE" -o x.img --date-after "$d" fw 2>err || rc=$?
+		[ $rc -eq 2 ] && [ ! -e x.img ] &&
+		grep -qx "mkucode: '\''$d'\'' is not a date of the form YYYY-MM-DD" err || exit 1
+	done'
 tap_check "--host-root is gone (usage, exit 2)" bash -c '
 	rc=0; "$MKUCODE" -o x.img --host-root sys 2>/dev/null || rc=$?
 	[ $rc -eq 2 ]'
