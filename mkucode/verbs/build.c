@@ -181,12 +181,10 @@ int cmd_build(int argc, char **argv)
 	int c, r, rc = EXIT_ERROR;
 
 	while ((c = getopt_long(argc, argv, "o:qh", options, NULL)) != -1) {
-		switch (c) {
-		case OPT_ALL: case OPT_HOST: case OPT_CPU: case OPT_VENDOR:
-		case OPT_DATE_BEFORE: case OPT_DATE_AFTER: case OPT_DOWNGRADE:
-			cli_selection = true;
-			break;
-		}
+		/* Any of these replaces the configured selection. */
+		cli_selection |= c == OPT_ALL || c == OPT_HOST || c == OPT_CPU ||
+				 c == OPT_VENDOR || c == OPT_DATE_BEFORE ||
+				 c == OPT_DATE_AFTER || c == OPT_DOWNGRADE;
 		switch (c) {
 		case 'o': output = optarg; break;
 		case OPT_RAW: raw = optarg; break;
