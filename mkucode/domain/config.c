@@ -232,26 +232,24 @@ static int set_source(struct config *cfg, char *value, const struct where *w)
 	return rc;
 }
 
-static const struct {
-	const char *key;
-	int (*set)(struct config *cfg, char *value, const struct where *w);
-} handlers[] = {
-	{ "select", set_select },
-	{ "cpu", set_cpu },
-	{ "vendor", set_vendor },
-	{ "date-before", set_date_before },
-	{ "date-after", set_date_after },
-	{ "downgrade", set_downgrade },
-	{ "source", set_source },
+/* In the order of config_keys: one list of names. */
+static int (*const setters[])(struct config *cfg, char *value,
+			      const struct where *w) = {
+	set_select, set_cpu, set_vendor, set_date_before, set_date_after,
+	set_downgrade, set_source,
 };
+_Static_assert(sizeof(setters) / sizeof(setters[0]) + 1 ==
+		       sizeof(config_keys) / sizeof(config_keys[0]),
+	       "a setter for every key");
 
 /* One line, without its '\n'. */
 static int parse_line(struct config *cfg, const char *p, size_t n,
 		      const struct where *w)
 {
 	const char *key, *value;
-	size_t key_len, value_len;
-	char s[256];
+	size_t key_len, value_len, k;
+	char s[256], *v;
+	int r;
 
 	if (memchr(p, 0, n))
 		return bad(w, "NUL byte");
@@ -275,27 +273,25 @@ static int parse_line(struct config *cfg, const char *p, size_t n,
 		p++, n--;
 	value = p;
 	value_len = n;
+	for (k = 0; config_keys[k]; k++)
+		if (strlen(config_keys[k]) == key_len &&
+		    !memcmp(config_keys[k], key, key_len))
+			break;
+	if (!config_keys[k])
+		return bad(w, "unknown key '%s'", shown(s, sizeof(s), key, key_len));
 	for (size_t i = 0; i < value_len; i++) {
 		unsigned char c = (unsigned char)value[i];
 
 		if ((c < 0x20 && c != '\t' && c != '\r') || c == 0x7f)
-			return bad(w, "control character \\x%02x in the value", c);
+			return bad(w, "%s: control character \\x%02x in the value",
+				   config_keys[k], c);
 	}
-	for (size_t i = 0; i < sizeof(handlers) / sizeof(handlers[0]); i++) {
-		char *v;
-		int r;
-
-		if (strlen(handlers[i].key) != key_len ||
-		    memcmp(handlers[i].key, key, key_len))
-			continue;
-		v = xmalloc(value_len + 1);
-		memcpy(v, value, value_len);
-		v[value_len] = 0;
-		r = handlers[i].set(cfg, v, w);
-		free(v);
-		return r;
-	}
-	return bad(w, "unknown key '%s'", shown(s, sizeof(s), key, key_len));
+	v = xmalloc(value_len + 1);
+	memcpy(v, value, value_len);
+	v[value_len] = 0;
+	r = setters[k](cfg, v, w);
+	free(v);
+	return r;
 }
 
 int config_parse(struct config *cfg, const void *buf, size_t len,

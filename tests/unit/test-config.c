@@ -209,7 +209,8 @@ static const struct {
 	{ "downgrade = true\n", "mkucode: test.conf: line 1: downgrade: 'true' is neither yes nor no" },
 	{ "source = /a fw\n", "mkucode: test.conf: line 1: source 'fw' is not an absolute path" },
 	{ "# ok\nselect = a\033[2Jll\n",
-	  "mkucode: test.conf: line 2: control character \\x1b in the value" },
+	  "mkucode: test.conf: line 2: select: control character \\x1b in the value" },
+	{ "cpus = \001\n", "mkucode: test.conf: line 1: unknown key 'cpus'" },
 	{ "\xff\x01key = 1\n", "mkucode: test.conf: line 1: unknown key '\\xff\\x01key'" },
 	{ "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa = 1\n",
 	  "mkucode: test.conf: line 1: unknown key "
