@@ -14,7 +14,7 @@
 # xen.cfg.  Each .EX block whose first word is a shell command (not a
 # boot-loader stanza line) runs in turn under bash, with /boot, /etc, /lib,
 # /usr and /var moved into the fake root; `mkucode` reads the fake CPU
-# (--host-root) and the fake firmware, and uname, update-grub and
+# (--root) and the fake firmware, and uname, update-grub and
 # update-initramfs are stand-ins.
 #
 # Then, as GRUB 2.06's grub-mkconfig would: the configuration is sourced
@@ -89,10 +89,10 @@ cat >"$bin/mkucode" <<EOF
 #!/bin/sh
 # Every verb reads the fake CPU; a build also reads the fake firmware.
 case \${1:-} in
-verify) shift; exec "$mk" verify --host-root "$host" "\$@" ;;
+verify) shift; exec "$mk" verify --root "$host" "\$@" ;;
 list|strip|extract) exec "$mk" "\$@" ;;
 esac
-exec "$mk" --host-root "$host" "\$@" "$root/lib/firmware"
+exec "$mk" --root "$host" "\$@" "$root/lib/firmware"
 EOF
 printf '#!/bin/sh\n[ "$1" = -r ] && echo %s || echo Linux\n' "$kver" >"$bin/uname"
 printf '#!/bin/sh\nexit 0\n' >"$bin/update-grub"

@@ -468,16 +468,19 @@ static int gather_path(struct ucode_set *set, const char *path,
 }
 
 /* The default locations that exist, each real directory or file once. */
-static char **default_paths(struct ucode_set *set, int *n)
+static char **default_paths(struct ucode_set *set, const char *root, int *n)
 {
 	char **out = NULL, **real = NULL;
 	size_t cap = 0, rcap = 0;
 	int count = 0;
 
 	for (const char *const *d = default_sources; *d; d++) {
+		char *pattern = xasprintf("%s%s", root ? root : "", *d);
 		glob_t g;
+		int r = glob(pattern, 0, NULL, &g);
 
-		if (glob(*d, 0, NULL, &g))
+		free(pattern);
+		if (r)
 			continue;
 		for (size_t i = 0; i < g.gl_pathc; i++) {
 			char *rp = realpath(g.gl_pathv[i], NULL);
@@ -507,7 +510,7 @@ int gather(struct ucode_set *set, char **sources, int n_sources,
 	   const struct gather_opts *opts, struct diags *d)
 {
 	if (!n_sources) {
-		sources = default_paths(set, &n_sources);
+		sources = default_paths(set, opts->root, &n_sources);
 		if (!n_sources)
 			diag_note(d, NULL, "no system firmware directories found");
 	}

@@ -56,6 +56,7 @@ unsigned int ucode_amd_cpus(const struct ucode_item *it, uint32_t *sigs,
 struct gather_opts {
 	bool ignore_broken;     /* skip malformed microcode with a warning */
 	bool list_mode;         /* `list`: report, never fail on skipped files */
+	const char *root;       /* the default sources are under it (NULL: /) */
 };
 
 struct diags;

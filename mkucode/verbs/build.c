@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "verbs/verbs.h"
+#include "domain/config.h"
 #include "domain/emit.h"
 #include "domain/image.h"
 #include "util/diag.h"
@@ -44,8 +45,7 @@ static const struct option options[] = {
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
-	/* Tests: read /sys and /proc below this directory for --host. */
-	{ "host-root", required_argument, NULL, OPT_ROOT },
+	{ "root", required_argument, NULL, OPT_ROOT },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -163,6 +163,7 @@ static void release_inputs(struct ucode_set *set, struct blob_out *intel,
 int cmd_build(int argc, char **argv)
 {
 	struct selection sel = { 0 };
+	struct config cfg = { 0 };
 	struct gather_opts gopts = { 0 };
 	struct ucode_set set = { 0 };
 	struct blob_out intel = { 0 }, amd = { 0 };
@@ -171,12 +172,19 @@ int cmd_build(int argc, char **argv)
 	size_t n_host = 0;
 	const char *output = NULL, *raw = NULL, *prepend = NULL, *root = NULL;
 	bool host = false, allow_empty = false, all = false, force = false;
+	bool cli_selection = false;
+	char **sources;
+	int n_sources;
 	size_t n_intel, n_amd, len_intel, len_amd;
 	uint32_t mtime;
 	long selected;
 	int c, r, rc = EXIT_ERROR;
 
 	while ((c = getopt_long(argc, argv, "o:qh", options, NULL)) != -1) {
+		/* Any of these replaces the configured selection. */
+		cli_selection |= c == OPT_ALL || c == OPT_HOST || c == OPT_CPU ||
+				 c == OPT_VENDOR || c == OPT_DATE_BEFORE ||
+				 c == OPT_DATE_AFTER || c == OPT_DOWNGRADE;
 		switch (c) {
 		case 'o': output = optarg; break;
 		case OPT_RAW: raw = optarg; break;
@@ -206,7 +214,7 @@ int cmd_build(int argc, char **argv)
 		case OPT_IGNORE_BROKEN: gopts.ignore_broken = true; break;
 		case OPT_ALLOW_EMPTY: allow_empty = true; break;
 		case OPT_FORCE: force = true; break;
-		case OPT_ROOT: root = optarg; break;
+		case OPT_ROOT: root = root_option(optarg); break;
 		case 'q': quiet = true; break;
 		case 'h': print_help(); selection_free(&sel); return EXIT_OK;
 		case OPT_VERSION:
@@ -231,11 +239,14 @@ int cmd_build(int argc, char **argv)
 		error("--all excludes --host and --cpu");
 		goto usage;
 	}
-	if (archive_mtime(&mtime))
+	if (archive_mtime(&mtime) ||
+	    use_config(&cfg, root, cli_selection, &sel, &host))
 		goto out;
+	gopts.root = root;
+	pick_sources(&cfg, argv + optind, argc - optind, &sources, &n_sources);
 	if (host && select_host_cpus(&sel, root, &d, &host_found, &n_host))
 		goto out;
-	if (gather(&set, argv + optind, argc - optind, &gopts, &d))
+	if (gather(&set, sources, n_sources, &gopts, &d))
 		goto out;
 	selected = select_ucode(&set, &sel, &d);
 	if (selected < 0)
@@ -304,6 +315,7 @@ out:
 	free(host_found);
 	release_inputs(&set, &intel, &amd);
 	selection_free(&sel);
+	config_free(&cfg);
 	return rc;
 usage:
 	usage_hint();

@@ -4,6 +4,7 @@
 #include <stdio.h>
 
 #include "verbs/verbs.h"
+#include "domain/config.h"
 #include "util/diag.h"
 #include "util/stdout.h"
 #include "util/table.h"
@@ -93,29 +94,37 @@ int cmd_list(int argc, char **argv)
 		{ "ignore-broken", no_argument, NULL, 'i' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "root", required_argument, NULL, 'R' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct gather_opts gopts = { .list_mode = true };
 	struct ucode_set set = { 0 };
+	struct config cfg = { 0 };
 	struct diags d = { 0 };
 	struct table t;
 	bool json = false;
-	int c, r;
+	char **sources;
+	int c, r, n_sources;
 
 	while ((c = getopt_long(argc, argv, "qh", options, NULL)) != -1) {
 		switch (c) {
 		case 'j': json = true; break;
 		case 'i': gopts.ignore_broken = true; break;
 		case 'q': quiet = true; break;
+		case 'R': gopts.root = root_option(optarg); break;
 		case 'h': print_help(); return EXIT_OK;
 		default: usage_hint(); return EXIT_USAGE;
 		}
 	}
-	r = gather(&set, argv + optind, argc - optind, &gopts, &d);
+	if (use_config(&cfg, gopts.root, false, NULL, NULL))
+		return EXIT_ERROR;
+	pick_sources(&cfg, argv + optind, argc - optind, &sources, &n_sources);
+	r = gather(&set, sources, n_sources, &gopts, &d);
 	diag_print(&d, stderr, quiet);
 	diags_free(&d);
 	if (r) {
 		ucode_set_free(&set);
+		config_free(&cfg);
 		return EXIT_ERROR;
 	}
 	table_init(&t, list_columns, sizeof(list_columns) / sizeof(list_columns[0]));
@@ -123,5 +132,6 @@ int cmd_list(int argc, char **argv)
 	table_print(&t, json, stdout);
 	table_free(&t);
 	ucode_set_free(&set);
+	config_free(&cfg);
 	return finish_stdout() ? EXIT_ERROR : EXIT_OK;
 }

@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Option values shared by the verbs, and the help text. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "verbs/verbs.h"
+#include "domain/config.h"
 #include "domain/image.h"
 #include "util/diag.h"
 #include "util/msg.h"
@@ -24,14 +27,68 @@ int parse_vendor(const char *s, enum uc_vendor *v)
 
 int parse_date(const char *s, uint32_t *ymd)
 {
-	unsigned int y, m, d;
-	char tail;
-
-	if (sscanf(s, "%4u-%2u-%2u%c", &y, &m, &d, &tail) != 3 || m < 1 ||
-	    m > 12 || d < 1 || d > 31)
+	/* The configuration's dates and the command line's are one form. */
+	if (!config_date(s, ymd))
 		return error("'%s' is not a date of the form YYYY-MM-DD", s);
-	*ymd = y * 10000 + m * 100 + d;
 	return 0;
+}
+
+const char *root_option(char *arg)
+{
+	size_t n = strlen(arg);
+
+	/* "tree/" is "tree"; "/" (or "") is this system, read as usual
+	 * (CPUID for --host included). */
+	while (n && arg[n - 1] == '/')
+		arg[--n] = 0;
+	return n ? arg : NULL;
+}
+
+int use_config(struct config *cfg, const char *root, bool cli_selection,
+	       struct selection *sel, bool *host)
+{
+	struct diags d = { 0 };
+	struct stat st;
+	int r;
+
+	/* A mistyped --root would read as a system with nothing in it. */
+	if (root && stat(root, &st))
+		return error("--root '%s': %s", root, strerror(errno));
+	if (root && !S_ISDIR(st.st_mode))
+		return error("--root '%s': not a directory", root);
+	r = config_load(cfg, root, &d);
+	diag_print(&d, stderr, quiet);
+	diags_free(&d);
+	if (r)
+		return -1;
+	if (cli_selection || !sel)
+		return 0;
+	for (size_t i = 0; i < cfg->n_cpus; i++) {
+		struct cpu_spec spec;
+
+		/* Checked when the file was read. */
+		if (cpu_spec_parse(cfg->cpus[i], &spec, &d) == 0)
+			selection_add(sel, &spec, false, UC_VENDOR_INTEL);
+	}
+	diags_free(&d);
+	sel->vendor_only = cfg->vendor_only;
+	sel->vendor = cfg->vendor;
+	sel->date_before = cfg->date_before;
+	sel->date_after = cfg->date_after;
+	sel->downgrade = cfg->downgrade;
+	*host = cfg->select == CONFIG_SELECT_HOST;
+	return 0;
+}
+
+void pick_sources(const struct config *cfg, char **args, int n_args,
+		  char ***sources, int *n_sources)
+{
+	*sources = args;
+	*n_sources = n_args;
+	if (!n_args && cfg->n_sources) {
+		*sources = cfg->sources;
+		*n_sources = (int)cfg->n_sources;
+	}
 }
 
 int add_cpu_option(struct selection *sel, const char *text, bool vendor_known,
@@ -108,8 +165,8 @@ void print_help(void)
 {
 	printf("Usage:\n"
 "  %1$s [build] [SELECTION] (-o FILE | --prepend IMAGE | --raw DIR) [SOURCE...]\n"
-"  %1$s list [--json] [PATH...]\n"
-"  %1$s verify [--host | --cpu SPEC]... [--vendor V] [--json] IMAGE...\n"
+"  %1$s list [--json] [--root DIR] [PATH...]\n"
+"  %1$s verify [--host | --cpu SPEC]... [--vendor V] [--json] [--root DIR] IMAGE...\n"
 "  %1$s strip IMAGE\n"
 "  %1$s extract IMAGE -o FILE [--force]\n"
 "  %1$s status [SELECTION] [--root DIR] [--json] [SOURCE...]\n"
@@ -118,7 +175,8 @@ void print_help(void)
 "initrd, from SOURCEs: files or directories of Intel binary or .dat microcode,\n"
 "AMD containers, early cpios or initrd images, possibly compressed with gzip,\n"
 "xz or zstd (\"-\": standard input).  Default SOURCEs: the system firmware\n"
-"directories.\n"
+"directories.  /etc/mkucode.conf and /etc/mkucode.conf.d/*.conf give the\n"
+"SELECTION and SOURCEs used when the command line gives none.\n"
 "\n"
 "Output:\n"
 "  -o, --output FILE      write the early cpio to FILE (\"-\": standard output)\n"
@@ -129,8 +187,9 @@ void print_help(void)
 "                         exactly the selection (a note names each file removed)\n"
 "      --force            --prepend to a file that is no initrd; -o (and extract\n"
 "                         -o) over an initrd\n"
-"Selection (default: all microcode found, newest revision of each):\n"
-"      --all              that default, said explicitly\n"
+"Selection (default: the configuration's, else all microcode found, newest\n"
+"revision of each; any of these replaces the configured selection):\n"
+"      --all              all found, newest of each, whatever is configured\n"
 "      --host             the CPUs of this machine (every online CPU)\n"
 "      --cpu SPEC         SIG[,PF_MASK] (0x906ea, 0x000906ea,0x22) or FF-MM-SS\n"
 "                         (06-9e-0a); repeatable; !SPEC excludes\n"
@@ -142,8 +201,8 @@ void print_help(void)
 "      --ignore-broken    skip malformed microcode with a warning (default: fail)\n"
 "      --allow-empty      write an archive even when nothing is selected\n"
 "Other:\n"
-"      --root DIR         status: the system tree under DIR (default /): its\n"
-"                         /boot, firmware directories, /sys and /proc\n"
+"      --root DIR         read the system under DIR: configuration, default\n"
+"                         SOURCEs, what --host reads, and for status its /boot\n"
 "  -q, --quiet            no notes on standard error\n"
 "  -h, --help             this text\n"
 "      --version          the version\n"

@@ -12,7 +12,6 @@
  */
 #define _GNU_SOURCE
 #include <getopt.h>
-#include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +19,7 @@
 #include "verbs/verbs.h"
 #include "domain/boot/audit.h"
 #include "domain/boot/discover.h"
+#include "domain/config.h"
 #include "domain/cpu.h"
 #include "domain/emit.h"
 #include "util/alloc.h"
@@ -28,7 +28,7 @@
 #include "util/msg.h"
 #include "util/table.h"
 
-enum { OPT_ROOT = 0x100, OPT_HOST, OPT_CPU, OPT_VENDOR, OPT_ALL, OPT_HOST_ROOT };
+enum { OPT_ROOT = 0x100, OPT_HOST, OPT_CPU, OPT_VENDOR, OPT_ALL };
 
 static const char *vendor_name(enum uc_vendor v)
 {
@@ -122,28 +122,6 @@ static void asked_from_set(const struct ucode_set *set, struct verdict_cpu **v,
 }
 
 /* The default SOURCEs under DIR: its firmware directories that exist. */
-static char **sources_under(const char *root, int *n)
-{
-	char **out = NULL;
-	size_t cap = 0;
-
-	*n = 0;
-	for (const char *const *s = default_sources; *s; s++) {
-		char *pattern = xasprintf("%s%s", root, *s);
-		glob_t g;
-
-		if (!glob(pattern, 0, NULL, &g)) {
-			for (size_t i = 0; i < g.gl_pathc; i++) {
-				grow(&out, &cap, (size_t)*n + 1, sizeof(*out));
-				out[(*n)++] = xstrdup(g.gl_pathv[i]);
-			}
-			globfree(&g);
-		}
-		free(pattern);
-	}
-	return out;
-}
-
 static int join_blob(const struct blob_out *b, struct audit_newest *nw,
 		     enum uc_vendor v)
 {
@@ -448,8 +426,6 @@ int cmd_status(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
-		/* Tests: read /sys and /proc below this directory for --host. */
-		{ "host-root", required_argument, NULL, OPT_HOST_ROOT },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct selection sel = { 0 };
@@ -466,12 +442,15 @@ int cmd_status(int argc, char **argv)
 	char **sources = NULL;
 	size_t n_asked = 0, cap_asked = 0, n_host = 0, counts[4] = { 0 }, unresolved = 0;
 	int n_sources = 0, c, rc = EXIT_ERROR, worst = EXIT_OK;
-	const char *root = NULL, *host_root = NULL;
-	bool json = false, host = false, all = false;
+	const char *root = NULL;
+	struct config cfg = { 0 };
+	bool json = false, host = false, all = false, cli_selection = false;
 
 	while ((c = getopt_long(argc, argv, "qh", options, NULL)) != -1) {
+		cli_selection |= c == OPT_ALL || c == OPT_HOST || c == OPT_CPU ||
+				 c == OPT_VENDOR;
 		switch (c) {
-		case OPT_ROOT: root = optarg; break;
+		case OPT_ROOT: root = root_option(optarg); break;
 		case OPT_ALL: all = true; break;
 		case OPT_HOST: host = true; break;
 		case OPT_CPU:
@@ -483,7 +462,6 @@ int cmd_status(int argc, char **argv)
 				goto usage;
 			sel.vendor_only = true;
 			break;
-		case OPT_HOST_ROOT: host_root = optarg; break;
 		case 'j': json = true; break;
 		case 'q': quiet = true; break;
 		case 'h': print_help(); selection_free(&sel); return EXIT_OK;
@@ -494,29 +472,33 @@ int cmd_status(int argc, char **argv)
 		error("--all excludes --host and --cpu");
 		goto usage;
 	}
+	/*
+	 * The configuration's selection when it sets one and the command line
+	 * gives none (select = all asks about every CPU the SOURCEs have);
+	 * without either, this machine's CPUs.
+	 */
+	if (use_config(&cfg, root, cli_selection, &sel, &host))
+		goto out;
+	if (!cli_selection && cfg.selection_set && cfg.select == CONFIG_SELECT_ALL &&
+	    !selection_filtered(&sel))
+		all = true;
 	/* The CPUs named, then (--host adds them to the selection too)
 	 * without CPUs named, this machine's. */
 	asked_from_specs(&sel, &asked, &n_asked, &cap_asked);
 	if (!all && (host || !selection_filtered(&sel))) {
-		if (select_host_cpus(&sel, host_root ? host_root : root, &d,
-				     &host_found, &n_host))
+		if (select_host_cpus(&sel, root, &d, &host_found, &n_host))
 			goto out;
 		asked_from_host(host_found, n_host, &asked, &n_asked, &cap_asked);
 	}
 
 	/* The newest for these CPUs, as `mkucode -o` would build it. */
-	if (optind < argc) {
-		sources = argv + optind;
-		n_sources = argc - optind;
-	} else if (root && strcmp(root, "/")) {
-		sources = sources_under(root, &n_sources);
-	}
-	if ((sources || !root || !strcmp(root, "/")) &&
-	    gather(&set, sources, n_sources, &gopts, &d))
+	gopts.root = root;
+	pick_sources(&cfg, argv + optind, argc - optind, &sources, &n_sources);
+	if (gather(&set, sources, n_sources, &gopts, &d))
 		goto out;
-	if (!n_sources && root && strcmp(root, "/"))
-		diag_note(&d, root, "no firmware directories under it: nothing to "
-			  "compare with (give SOURCEs)");
+	if (!set.n && root)
+		diag_note(&d, root, "no microcode in its firmware directories: "
+			  "nothing to compare with (give SOURCEs)");
 	if (select_ucode(&set, &sel, &d) < 0 ||
 	    emit_vendor_file(&set, &sel, UC_VENDOR_INTEL, &blobs[0], &d) ||
 	    emit_vendor_file(&set, &sel, UC_VENDOR_AMD, &blobs[1], &d))
@@ -571,11 +553,7 @@ out:
 	blob_free(&blobs[0]);
 	blob_free(&blobs[1]);
 	ucode_set_free(&set);
-	if (root && sources && sources != argv + optind) {
-		for (int i = 0; i < n_sources; i++)
-			free(sources[i]);
-		free(sources);
-	}
+	config_free(&cfg);     /* the configured sources with it */
 	free(host_found);
 	free(asked);
 	selection_free(&sel);

@@ -23,6 +23,21 @@ int add_host_cpus(struct selection *sel, const char *root);
 struct diags;
 int select_host_cpus(struct selection *sel, const char *root, struct diags *d,
 		     struct host_cpu **found, size_t *n_found);
+/* --root DIR (trailing '/' dropped, in place): NULL for "/", this system. */
+const char *root_option(char *arg);
+/*
+ * The configuration of the system under root (NULL: /), its diagnostics
+ * printed: 0, or -1 (exit 1, nothing written).  When the command line gave
+ * no SELECTION option (!cli_selection) and sel is not NULL, the configured
+ * selection fills sel and *host: the command line's replaces it as a whole.
+ */
+struct config;
+int use_config(struct config *cfg, const char *root, bool cli_selection,
+	       struct selection *sel, bool *host);
+/* The SOURCE arguments, else the configured sources, else none (gather's
+ * defaults, under gather_opts.root). */
+void pick_sources(const struct config *cfg, char **args, int n_args,
+		  char ***sources, int *n_sources);
 /* "intel" / "amd", in any case */
 int parse_vendor(const char *s, enum uc_vendor *v);
 /* YYYY-MM-DD → YYYYMMDD */

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "verbs/verbs.h"
+#include "domain/config.h"
 #include "domain/cpu.h"
 #include "domain/verdict.h"
 #include "util/alloc.h"
@@ -347,13 +348,14 @@ int cmd_verify(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
-		{ "host-root", required_argument, NULL, 'R' },
+		{ "root", required_argument, NULL, 'R' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct verdict_cpu *asked = NULL;
 	struct early_input *files = NULL;
 	char **specs = NULL;
 	size_t n_asked = 0, cap_asked = 0, n_specs = 0, cap_specs = 0, n_files = 0;
+	struct config cfg = { 0 };
 	struct verdict_query q = { 0 };
 	struct verdict v = { 0 };
 	struct diags d = { 0 };
@@ -361,9 +363,11 @@ int cmd_verify(int argc, char **argv)
 	enum uc_vendor vendor = UC_VENDOR_INTEL;
 	const char *root = NULL;
 	bool json = false, host = false, vendor_only = false, any_include = false;
+	bool cli_selection = false;
 	int c, rc = EXIT_ERROR;
 
 	while ((c = getopt_long(argc, argv, "qh", options, NULL)) != -1) {
+		cli_selection |= c == 'H' || c == 'c' || c == 'v';
 		switch (c) {
 		case 'H': host = true; break;
 		case 'c':
@@ -377,7 +381,7 @@ int cmd_verify(int argc, char **argv)
 			break;
 		case 'j': json = true; break;
 		case 'q': quiet = true; break;
-		case 'R': root = optarg; break;
+		case 'R': root = root_option(optarg); break;
 		case 'h': print_help(); free(specs); return EXIT_OK;
 		default: goto usage;
 		}
@@ -393,6 +397,18 @@ int cmd_verify(int argc, char **argv)
 			error("'-' (standard input) can be given once");
 			goto usage;
 		}
+	}
+	/* No CPU on the command line: the configured ones. */
+	if (use_config(&cfg, root, cli_selection, NULL, NULL))
+		goto out;
+	if (!cli_selection) {
+		for (size_t i = 0; i < cfg.n_cpus; i++) {
+			grow(&specs, &cap_specs, n_specs + 1, sizeof(*specs));
+			specs[n_specs++] = cfg.cpus[i];
+		}
+		host = cfg.select == CONFIG_SELECT_HOST;
+		vendor_only = cfg.vendor_only;
+		vendor = cfg.vendor;
 	}
 	/* --vendor applies to every --cpu, wherever it was given. */
 	for (size_t i = 0; i < n_specs; i++) {
@@ -440,10 +456,12 @@ out:
 	diags_free(&d);
 	free(asked);
 	free(specs);
+	config_free(&cfg);
 	return rc;
 usage:
 	usage_hint();
 	free(asked);
 	free(specs);
+	config_free(&cfg);
 	return EXIT_USAGE;
 }

@@ -501,37 +501,37 @@ mkroot host-bare 0-1 GenuineIntel 6 158 12 0x2
 mkdir -p host-empty
 
 note host 'A 4-CPU Intel 06-9e-0a with platform flags 0x2: the pf 0x22 update only.'
-sel host --host --host-root host-intel src
+sel host --host --root host-intel src
 note host 'Platform flags unreadable: every platform variant, with a note.'
 rm -f sel.img
-run host mkucode -o sel.img --host --host-root host-intel-nopf src/intel-ucode
+run host mkucode -o sel.img --host --root host-intel-nopf src/intel-ucode
 run host mkucode list --json sel.img
 note host 'An AMD family 19h machine (CPUs 0 and 2 online): the family 19h patch only.'
-sel host --host --host-root host-amd src
+sel host --host --root host-amd src
 note host '--host and --cpu add up.'
-sel host --host --host-root host-amd --cpu 06-8c-01 src
+sel host --host --root host-amd --cpu 06-8c-01 src
 note host 'A Hygon CPU counts as AMD; another vendor is an error.'
-run host mkucode --allow-empty -o sel.img --host --host-root host-hygon src/amd-ucode
-sel host --host --host-root host-via src
+run host mkucode --allow-empty -o sel.img --host --root host-hygon src/amd-ucode
+sel host --host --root host-via src
 note host 'No sysfs CPU list: an error naming the file.'
-sel host --host --host-root "$T/host-empty" src
+sel host --host --root "$T/host-empty" src
 note host 'verify --host reads the same fake machine.'
-run host mkucode verify --host --host-root host-intel out.img
-run host mkucode verify --host-root host-amd out.img
+run host mkucode verify --host --root host-intel out.img
+run host mkucode verify --root host-amd out.img
 note host 'What --host found is a note: vendor, FF-MM-SS, signature, pf, running revision.'
-run host mkucode -o sel.img --host --host-root host-intel src
+run host mkucode -o sel.img --host --root host-intel src
 tap_check 'host: a note names the CPUs found' \
 	grep -qx 'mkucode: note: --host: CPUs 0-3: intel 06-9e-0a (0x000906ea), pf 0x02, revision 0x00000001' "$T/.err"
 note host 'Nothing for this machine: a warning naming its CPUs (-q keeps it), and for a guest why.'
-run host mkucode -q -o sel.img --host --host-root host-bare src
+run host mkucode -q -o sel.img --host --root host-bare src
 tap_check 'host: nothing selected for --host: exit 1' test "$RC" -eq 1
 tap_check 'host: nothing selected for --host: the warning names the signature, no guest hint' \
 	bash -c 'grep -q "^mkucode: warning: --host: no microcode selected for this machine.s CPUs (intel 06-9e-0c (0x000906ec), pf 0x02" "$1" &&
 		! grep -q "virtual machine" "$1"' _ "$T/.err"
-run host mkucode -q -o sel.img --host --host-root host-vm src
+run host mkucode -q -o sel.img --host --root host-vm src
 tap_check 'host: a guest is told that guests usually cannot load microcode' \
 	grep -q '^mkucode: warning: --host: no microcode selected .*06-9e-0c.*virtual machine guest' "$T/.err"
-run host mkucode -q --allow-empty -o sel.img --host --host-root host-vm src
+run host mkucode -q --allow-empty -o sel.img --host --root host-vm src
 tap_check 'host: --allow-empty: exit 0, still the warning' \
 	bash -c '[ "$1" -eq 0 ] && grep -q "^mkucode: warning: --host: no microcode selected" "$2"' _ "$RC" "$T/.err"
 
@@ -867,7 +867,7 @@ tap_check 'usage: standard output closed and unused: not an error' \
 # -q after every verb.
 cp initrd.img strip-q.img
 for args in 'build -q -o q.img src' '-q -o q.img src' 'list -q src' \
-	'verify -q --host --host-root host-intel out.img' 'strip -q strip-q.img' \
+	'verify -q --host --root host-intel out.img' 'strip -q strip-q.img' \
 	'extract -q initrd.img -o q-early.img'; do
 	RC=0
 	# shellcheck disable=SC2086 # word splitting intended

@@ -206,10 +206,10 @@ mkhost() { # DIR FAMILY MODEL STEPPING REV [PF]
 }
 mkhost old 6 140 1 0x1 0x80
 mkhost current 6 140 1 0xb4 0x80
-v verify --host-root old aligned.cpio
+v verify --root old aligned.cpio
 tap_check 'running revision: a RUNNING column with 0x00000001' \
 	bash -c 'head -1 .out | grep -q RUNNING && grep -q "^intel  *0x000806c1  *0x80  *0x00000001  *0x000000b4" .out && [ "$1" -eq 0 ]' _ "$RC"
-v verify --json --host-root current aligned.cpio
+v verify --json --root current aligned.cpio
 tap_check 'already current: running 0xb4, nothing to load, exit 0' \
 	bash -c '[ "$1" -eq 0 ] && python3 -c "
 import json
@@ -233,7 +233,7 @@ for r, rev in zip(rows, (0xf4, 0xf2)):
     assert all(r[k] == rev for k in (\"linux_6_1\", \"linux\", \"xen_4_17\", \"xen\")), r
 "' _ "$RC"
 mkhost nopf 6 158 10 0x1
-v verify --host-root nopf variants.cpio
+v verify --root nopf variants.cpio
 tap_check 'platform unknown from --host (no processor_flags): the same rows, marked' \
 	bash -c '[ "$1" -eq 0 ] && grep -q "^intel  *0x000906ea  *0x22?  *0x00000001  *0x000000f4  *0x000000f4  *0x000000f4  *0x000000f4" .out &&
 		grep -q "^intel  *0x000906ea  *0x01?  *0x00000001  *0x000000f2  *0x000000f2  *0x000000f2  *0x000000f2" .out &&
