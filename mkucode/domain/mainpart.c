@@ -257,10 +257,18 @@ static int too_much(struct scan *s, uint64_t at)
 			(uintmax_t)(s->max_out >> 20));
 }
 
-/* What libarchive reads: the file from a part's start, CHUNK at a time. */
+/*
+ * What libarchive reads: the file from a part's start, CHUNK at a time, or
+ * (one_byte) a byte at a time from a CHUNK window, to find the byte whose
+ * arrival made a decoder fail.
+ */
 struct source {
 	struct scan *s;
 	uint64_t pos;
+	bool one_byte;
+	bool eof;               /* the end was reported */
+	uint64_t win_off;
+	size_t win_len;
 };
 
 static la_ssize_t source_read(struct archive *a, void *data, const void **out)
@@ -268,14 +276,26 @@ static la_ssize_t source_read(struct archive *a, void *data, const void **out)
 	struct source *src = data;
 	size_t got = 0;
 
-	if (src->pos >= src->s->end)
+	if (src->pos >= src->s->end) {
+		src->eof = true;
 		return 0;
+	}
+	if (src->one_byte && src->pos >= src->win_off &&
+	    src->pos < src->win_off + src->win_len) {
+		*out = src->s->buf + (src->pos - src->win_off);
+		src->pos++;
+		return 1;
+	}
 	if (read_at(src->s, src->pos, CHUNK, &got)) {
 		archive_set_error(a, EIO, "read error");
 		return -1;
 	}
-	src->pos += got;
+	src->win_off = src->pos;
+	src->win_len = got;
 	*out = src->s->buf;
+	if (src->one_byte)
+		got = 1;
+	src->pos += got;
 	return (la_ssize_t)got;
 }
 
@@ -302,17 +322,62 @@ static const char *la_error(struct archive *a)
 	return e ? e : "unknown libarchive error";
 }
 
+/* A part this long (compressed) is not read again a byte at a time. */
+#define REPASS_MAX ((uint64_t)16 << 20)
+
+/*
+ * libarchive reads ahead: when a decoder fails, the file has been read
+ * past the fault.  Decode the part again a byte at a time, discarding the
+ * output, for the byte whose arrival made it fail (the end of the file
+ * when only the end shows it); fallback for an external program (lzop),
+ * a part too long to read twice, or a second pass that does not fail.
+ */
+static uint64_t failing_byte(struct scan *s, uint64_t at,
+			     enum mainpart_compression c, uint64_t fallback)
+{
+	struct source src = { s, at, true, false, 0, 0 };
+	struct archive *a;
+	struct archive_entry *entry;
+	uint64_t out = 0, off = fallback;
+	int k;
+
+	if (c == MAINPART_LZO || fallback - at > REPASS_MAX)
+		return fallback;
+	a = archive_read_new();
+	if (!a)
+		return fallback;
+	support_filters(a);
+	k = archive_read_open(a, &src, NULL, source_read, NULL);
+	if (k == ARCHIVE_OK)
+		k = archive_read_next_header(a, &entry);
+	while (k == ARCHIVE_OK) {
+		const void *block;
+		size_t len;
+		la_int64_t boff;
+
+		k = archive_read_data_block(a, &block, &len, &boff);
+		out += len;
+		if (out > s->max_out)
+			break;
+	}
+	if (k != ARCHIVE_OK && k != ARCHIVE_EOF)
+		off = src.eof ? s->end : src.pos - 1;
+	archive_read_free(a);
+	return off;
+}
+
 /*
  * One compressed part at `at`: its decompressed bytes through the walk.
  * *consumed: the compressed bytes it took (libarchive's count, exact at
- * the end of a stream).  1 on a hit, 0, -1 on error.  An error's offset is
- * how far libarchive had read the file: it reads ahead, so the fault lies
- * before that, in the last CHUNK; a truncated part's error is at its end.
+ * the end of a stream).  1 on a hit, 0, -1 on error.  A decoder's error
+ * is at the byte whose arrival made it fail (failing_byte); one in the
+ * cpio within, or the bomb guard, at how far libarchive had read the file
+ * (with the offset in the decompressed bytes in the text).
  */
 static int compressed_part(struct scan *s, uint64_t at, enum mainpart_compression c,
 			   uint64_t *consumed)
 {
-	struct source src = { s, at };
+	struct source src = { s, at, false, false, 0, 0 };
 	struct walk w = { .state = AT_BOUNDARY };
 	struct archive *a = archive_read_new();
 	struct archive_entry *entry;
@@ -323,8 +388,8 @@ static int compressed_part(struct scan *s, uint64_t at, enum mainpart_compressio
 		return diag_error(s->d, s->path, "out of memory");
 	support_filters(a);
 	if (archive_read_open(a, &src, NULL, source_read, NULL) != ARCHIVE_OK) {
-		diag_add(s->d, DIAG_ERROR, s->path, src.pos, 0, 0,
-			 "%s-compressed part from offset 0x%jx: %s", name,
+		diag_add(s->d, DIAG_ERROR, s->path, failing_byte(s, at, c, src.pos),
+			 0, 0, "%s-compressed part from offset 0x%jx: %s", name,
 			 (uintmax_t)at, la_error(a));
 		goto out;
 	}
@@ -390,7 +455,8 @@ done:
 			      "%s-compressed part: no data", name);
 	goto out;
 broken:
-	diag_add(s->d, DIAG_ERROR, s->path, src.pos, 0, 0, "%s-compressed part from offset 0x%jx: %s", name, (uintmax_t)at,
+	diag_add(s->d, DIAG_ERROR, s->path, failing_byte(s, at, c, src.pos), 0, 0,
+		 "%s-compressed part from offset 0x%jx: %s", name, (uintmax_t)at,
 		 la_error(a));
 out:
 	archive_read_free(a);

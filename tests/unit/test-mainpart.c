@@ -410,6 +410,32 @@ START_TEST(corrupt_stream)
 }
 END_TEST
 
+/*
+ * The byte whose arrival made the decoder fail, as an offset in the file:
+ * zstd's frame checksum ends the frame, and is judged at its last byte,
+ * the byte before the end of the file (which a truncated part's error is
+ * at).  (libarchive's gzip reader checks no CRC-32: a corrupt one passes.)
+ */
+START_TEST(exact_failing_byte)
+{
+	struct ucgen_buf img = { 0 }, plain = { 0 };
+	struct mainpart_result r;
+	struct diags d = { 0 };
+	size_t start, zlen;
+
+	early(&img);
+	start = img.len;
+	main_cpio(&plain, NULL, 300000);
+	zlen = compress_into("zstd -q -c --check", &plain, &img);
+	img.data[start + zlen - 1] ^= 0x40;
+	ck_assert_int_eq(scan(&img, MAINPART_MAX_OUT, &r, &d), -1);
+	ck_assert_uint_eq(one_error(&d, start, img.len)->offset, start + zlen - 1);
+	diags_free(&d);
+	ucgen_buf_free(&img);
+	ucgen_buf_free(&plain);
+}
+END_TEST
+
 /* A well-formed cpio inside, then junk: the kernel's "junk within
  * compressed archive", reported with the decompressed offset. */
 START_TEST(junk_inside)
@@ -534,6 +560,7 @@ static Suite *mainpart_suite(void)
 	tcase_add_test(tc, cpio_after_compressed);
 	tcase_add_loop_test(tc, truncated_stream, 0, NCODECS);
 	tcase_add_loop_test(tc, corrupt_stream, 0, NCODECS);
+	tcase_add_test(tc, exact_failing_byte);
 	tcase_add_test(tc, junk_inside);
 	tcase_add_test(tc, bomb);
 	tcase_add_test(tc, no_main_part);
