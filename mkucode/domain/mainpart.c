@@ -48,6 +48,11 @@ enum mainpart_compression mainpart_detect(const uint8_t *p, size_t n)
 	return MAINPART_UNKNOWN;
 }
 
+enum mainpart_compression mainpart_next(const struct early_part *ep)
+{
+	return mainpart_detect(ep->next, ep->next_len);
+}
+
 const char *mainpart_compression_name(enum mainpart_compression c)
 {
 	switch (c) {

@@ -25,6 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "domain/early.h"
 #include "util/diag.h"
 
 enum mainpart_compression {
@@ -43,6 +44,13 @@ enum mainpart_compression {
 enum mainpart_compression mainpart_detect(const uint8_t *p, size_t n);
 /* "gzip", "bzip2", ..., "uncompressed cpio", "unknown". */
 const char *mainpart_compression_name(enum mainpart_compression c);
+
+/*
+ * What follows an early part, by its first bytes (ep->next): for status
+ * and verify to say "bzip2-compressed main part" without reading it.
+ * MAINPART_UNKNOWN also when nothing follows.
+ */
+enum mainpart_compression mainpart_next(const struct early_part *ep);
 
 /* The bomb guard: decompressed bytes read, at most, by default. */
 #define MAINPART_MAX_OUT ((uint64_t)4 << 30)

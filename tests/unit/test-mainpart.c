@@ -546,6 +546,32 @@ START_TEST(detect_by_magic)
 }
 END_TEST
 
+/* What follows the early part, from early_read()'s view of it. */
+START_TEST(next_after_early)
+{
+	const struct codec *k = &codecs[_i];
+	static const struct early_opts opts = { false, 1 << 20 };
+	struct ucgen_buf img = { 0 }, plain = { 0 };
+	struct early_part ep;
+	struct diags d = { 0 };
+	char path[64];
+	const char *paths[1] = { path };
+
+	if (!have(k->tool))
+		return;
+	early(&img);
+	main_cpio(&plain, NULL, 100);
+	compress_into(k->cmd, &plain, &img);
+	snprintf(path, sizeof(path), "%s/initrd.img", dir);
+	put(path, &img);
+	ck_assert_int_eq(early_read(&ep, paths, 1, &opts, &d), 0);
+	ck_assert_int_eq(mainpart_next(&ep), k->c);
+	early_free(&ep);
+	ucgen_buf_free(&img);
+	ucgen_buf_free(&plain);
+}
+END_TEST
+
 static Suite *mainpart_suite(void)
 {
 	Suite *s = suite_create("mainpart");
@@ -565,6 +591,7 @@ static Suite *mainpart_suite(void)
 	tcase_add_test(tc, bomb);
 	tcase_add_test(tc, no_main_part);
 	tcase_add_test(tc, detect_by_magic);
+	tcase_add_loop_test(tc, next_after_early, 0, NCODECS);
 	suite_add_tcase(s, tc);
 	return s;
 }
