@@ -235,6 +235,7 @@ struct scan {
 	struct mainpart_result *r;
 	struct diags *d;
 	uint8_t *buf;           /* CHUNK bytes of the file */
+	uint64_t fail_at;       /* a decoder's failing byte, or 0 */
 };
 
 static int read_at(struct scan *s, uint64_t pos, size_t want, size_t *got)
@@ -389,15 +390,12 @@ static int compressed_part(struct scan *s, uint64_t at, enum mainpart_compressio
 	const char *name = mainpart_compression_name(c);
 	int rc = -1, k;
 
+	s->fail_at = 0;
 	if (!a)
 		return diag_error(s->d, s->path, "out of memory");
 	support_filters(a);
-	if (archive_read_open(a, &src, NULL, source_read, NULL) != ARCHIVE_OK) {
-		diag_add(s->d, DIAG_ERROR, s->path, failing_byte(s, at, c, src.pos),
-			 0, 0, "%s-compressed part from offset 0x%jx: %s", name,
-			 (uintmax_t)at, la_error(a));
-		goto out;
-	}
+	if (archive_read_open(a, &src, NULL, source_read, NULL) != ARCHIVE_OK)
+		goto broken;
 	/* The kernel decompresses once: a bid on the bytes within is junk. */
 	if (archive_filter_count(a) != 2) {
 		diag_add(s->d, DIAG_ERROR, s->path, at, 0, 0, archive_filter_count(a) < 2
@@ -460,11 +458,45 @@ done:
 			      "%s-compressed part: no data", name);
 	goto out;
 broken:
-	diag_add(s->d, DIAG_ERROR, s->path, failing_byte(s, at, c, src.pos), 0, 0,
+	s->fail_at = failing_byte(s, at, c, src.pos);
+	diag_add(s->d, DIAG_ERROR, s->path, s->fail_at, 0, 0,
 		 "%s-compressed part from offset 0x%jx: %s", name, (uintmax_t)at,
 		 la_error(a));
 out:
 	archive_read_free(a);
+	return rc;
+}
+
+/*
+ * libarchive's xz and zstd readers take what follows their stream for more
+ * of it, and fail there; the kernel's decompressors stop where the stream
+ * ends, so a part of another kind (or zero padding) may follow.  When the
+ * failure is where such a header would be judged (zstd: a frame magic at
+ * its first wrong byte, up to its 4th; liblzma: a stream header whole, at
+ * its 12th byte), read the part again with the file ending where that
+ * header starts: if it then ends cleanly, there, that is where it ends.
+ */
+static int shorter_part(struct scan *s, uint64_t at, enum mainpart_compression c,
+			uint64_t *consumed)
+{
+	uint64_t fail = s->fail_at, end = s->end, out = s->r->out_bytes;
+	unsigned int first = c == MAINPART_XZ ? 11 : 0, last = c == MAINPART_XZ ? 11 : 3;
+	struct diags *d = s->d, quiet = { 0 };
+	int rc = -1;
+
+	for (unsigned int back = first; back <= last && rc < 0 && fail > at + back; back++) {
+		s->end = fail - back;
+		s->d = &quiet;
+		s->r->out_bytes = out;
+		rc = compressed_part(s, at, c, consumed);
+		if (rc >= 0 && at + *consumed != s->end)
+			rc = -1;
+		diags_free(&quiet);
+	}
+	s->end = end;
+	s->d = d;
+	if (rc < 0)
+		s->r->out_bytes = out;
 	return rc;
 }
 
@@ -507,7 +539,7 @@ static int cpio_part(struct scan *s, uint64_t *pos)
 int mainpart_scan_fd(int fd, const char *path, uint64_t start, uint64_t end,
 		     uint64_t max_out, struct mainpart_result *r, struct diags *d)
 {
-	struct scan s = { fd, path, end, max_out, r, d, xmalloc(CHUNK) };
+	struct scan s = { fd, path, end, max_out, r, d, xmalloc(CHUNK), 0 };
 	uint64_t pos = start;
 	int rc = 0;
 
@@ -548,7 +580,18 @@ int mainpart_scan_fd(int fd, const char *path, uint64_t start, uint64_t end,
 			rc = cpio_part(&s, &pos);
 			continue;
 		}
-		rc = compressed_part(&s, pos, c, &consumed);
+		{
+			struct diags first = { 0 };
+
+			s.d = &first;
+			rc = compressed_part(&s, pos, c, &consumed);
+			s.d = d;
+			if (rc < 0 && s.fail_at && (c == MAINPART_XZ || c == MAINPART_ZSTD) &&
+			    (rc = shorter_part(&s, pos, c, &consumed)) >= 0)
+				diags_free(&first);
+			diag_move(d, &first);
+			diags_free(&first);
+		}
 		pos += consumed;
 	}
 	free(s.buf);

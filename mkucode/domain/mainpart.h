@@ -14,9 +14,11 @@
  * kernel/x86/microcode/ or at the end.  A run of concatenated streams of
  * one compression (gzip members, xz streams, zstd frames, lz4 frames) is
  * one part to libarchive, as it is to gzip -d: its offset is the first's.
- * libarchive's xz, zstd, lz4 and lzop readers take what follows their
- * stream for more of it: a part of those followed by a part of another
- * kind is reported as corrupt (gzip, bzip2 and lzma parts end cleanly).
+ * libarchive's xz and zstd readers take what follows their stream for
+ * more of it: where they fail on it, the part is read again ending there
+ * (mainpart.c, shorter_part).  Its lz4 (legacy) and lzop readers cannot
+ * be helped so: a part of those followed by a part of another kind is
+ * reported as corrupt.  gzip, bzip2 and lzma parts end cleanly.
  */
 #ifndef MKUCODE_DOMAIN_MAINPART_H
 #define MKUCODE_DOMAIN_MAINPART_H

@@ -236,13 +236,17 @@ END_TEST
 START_TEST(second_of_two)
 {
 	/* libarchive ends gzip, bzip2 and lzma streams where they end; lzma
-	 * streams in a row are two parts to it.  (Its xz, zstd, lz4 and lzop
-	 * readers take what follows for more of the stream: mainpart.h.) */
+	 * streams in a row are two parts to it.  Its xz and zstd readers take
+	 * what follows for more of the stream: read again, shorter. */
 	static const char *const pairs[][2] = {
 		{ "bzip2 -c", "gzip -n -c" },
 		{ "lzma -c", "lzma -c" },
 		{ "gzip -n -c", "zstd -q -c" },
 		{ "lzma -c", "xz -c --check=crc32" },
+		{ "xz -c --check=crc32", "gzip -n -c" },
+		{ "zstd -q -c", "xz -c --check=crc32" },
+		{ "xz -c --check=crc64", "zstd -q -c" },
+		{ "zstd -q -c --check", "bzip2 -c" },
 	};
 	struct ucgen_buf img = { 0 }, a = { 0 }, b = { 0 };
 	struct mainpart_result r;
@@ -263,6 +267,37 @@ START_TEST(second_of_two)
 	ck_assert_uint_eq(r.part_offset, start + first_len);
 	ck_assert_int_eq(r.compression, mainpart_detect(img.data + start + first_len,
 							  img.len - start - first_len));
+	ucgen_buf_free(&img);
+	ucgen_buf_free(&a);
+	ucgen_buf_free(&b);
+	diags_free(&d);
+}
+END_TEST
+
+/* Zero padding after an xz or zstd part, as the kernel skips it, then a
+ * gzip part with the microcode. */
+START_TEST(zeros_after)
+{
+	static const char *const first[] = { "zstd -q -c", "xz -c" };
+	struct ucgen_buf img = { 0 }, a = { 0 }, b = { 0 };
+	struct mainpart_result r;
+	struct diags d = { 0 };
+	size_t second;
+
+	early(&img);
+	main_cpio(&a, NULL, 5000);
+	main_cpio(&b, "kernel/x86/microcode/GenuineIntel.bin", 100);
+	compress_into(first[_i], &a, &img);
+	for (int i = 0; i < 8 || img.len % 4; i++)
+		ck_assert_int_eq(ucgen_buf_append(&img, "", 1), 0);
+	second = img.len;
+	compress_into("gzip -n -c", &b, &img);
+	ck_assert_int_eq(scan(&img, MAINPART_MAX_OUT, &r, &d), 0);
+	ck_assert_msg(d.n == 0, "%s", d.n ? d.v[0].text : "");
+	ck_assert(r.found);
+	ck_assert_uint_eq(r.parts, 2);
+	ck_assert_int_eq(r.compression, MAINPART_GZIP);
+	ck_assert_uint_eq(r.part_offset, second);
 	ucgen_buf_free(&img);
 	ucgen_buf_free(&a);
 	ucgen_buf_free(&b);
@@ -581,7 +616,8 @@ static Suite *mainpart_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_loop_test(tc, ucode_in_each_compression, 0, NCODECS);
 	tcase_add_loop_test(tc, none_in_each_compression, 0, NCODECS);
-	tcase_add_loop_test(tc, second_of_two, 0, 4);
+	tcase_add_loop_test(tc, second_of_two, 0, 8);
+	tcase_add_loop_test(tc, zeros_after, 0, 2);
 	tcase_add_test(tc, gzip_members_are_one_part);
 	tcase_add_test(tc, cpio_after_compressed);
 	tcase_add_loop_test(tc, truncated_stream, 0, NCODECS);
