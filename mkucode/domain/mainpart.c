@@ -440,7 +440,7 @@ static int compressed_part(struct scan *s, uint64_t at, enum mainpart_compressio
 				 "%s-compressed part from offset 0x%jx: %s at offset 0x%jx "
 				 "of its decompressed data", name, (uintmax_t)at,
 				 wr == WALK_BAD ? uc_strerror(w.err) : "junk after a cpio archive",
-				 (uintmax_t)w.pos);
+				 (uintmax_t)(wr == WALK_BAD ? w.hdr_pos : w.pos));
 			goto out;
 		}
 	}

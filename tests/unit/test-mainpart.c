@@ -497,6 +497,41 @@ START_TEST(junk_inside)
 }
 END_TEST
 
+/* A header the kernel rejects, inside: named by its offset in the
+ * decompressed data (that of the member's header) and the core's code. */
+START_TEST(bad_header_inside)
+{
+	static const char data[] = "data";
+	const struct ucgen_cpio_entry e[] = {
+		{ "usr", 040755, NULL, 0 },
+		{ "usr/lib", 040755, NULL, 0 },
+		{ "usr/lib/x", 0100644, data, 4 },
+	};
+	struct ucgen_buf img = { 0 }, plain = { 0 };
+	struct ucgen_cpio_opts o = { .defect = UCGEN_CPIO_BAD_MAGIC, .defect_index = 1 };
+	struct mainpart_result r;
+	struct diags d = { 0 };
+	const uint8_t *name;
+	char want[96];
+	size_t start;
+
+	early(&img);
+	start = img.len;
+	ck_assert_int_eq(ucgen_cpio(e, 3, &o, &plain), 0);
+	compress_into("gzip -n -c", &plain, &img);
+	ck_assert_int_eq(scan(&img, MAINPART_MAX_OUT, &r, &d), -1);
+	ck_assert_int_eq(one_error(&d, start, img.len)->code, -UC_ERR_CPIO_BAD_MAGIC);
+	name = memmem(plain.data, plain.len, "usr/lib", 8);
+	ck_assert_ptr_nonnull(name);
+	snprintf(want, sizeof(want), " at offset 0x%zx of its decompressed data",
+		 (size_t)(name - plain.data) - 110);
+	ck_assert_msg(strstr(d.v[0].text, want), "%s", d.v[0].text);
+	ucgen_buf_free(&img);
+	ucgen_buf_free(&plain);
+	diags_free(&d);
+}
+END_TEST
+
 /* A bomb: 64 MiB of zeros in a member, a few KiB compressed; a 1 MiB
  * limit stops it with an error naming the file. */
 START_TEST(bomb)
@@ -624,6 +659,7 @@ static Suite *mainpart_suite(void)
 	tcase_add_loop_test(tc, corrupt_stream, 0, NCODECS);
 	tcase_add_test(tc, exact_failing_byte);
 	tcase_add_test(tc, junk_inside);
+	tcase_add_test(tc, bad_header_inside);
 	tcase_add_test(tc, bomb);
 	tcase_add_test(tc, no_main_part);
 	tcase_add_test(tc, detect_by_magic);
