@@ -2,9 +2,11 @@
 /* mkucode list [--json] [PATH...] */
 #include <getopt.h>
 #include <stdio.h>
+#include <sys/stat.h>
 
 #include "verbs/verbs.h"
 #include "domain/config.h"
+#include "domain/mainpart.h"
 #include "util/diag.h"
 #include "util/stdout.h"
 #include "util/table.h"
@@ -87,6 +89,42 @@ static void list_rows(const struct ucode_set *set, struct table *t)
 	}
 }
 
+/*
+ * An initrd's main part, which no loader reads: microcode there is a
+ * generator's mistake, said in a note (the rows and the JSON are what the
+ * loaders can reach).  What cannot be read there is a warning: list is
+ * about the early part, and its answer stands.
+ */
+static void main_part_note(const char *path, struct diags *d)
+{
+	struct mainpart_result r;
+	struct diags why = { 0 };
+	struct stat st;
+
+	if (stat(path, &st) || !S_ISREG(st.st_mode))
+		return;
+	if (mainpart_scan(path, MAINPART_MAX_OUT, &r, &why)) {
+		for (size_t i = 0; i < why.n; i++)
+			diag_add(d, DIAG_WARNING, why.v[i].file, why.v[i].offset,
+				 why.v[i].code, why.v[i].sys, "%s; the main part not read further",
+				 why.v[i].text);
+		diags_free(&why);
+		return;
+	}
+	diag_move(d, &why);
+	diags_free(&why);
+	if (r.found && r.compression == MAINPART_CPIO)
+		diag_add(d, DIAG_NOTE, path, DIAG_NO_OFFSET, 0, 0,
+			 "%s (%ju bytes) is in the uncompressed cpio at offset 0x%jx "
+			 "after a compressed part, where no loader reads it", r.name,
+			 (uintmax_t)r.size, (uintmax_t)r.part_offset);
+	else if (r.found)
+		diag_add(d, DIAG_NOTE, path, DIAG_NO_OFFSET, 0, 0,
+			 "%s (%ju bytes) is in the %s-compressed part at offset 0x%jx, "
+			 "where no loader reads it", r.name, (uintmax_t)r.size,
+			 mainpart_compression_name(r.compression), (uintmax_t)r.part_offset);
+}
+
 int cmd_list(int argc, char **argv)
 {
 	static const struct option options[] = {
@@ -120,6 +158,8 @@ int cmd_list(int argc, char **argv)
 		return EXIT_ERROR;
 	pick_sources(&cfg, argv + optind, argc - optind, &sources, &n_sources);
 	r = gather(&set, sources, n_sources, &gopts, &d);
+	for (int i = optind; !r && i < argc; i++)
+		main_part_note(argv[i], &d);
 	diag_print(&d, stderr, quiet);
 	diags_free(&d);
 	if (r) {
