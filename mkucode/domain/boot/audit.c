@@ -15,6 +15,7 @@
 
 #include "cpio/cpio.h"
 #include "domain/boot/audit.h"
+#include "domain/mainpart.h"
 #include "util/alloc.h"
 #include "util/exit.h"
 #include "vendor/amd.h"
@@ -261,16 +262,29 @@ static int verdict_rows(const struct early_input *files, size_t n, bool xen_only
 
 /*
  * Microcode in the compressed main part, where no loader looks: asked only
- * where the early part gives a CPU nothing.  The one call site for
- * domain/mainpart's scan (the libarchive walk of the main image); until
- * that is merged it finds nothing.
+ * where the early part gives a CPU nothing (domain/mainpart streams the
+ * rest through libarchive and stops at the first microcode member).  A
+ * main part that cannot be read says nothing here: the early part's answer
+ * stands.
  */
 static void check_main_part(const char *initrd, const struct uc_cpu *cpu,
 			    struct audit_findings *f)
 {
-	(void)initrd;
-	(void)cpu;
-	(void)f;
+	const char *want = cpu->vendor == UC_VENDOR_INTEL ? "GenuineIntel.bin"
+							  : "AuthenticAMD.bin";
+	struct mainpart_result *r = xmalloc(sizeof(*r));
+	struct diags quiet_d = { 0 };
+	size_t nl, wl = strlen(want);
+
+	if (!mainpart_scan(initrd, MAINPART_MAX_OUT, r, &quiet_d) && r->found &&
+	    (nl = strlen(r->name)) >= wl && !strcmp(r->name + nl - wl, want))
+		add_finding(f, "in-compressed-part", initrd, r->part_offset, 0, 0,
+			    EXIT_NO_MICROCODE, "%s sits in the %s-compressed main "
+			    "part, where no loader looks; fix: mkucode --prepend %s",
+			    r->name, mainpart_compression_name(r->compression),
+			    initrd);
+	diags_free(&quiet_d);
+	free(r);
 }
 
 /*
