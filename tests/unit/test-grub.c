@@ -608,6 +608,24 @@ START_TEST(nesting_is_bounded)
 }
 END_TEST
 
+/* A value doubled on each line: the expansions stop at 1 MiB in all. */
+START_TEST(expansion_is_bounded)
+{
+	char text[1024];
+	size_t n = 0;
+
+	n += (size_t)snprintf(text + n, sizeof(text) - n, "set a=0123456789abcdef\n");
+	for (int i = 0; i < 20; i++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n, "set a=$a$a\n");
+	n += (size_t)snprintf(text + n, sizeof(text) - n, "menuentry x { linux /k$a }\n");
+	ck_assert_int_eq(parse(text), 0);
+	ck_assert_uint_eq(out.n, 1);
+	ck_assert_str_eq(out.v[0].kernel.path, "/k$a");
+	ck_assert_str_eq(out.v[0].why, "line 22: the kernel: `$a` is not expanded: values "
+			 "expanded in this file would pass 1048576 bytes");
+}
+END_TEST
+
 START_TEST(empty_and_blank_texts)
 {
 	ck_assert_int_eq(parse(""), 0);
@@ -641,6 +659,7 @@ static Suite *grub_suite(void)
 	tcase_add_loop_test(tc, malformed_is_one_error_with_its_line, 0,
 			    (int)(sizeof(bad) / sizeof(bad[0])));
 	tcase_add_test(tc, nesting_is_bounded);
+	tcase_add_test(tc, expansion_is_bounded);
 	tcase_add_test(tc, empty_and_blank_texts);
 	suite_add_tcase(s, tc);
 	return s;

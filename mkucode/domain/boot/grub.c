@@ -154,6 +154,7 @@ struct parser {
 	struct boot_entries *out;
 	unsigned int depth;
 	unsigned int chain;     /* a && or || ended the last command, on this line */
+	size_t expanded;        /* bytes of values expanded so far */
 	struct cmd pending;     /* the rest of a `then CMD` line, to run next */
 	bool has_pending;
 	unsigned int stop_line; /* where run_list stopped */
@@ -302,6 +303,14 @@ static int expand(struct parser *p, bool run, struct cmd *c, size_t *wi,
 	name = memcpy(xmalloc(to - from + 1), p->buf + from, to - from);
 	name[to - from] = '\0';
 	value = lookup(scope, name, &why);
+	/* set a=$a$a doubles with each line: bound the whole parse. */
+	if (value && strlen(value) > GRUB_CFG_MAX_EXPANSION - p->expanded) {
+		why = xasprintf("`$%s` is not expanded: values expanded in this file "
+				"would pass %d bytes", name, GRUB_CFG_MAX_EXPANSION);
+		value = NULL;
+	} else if (value) {
+		p->expanded += strlen(value);
+	}
 	free(name);
 	if (!value) {
 		struct word *w = &c->w[*wi];

@@ -35,6 +35,10 @@
 
 /* Deepest nesting of blocks (braces, if, loops) before the text is refused. */
 #define GRUB_CFG_MAX_NEST 32
+/* Bytes of $var values one parse expands at most; beyond, a value counts as
+ * not known (what it names unresolved), so that text doubling a value on
+ * every line cannot take the memory. */
+#define GRUB_CFG_MAX_EXPANSION (1 << 20)
 
 /*
  * Parse len bytes of buf (any bytes; nothing past len is read), named name
