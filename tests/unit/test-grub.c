@@ -374,6 +374,28 @@ START_TEST(variables_from_boot_time)
 }
 END_TEST
 
+START_TEST(unset_export_load_env_by_name)
+{
+	ck_assert_int_eq(parse("set k=/a e=/e g=/g\n"
+			       "unset k\n"
+			       "load_env --file /x g\n"
+			       "menuentry x { linux /v$k; initrd $g }\n"
+			       "submenu s {\n"
+			       "  menuentry y { linux /y; initrd $e }\n"
+			       "}\n"
+			       "export e\n"
+			       "function f { menuentry hidden { linux /h } }\n"), 0);
+	ck_assert_uint_eq(out.n, 2);
+	/* unset: empty, as GRUB expands it. */
+	ck_assert_str_eq(out.v[0].kernel.path, "/v");
+	ck_assert_str_eq(out.v[0].why, "line 4: the initrd: `$g` may come from grubenv "
+			 "(`load_env` at line 3)");
+	/* Exported after the submenu is defined, before it is entered: seen. */
+	ck_assert_str_eq(out.v[1].initrds[0].path, "/e");
+	ck_assert(!out.v[1].unresolved);
+}
+END_TEST
+
 START_TEST(values_grub_sets_itself)
 {
 	ck_assert_int_eq(parse("menuentry c { linux /v; initrd ($root)/i }\n"), 0);
@@ -608,7 +630,7 @@ START_TEST(nesting_is_bounded)
 }
 END_TEST
 
-/* A value doubled on each line: the expansions stop at 1 MiB in all. */
+/* A value doubled on each line: the expansions stop at 64 KiB in all. */
 START_TEST(expansion_is_bounded)
 {
 	char text[1024];
@@ -622,7 +644,7 @@ START_TEST(expansion_is_bounded)
 	ck_assert_uint_eq(out.n, 1);
 	ck_assert_str_eq(out.v[0].kernel.path, "/k$a");
 	ck_assert_str_eq(out.v[0].why, "line 22: the kernel: `$a` is not expanded: values "
-			 "expanded in this file would pass 1048576 bytes");
+			 "expanded in this file would pass 65536 bytes");
 }
 END_TEST
 
@@ -650,6 +672,7 @@ static Suite *grub_suite(void)
 	tcase_add_test(tc, variables_set_inside_an_entry_stay_there);
 	tcase_add_test(tc, submenus_see_exported_values_only);
 	tcase_add_test(tc, variables_from_boot_time);
+	tcase_add_test(tc, unset_export_load_env_by_name);
 	tcase_add_test(tc, values_grub_sets_itself);
 	tcase_add_test(tc, quoting_as_grub_lexes_it);
 	tcase_add_test(tc, keywords_only_unquoted);

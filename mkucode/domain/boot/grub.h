@@ -38,7 +38,7 @@
 /* Bytes of $var values one parse expands at most; beyond, a value counts as
  * not known (what it names unresolved), so that text doubling a value on
  * every line cannot take the memory. */
-#define GRUB_CFG_MAX_EXPANSION (1 << 20)
+#define GRUB_CFG_MAX_EXPANSION (1 << 16)
 
 /*
  * Parse len bytes of buf (any bytes; nothing past len is read), named name
