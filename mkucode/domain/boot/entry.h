@@ -35,6 +35,12 @@ struct boot_file {
 	char *file;            /* resolved under the root; NULL: not found */
 	char *args;            /* a module's command line (Xen modules), or NULL */
 	unsigned int line;     /* where the config names it; 0: not from a config */
+	/* GRUB modules: --nounzip (loaded as stored; without it GRUB gunzips a
+	 * gzip module), and args that are all paths: a line naming several
+	 * files, of which GRUB loads the first and passes the rest as its
+	 * command line (20_linux_xen of GRUB <= 2.06). */
+	bool nounzip;
+	bool args_name_files;
 };
 
 struct boot_entry {
