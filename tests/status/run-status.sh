@@ -28,6 +28,12 @@
 #                what refresh cannot update, said in notes (exit 3)
 #   malformed    an initrd whose early cpio is broken: exit 1, the file and
 #                offset named
+#   grub-xen     a grub.cfg (read by domain/boot/grub) with a Linux entry, a
+#                Xen entry with ucode=scan, one without it (the fix is one
+#                word: exit 4), and GRUB 2.06's one-line module2 with a
+#                separate early image (dom0 would get the cpio)
+#   compressed   an initrd whose only microcode sits in the gzip-compressed
+#                main part, as a misconfigured generator writes it (exit 3)
 
 set -euo pipefail
 
@@ -142,6 +148,41 @@ ug cpio --defect filesize-past-end --defect-index 3 kernel/ kernel/x86/ \
 	-o malformed.cpio
 cat malformed.cpio main.cpio.gz >malformed/boot/initrd.img-6.1.0-27-amd64
 
+tree grub-xen 0x1
+kernel grub-xen 6.1.0-27-amd64
+mk --prepend grub-xen/boot/initrd.img-6.1.0-27-amd64 b4.bin
+cp b4.cpio grub-xen/boot/intel-ucode.img
+echo "xen 4.17" >grub-xen/boot/xen-4.17-amd64.gz
+mkdir -p grub-xen/boot/grub
+cat >grub-xen/boot/grub/grub.cfg <<'EOF'
+set default=0
+menuentry 'Debian GNU/Linux' --class debian {
+	linux /boot/vmlinuz-6.1.0-27-amd64 root=/dev/vda1 ro quiet
+	initrd /boot/initrd.img-6.1.0-27-amd64
+}
+menuentry 'Debian GNU/Linux, with Xen hypervisor (ucode=scan)' {
+	multiboot2 /boot/xen-4.17-amd64.gz placeholder ucode=scan
+	module2 /boot/vmlinuz-6.1.0-27-amd64 placeholder root=/dev/vda1 ro
+	module2 --nounzip /boot/initrd.img-6.1.0-27-amd64
+}
+menuentry 'Debian GNU/Linux, with Xen hypervisor (no ucode=)' {
+	multiboot2 /boot/xen-4.17-amd64.gz placeholder
+	module2 /boot/vmlinuz-6.1.0-27-amd64 placeholder root=/dev/vda1 ro
+	module2 --nounzip /boot/initrd.img-6.1.0-27-amd64
+}
+menuentry 'Debian GNU/Linux, with Xen hypervisor (GRUB 2.06 one module line)' {
+	multiboot2 /boot/xen-4.17-amd64.gz placeholder ucode=scan
+	module2 /boot/vmlinuz-6.1.0-27-amd64 placeholder root=/dev/vda1 ro
+	module2 --nounzip /boot/intel-ucode.img /boot/initrd.img-6.1.0-27-amd64
+}
+EOF
+
+tree compressed 0x1
+echo "kernel 6.1.0-27" >compressed/boot/vmlinuz-6.1.0-27-amd64
+ug cpio kernel/ kernel/x86/ kernel/x86/microcode/ \
+	kernel/x86/microcode/GenuineIntel.bin=b4.bin init=init -o in-main.cpio
+gzip -9 -n -c in-main.cpio >compressed/boot/initrd.img-6.1.0-27-amd64
+
 # ---------------------------------------------------------------- cases
 
 # case NAME TREE ARGS...: run status in TREE, compare with golden/NAME.txt.
@@ -183,10 +224,14 @@ case_ cpu-without-update current --root . --cpu 0x906ea,0x2
 case_ efi efi --root .
 case_ malformed malformed --root .
 case_ usage current --root . --all --cpu 0x806c1
+case_ grub-xen grub-xen --root .
+case_ grub-xen-json grub-xen --root . --json
+case_ compressed compressed --root .
 
 # What the goldens say, asserted on their own: the exit codes.
 for want in debian3:3 early-stale:4 current:0 current-newer-source:4 running:0 \
-	cpu-option:3 all-cpus:0 cpu-without-update:0 efi:3 malformed:1 usage:2; do
+	cpu-option:3 all-cpus:0 cpu-without-update:0 efi:3 malformed:1 usage:2 \
+	grub-xen:4 compressed:3; do
 	name=${want%%:*}
 	tap_check "$name: exit ${want#*:}" grep -qx "\[exit ${want#*:}\]" "$T/$name.txt"
 done

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cpio/cpio.h"
@@ -261,6 +262,33 @@ static int verdict_rows(const struct early_input *files, size_t n, bool xen_only
 }
 
 /*
+ * mainpart_scan, and for an initrd with no early part at all (a generator
+ * that put everything into one compressed archive) the walk from byte 0.
+ */
+static int main_part_scan(const char *initrd, struct mainpart_result *r,
+			  struct diags *d)
+{
+	uint8_t head[8];
+	struct stat st;
+	ssize_t got;
+	int fd, rc;
+
+	if (mainpart_scan(initrd, MAINPART_MAX_OUT, r, d) || r->initrd)
+		return r->initrd ? 0 : -1;
+	fd = open(initrd, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	got = pread(fd, head, sizeof(head), 0);
+	rc = -1;
+	if (got > 0 && mainpart_detect(head, (size_t)got) > MAINPART_CPIO &&
+	    !fstat(fd, &st))
+		rc = mainpart_scan_fd(fd, initrd, 0, (uint64_t)st.st_size,
+				      MAINPART_MAX_OUT, r, d);
+	close(fd);
+	return rc;
+}
+
+/*
  * Microcode in the compressed main part, where no loader looks: asked only
  * where the early part gives a CPU nothing (domain/mainpart streams the
  * rest through libarchive and stops at the first microcode member).  A
@@ -276,7 +304,7 @@ static void check_main_part(const char *initrd, const struct uc_cpu *cpu,
 	struct diags quiet_d = { 0 };
 	size_t nl, wl = strlen(want);
 
-	if (!mainpart_scan(initrd, MAINPART_MAX_OUT, r, &quiet_d) && r->found &&
+	if (!main_part_scan(initrd, r, &quiet_d) && r->found &&
 	    (nl = strlen(r->name)) >= wl && !strcmp(r->name + nl - wl, want))
 		add_finding(f, "in-compressed-part", initrd, r->part_offset, 0, 0,
 			    EXIT_NO_MICROCODE, "%s sits in the %s-compressed main "

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "domain/boot/discover.h"
+#include "domain/boot/grub.h"
 #include "util/alloc.h"
 #include "util/fileio.h"
 
@@ -33,8 +34,8 @@ static const struct config_location {
 	const char *fs[2];
 	boot_config_parser parse;
 } config_locations[] = {
-	{ BOOT_FROM_GRUB, "/boot/grub", "grub.cfg", { "/boot", "" }, NULL },
-	{ BOOT_FROM_GRUB, "/boot/grub2", "grub.cfg", { "/boot", "" }, NULL },
+	{ BOOT_FROM_GRUB, "/boot/grub", "grub.cfg", { "/boot", "" }, grub_cfg_parse },
+	{ BOOT_FROM_GRUB, "/boot/grub2", "grub.cfg", { "/boot", "" }, grub_cfg_parse },
 	{ BOOT_FROM_BLS, "/boot/loader/entries", "*.conf", { "/boot", NULL }, NULL },
 	{ BOOT_FROM_BLS, "/boot/efi/loader/entries", "*.conf", { "/boot/efi", NULL }, NULL },
 	{ BOOT_FROM_BLS, "/efi/loader/entries", "*.conf", { "/efi", NULL }, NULL },
