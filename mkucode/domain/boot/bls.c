@@ -181,6 +181,11 @@ int bls_entry_parse(const char *buf, size_t len, const char *name,
 			 "no `linux`, `efi` or `uki` line: not a boot entry");
 		goto fail;
 	}
+	/* GRUB's blscfg expands $kernelopts from grubenv; systemd-boot does
+	 * not: the command line depends on the loader. */
+	if (e->cmdline && strchr(e->cmdline, '$'))
+		boot_entry_unresolved(e, "`options` uses a GRUB variable (%s), set at boot time",
+				      e->cmdline);
 	return 0;
 
 fail:

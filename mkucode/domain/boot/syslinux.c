@@ -196,6 +196,16 @@ static size_t find_initrd_arg(const char *cmdline, struct text *first)
 	return count;
 }
 
+static bool has_word(const char *cmdline, const char *word)
+{
+	struct text t = { cmdline, strlen(cmdline) }, w;
+
+	while ((w = next_word(&t)).n)
+		if (w.n == strlen(word) && !memcmp(w.s, word, w.n))
+			return true;
+	return false;
+}
+
 static int xen_entry(struct parser *p, struct boot_entry *e,
 		     const struct label *l, const struct directive *append)
 {
@@ -262,6 +272,8 @@ static int linux_entry(struct parser *p, struct boot_entry *e,
 	if (append->arg && strcmp(append->arg, "-")) {
 		e->cmdline = xstrdup(append->arg);
 		n_args = find_initrd_arg(e->cmdline, &arg);
+		e->recovery = has_word(e->cmdline, "single") ||
+			      has_word(e->cmdline, "systemd.unit=rescue.target");
 	}
 	if (n_args > 1) {
 		boot_entry_unresolved(e, "line %u: several initrd= in APPEND: which one syslinux takes depends on its version",
