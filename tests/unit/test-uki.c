@@ -232,12 +232,25 @@ START_TEST(errors)
 		     "a second .ucode section: which one the stub takes is not defined");
 	free(pe);
 	pe = make_pe(none, 1, &len);
-	expect_error(pe, len, TABLE, "no .linux section: not a UKI");
+	expect_error(pe, len, LFANEW + 6, "no .linux section: not a UKI");
 	free(pe);
 }
 END_TEST
 
 /* The name matches all 8 bytes: ".linuxx" or ".lin" is not ".linux". */
+/* No sections, the empty table at the very end: the error is inside. */
+START_TEST(no_sections_at_end)
+{
+	static const struct sec none[] = { { ".text", "T", 0x10, 0 } };
+	size_t len;
+	uint8_t *pe = make_pe(none, 1, &len);
+
+	put16(pe + LFANEW + 6, 0);
+	expect_error(pe, TABLE, LFANEW + 6, "no .linux section: not a UKI");
+	free(pe);
+}
+END_TEST
+
 START_TEST(names_exact)
 {
 	static const struct sec v[] = {
@@ -249,6 +262,7 @@ START_TEST(names_exact)
 	uint8_t *pe = make_pe(v, 2, &len);
 
 	ck_assert_int_eq(uki_parse(pe, len, "x.efi", &s, &d), -1);
+	ck_assert_uint_eq(d.v[0].offset, LFANEW + 6);
 	ck_assert_str_eq(d.v[0].text, "no .linux section: not a UKI");
 	diags_free(&d);
 	free(pe);
@@ -347,6 +361,7 @@ static Suite *uki_suite(void)
 	tcase_add_test(tc, raw_smaller_than_virtual);
 	tcase_add_test(tc, entry);
 	tcase_add_test(tc, errors);
+	tcase_add_test(tc, no_sections_at_end);
 	tcase_add_test(tc, names_exact);
 	tcase_add_test(tc, real_stub);
 	tcase_set_timeout(tc, 60);

@@ -100,7 +100,8 @@ int uki_parse(const uint8_t *buf, size_t len, const char *name,
 		sec->size = size;
 	}
 	if (!out->kernel.found)
-		return bad(d, name, table, "no .linux section: not a UKI");
+		/* At the count of the sections: the table may be empty, at the end. */
+		return bad(d, name, pe + 6, "no .linux section: not a UKI");
 	return 0;
 }
 
