@@ -66,7 +66,11 @@ static void split_line(const char *p, const char *end, struct bls_line *l)
 
 static char *dup_value(const struct bls_line *l)
 {
-	return strndup(l->val, l->vlen) ?: xstrdup("");
+	char *s = xmalloc(l->vlen + 1);
+
+	memcpy(s, l->val, l->vlen);
+	s[l->vlen] = '\0';
+	return s;
 }
 
 /* One path on the line: the value, refused when empty or several words. */

@@ -168,9 +168,7 @@ static int add_initrd_list(struct parser *p, struct boot_entry *e,
 			return error_at(p, dir->off, dir->line,
 					"an empty name in the initrd list `%s`",
 					dir->arg);
-		path = strndup(s, (size_t)(stop - s));
-		if (!path)
-			path = xstrdup("");
+		path = dup_text((struct text){ s, (size_t)(stop - s) });
 		boot_entry_add_initrd(e, path, dir->line);
 		free(path);
 		if (!comma)

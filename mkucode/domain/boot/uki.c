@@ -123,10 +123,14 @@ static char *section_text(const uint8_t *buf, const struct uki_section *sec)
 {
 	const char *s = (const char *)buf + sec->offset;
 	size_t n = strnlen(s, sec->size);
+	char *t;
 
 	while (n && (s[n - 1] == '\n' || s[n - 1] == '\r'))
 		n--;
-	return strndup(s, n) ?: xstrdup("");
+	t = xmalloc(n + 1);
+	memcpy(t, s, n);
+	t[n] = '\0';
+	return t;
 }
 
 struct boot_entry *uki_entry_add(struct boot_entries *list, const char *path,
