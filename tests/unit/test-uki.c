@@ -176,10 +176,6 @@ static void expect_error(const uint8_t *pe, size_t len, uint64_t offset,
 
 START_TEST(errors)
 {
-	static const struct sec two[] = {
-		{ ".linux", "K", 0x200, 0 }, { ".ucode", "U", 0x10, 0 },
-		{ ".ucode", "V", 0x10, 0 },
-	};
 	static const struct sec none[] = { { ".text", "T", 0x10, 0 } };
 	size_t len;
 	uint8_t *pe = make_pe(full, 7, &len), *copy = malloc(len);
@@ -195,12 +191,29 @@ START_TEST(errors)
 	expect_error(copy, len, 0x3c, "the PE header is outside the file");
 	put32(copy + 0x3c, 0xffffffff);
 	expect_error(copy, len, 0x3c, "the PE header is outside the file");
-	put32(copy + 0x3c, (uint32_t)len - 24);
-	expect_error(copy, len, len - 24, "not a PE file (no PE signature)");
+	/* Signature, COFF header and the optional header's magic must fit. */
+	put32(copy + 0x3c, (uint32_t)len - 25);
+	expect_error(copy, len, 0x3c, "the PE header is outside the file");
+	put32(copy + 0x3c, (uint32_t)len - 26);
+	expect_error(copy, len, len - 26, "not a PE file (no PE signature)");
+	put32(copy + 0x3c, 0x3f);
+	expect_error(copy, len, 0x3c, "the PE header overlaps the DOS header");
+
+	memcpy(copy, pe, len);
+	put16(copy + LFANEW + 24, 0x107);
+	expect_error(copy, len, LFANEW + 24, "not a PE32 or PE32+ optional header");
+	put16(copy + LFANEW + 24, 0x10b);
+	{
+		struct uki_sections s;
+		struct diags d = { 0 };
+
+		ck_assert_int_eq(uki_parse(copy, len, "x.efi", &s, &d), 0);
+	}
 
 	memcpy(copy, pe, len);
 	put16(copy + LFANEW + 6, 97);
-	expect_error(copy, len, LFANEW + 6, "more than 96 sections");
+	expect_error(copy, len, LFANEW + 6,
+		     "more than 96 sections, which systemd-stub (v252) refuses");
 
 	memcpy(copy, pe, len);
 	put16(copy + LFANEW + 20, 0xffff);
@@ -227,17 +240,39 @@ START_TEST(errors)
 	free(pe);
 	free(copy);
 
-	pe = make_pe(two, 3, &len);
-	expect_error(pe, len, TABLE + 80,
-		     "a second .ucode section: which one the stub takes is not defined");
-	free(pe);
 	pe = make_pe(none, 1, &len);
 	expect_error(pe, len, LFANEW + 6, "no .linux section: not a UKI");
 	free(pe);
 }
 END_TEST
 
-/* The name matches all 8 bytes: ".linuxx" or ".lin" is not ".linux". */
+/* As systemd-stub: the first section of a name counts, a second is
+ * ignored with a warning. */
+START_TEST(first_of_a_name)
+{
+	static const struct sec two[] = {
+		{ ".linux", "K", 0x200, 0 }, { ".ucode", "U", 0x10, 0 },
+		{ ".ucode", "V", 0x20, 0 },
+	};
+	struct uki_sections s;
+	struct diags d = { 0 };
+	size_t len;
+	uint8_t *pe = make_pe(two, 3, &len);
+
+	ck_assert_int_eq(uki_parse(pe, len, "x.efi", &s, &d), 0);
+	ck_assert_uint_eq(s.ucode.offset, 0x400);
+	ck_assert_uint_eq(s.ucode.size, 0x10);
+	ck_assert_uint_eq(d.n, 1);
+	ck_assert_int_eq(d.v[0].level, DIAG_WARNING);
+	ck_assert_uint_eq(d.v[0].offset, TABLE + 80);
+	ck_assert_str_eq(d.v[0].text, "a second .ucode section, which systemd-stub ignores");
+	diags_free(&d);
+	free(pe);
+}
+END_TEST
+
+/* A name matches through its NUL, as systemd compares: ".linuxx" and
+ * ".lin" are not ".linux", ".linux\0junk" is. */
 /* No sections, the empty table at the very end: the error is inside. */
 START_TEST(no_sections_at_end)
 {
@@ -265,6 +300,9 @@ START_TEST(names_exact)
 	ck_assert_uint_eq(d.v[0].offset, LFANEW + 6);
 	ck_assert_str_eq(d.v[0].text, "no .linux section: not a UKI");
 	diags_free(&d);
+	memcpy(pe + TABLE + 40, ".linux\0J", 8);
+	ck_assert_int_eq(uki_parse(pe, len, "x.efi", &s, &d), 0);
+	ck_assert_uint_eq(s.kernel.offset, 0x400);
 	free(pe);
 }
 END_TEST
@@ -362,6 +400,7 @@ static Suite *uki_suite(void)
 	tcase_add_test(tc, entry);
 	tcase_add_test(tc, errors);
 	tcase_add_test(tc, no_sections_at_end);
+	tcase_add_test(tc, first_of_a_name);
 	tcase_add_test(tc, names_exact);
 	tcase_add_test(tc, real_stub);
 	tcase_set_timeout(tc, 60);

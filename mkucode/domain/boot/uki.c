@@ -5,7 +5,9 @@
  * gives NumberOfSections (+6) and SizeOfOptionalHeader (+20); the section
  * table follows the optional header, 40 bytes an entry.  A section's data
  * is SizeOfRawData bytes at PointerToRawData, of which the first
- * VirtualSize count (the rest is file alignment).  Every offset is checked
+ * VirtualSize count (the rest is file alignment): min(VirtualSize,
+ * SizeOfRawData), as systemd's pe.c has it.  A name matches through its
+ * NUL; the first section of a name is the one the stub uses.  Every offset is checked
  * against the file in 64-bit arithmetic, which 32-bit fields cannot
  * overflow.
  */
@@ -18,8 +20,12 @@
 
 #define DOS_LFANEW      0x3c
 #define COFF_SIZE       24      /* signature + COFF file header */
+#define DOS_HEADER_SIZE 0x40
 #define SECTION_SIZE    40
-/* systemd-stub refuses more; so do we, rather than read what it would not. */
+#define PE32_MAGIC      0x10b
+#define PE32PLUS_MAGIC  0x20b
+/* systemd-stub v252 (Debian 12's) refuses more; so do we, rather than read
+ * what it would not. */
 #define MAX_SECTIONS    96
 
 static uint16_t get16(const uint8_t *p)
@@ -39,18 +45,29 @@ static int bad(struct diags *d, const char *name, uint64_t off,
 	return diag_add(d, DIAG_ERROR, name, off, 0, 0, "%s", what);
 }
 
+/* systemd's comparison: up to 8 bytes, equal through the name's NUL. */
+static bool name_is(const uint8_t n[8], const char *want)
+{
+	for (size_t i = 0; i < 8; i++) {
+		if (n[i] != (uint8_t)want[i])
+			return false;
+		if (!n[i])
+			return true;
+	}
+	return true;
+}
+
 static struct uki_section *slot(struct uki_sections *s, const uint8_t n[8])
 {
-	static const char names[][8] = {
+	static const char *const names[] = {
 		".linux", ".initrd", ".ucode", ".cmdline", ".osrel", ".uname",
 	};
 	struct uki_section *slots[] = {
 		&s->kernel, &s->initrd, &s->ucode, &s->cmdline, &s->osrel, &s->uname,
 	};
 
-	/* Names are NUL-padded to 8 bytes: compare all 8. */
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (!memcmp(n, names[i], 8))
+		if (name_is(n, names[i]))
 			return slots[i];
 	return NULL;
 }
@@ -59,18 +76,27 @@ int uki_parse(const uint8_t *buf, size_t len, const char *name,
 	      struct uki_sections *out, struct diags *d)
 {
 	uint64_t pe, table, nsect;
+	uint16_t magic;
 
 	memset(out, 0, sizeof(*out));
 	if (len < DOS_LFANEW + 4 || buf[0] != 'M' || buf[1] != 'Z')
 		return bad(d, name, 0, "not a PE file (no MZ header)");
 	pe = get32(buf + DOS_LFANEW);
-	if (pe > len || len - pe < COFF_SIZE)
+	/* systemd: the PE header follows the whole DOS header. */
+	if (pe < DOS_HEADER_SIZE)
+		return bad(d, name, DOS_LFANEW, "the PE header overlaps the DOS header");
+	if (pe > len || len - pe < COFF_SIZE + 2)
 		return bad(d, name, DOS_LFANEW, "the PE header is outside the file");
 	if (memcmp(buf + pe, "PE\0\0", 4))
 		return bad(d, name, pe, "not a PE file (no PE signature)");
+	magic = get16(buf + pe + COFF_SIZE);
+	if (magic != PE32_MAGIC && magic != PE32PLUS_MAGIC)
+		return bad(d, name, pe + COFF_SIZE,
+			   "not a PE32 or PE32+ optional header");
 	nsect = get16(buf + pe + 6);
 	if (nsect > MAX_SECTIONS)
-		return bad(d, name, pe + 6, "more than 96 sections");
+		return bad(d, name, pe + 6,
+			   "more than 96 sections, which systemd-stub (v252) refuses");
 	table = pe + COFF_SIZE + get16(buf + pe + 20);
 	if (table > len || (len - table) / SECTION_SIZE < nsect)
 		return bad(d, name, pe + 20, "the section table is outside the file");
@@ -84,11 +110,12 @@ int uki_parse(const uint8_t *buf, size_t len, const char *name,
 
 		if (!sec)
 			continue;
+		/* systemd-stub takes the first section of a name. */
 		if (sec->found) {
-			snprintf(what, sizeof(what),
-				 "a second %.8s section: which one the stub takes is not defined",
+			diag_add(d, DIAG_WARNING, name, table + i * SECTION_SIZE, 0, 0,
+				 "a second %.8s section, which systemd-stub ignores",
 				 (const char *)h);
-			return bad(d, name, table + i * SECTION_SIZE, what);
+			continue;
 		}
 		if (ptr > len || len - ptr < size) {
 			snprintf(what, sizeof(what),

@@ -29,7 +29,8 @@ struct uki_sections {
 /*
  * Locate the sections in buf (len bytes; name for diagnostics).  Returns
  * 0, or -1 with an error naming the offset: not a PE file, a header or
- * section outside the file, two sections of one name, no .linux.
+ * section outside the file, no .linux.  A second section of a name is
+ * ignored, as systemd-stub does, with a warning.
  */
 int uki_parse(const uint8_t *buf, size_t len, const char *name,
 	      struct uki_sections *out, struct diags *d);
