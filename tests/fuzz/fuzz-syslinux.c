@@ -2,8 +2,9 @@
 /*
  * Fuzz target: syslinux-family configs (mkucode/domain/boot/syslinux.c).
  * The input is the config file.  On success every entry is resolved with
- * its files or unresolved with why: a Linux entry has a kernel and initrds
- * that are non-empty single names (no comma, no blank); a Xen entry has a
+ * its files or unresolved with why: a Linux entry has a kernel, the
+ * command line "BOOT_IMAGE=KERNEL ..." and initrds that are non-empty
+ * single names (no comma, no blank) found in it; a Xen entry has a
  * hypervisor and a dom0 kernel, no module named `---`; at most one entry
  * is the default.  On failure none is added and the one error's line
  * matches its offset.
@@ -53,7 +54,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				continue;
 			}
 			check_file(&e->kernel);
-			FUZZ_ASSERT(e->initrd_align == 4);
+			FUZZ_ASSERT(e->initrd_align == 4 && e->cmdline);
+			FUZZ_ASSERT(!strncmp(e->cmdline, "BOOT_IMAGE=", 11) &&
+				    !strncmp(e->cmdline + 11, e->kernel.path,
+					     strlen(e->kernel.path)));
+			FUZZ_ASSERT(!e->n_initrds || strstr(e->cmdline, "initrd="));
 			for (size_t k = 0; k < e->n_initrds; k++) {
 				check_file(&e->initrds[k]);
 				FUZZ_ASSERT(!strchr(e->initrds[k].path, ','));

@@ -2,8 +2,9 @@
 /*
  * syslinux-family configs: Debian's extlinux.conf (extlinux-update's
  * shape), a pxelinux.cfg/default with an mboot.c32 Xen entry, the INITRD
- * list and initrd= forms, the global APPEND, DEFAULT; every error with its
- * line and the exact offset of that line; what is left unresolved.
+ * list and initrd= forms and which wins, the command line syslinux 6 gives
+ * the kernel, the global APPEND, DEFAULT; every error with its line and the
+ * exact offset of that line; what is left unresolved.
  */
 #include <string.h>
 
@@ -85,7 +86,7 @@ START_TEST(debian_extlinux)
 	ck_assert_str_eq(e->kernel.path, "/boot/vmlinuz-6.1.0-13-amd64");
 	ck_assert_uint_eq(e->kernel.line, 12);
 	ck_assert_str_eq(e->cmdline,
-			 "initrd=/boot/initrd.img-6.1.0-13-amd64 root=UUID=ab12 ro quiet");
+			 "BOOT_IMAGE=/boot/vmlinuz-6.1.0-13-amd64 initrd=/boot/initrd.img-6.1.0-13-amd64 root=UUID=ab12 ro quiet");
 	ck_assert_uint_eq(e->n_initrds, 1);
 	ck_assert_str_eq(e->initrds[0].path, "/boot/initrd.img-6.1.0-13-amd64");
 	ck_assert_uint_eq(e->initrds[0].line, 13);
@@ -158,7 +159,8 @@ START_TEST(pxelinux_xen)
 	ck_assert_int_eq(e->kind, BOOT_LINUX);
 	ck_assert_str_eq(e->title, "Install");
 	ck_assert_str_eq(e->kernel.path, "debian-installer/amd64/linux");
-	ck_assert_str_eq(e->cmdline, "vga=788 --- quiet");
+	ck_assert_str_eq(e->cmdline,
+			 "BOOT_IMAGE=debian-installer/amd64/linux vga=788 --- quiet initrd=debian-installer/amd64/ucode.cpio,debian-installer/amd64/initrd.gz");
 	ck_assert_uint_eq(e->n_initrds, 2);
 	ck_assert_str_eq(e->initrds[0].path, "debian-installer/amd64/ucode.cpio");
 	ck_assert_str_eq(e->initrds[1].path, "debian-installer/amd64/initrd.gz");
@@ -192,14 +194,15 @@ START_TEST(global_append)
 	ck_assert_int_eq(parse(text, &out, &d), 0);
 	ck_assert_uint_eq(d.n, 0);
 	ck_assert_uint_eq(out.n, 3);
-	ck_assert_str_eq(out.v[0].cmdline, "root=/dev/sda1 initrd=/i");
+	ck_assert_str_eq(out.v[0].cmdline, "BOOT_IMAGE=/v root=/dev/sda1 initrd=/i");
 	ck_assert_uint_eq(out.v[0].n_initrds, 1);
 	ck_assert_uint_eq(out.v[0].initrds[0].line, 1);
-	ck_assert_ptr_null(out.v[1].cmdline);
+	/* ldlinux: "BOOT_IMAGE=%s %s" with empty arguments. */
+	ck_assert_str_eq(out.v[1].cmdline, "BOOT_IMAGE=/v ");
 	ck_assert_uint_eq(out.v[1].n_initrds, 0);
 	ck_assert(out.v[1].is_default);
 	ck_assert(!out.v[0].is_default && !out.v[2].is_default);
-	ck_assert_str_eq(out.v[2].cmdline, "quiet");
+	ck_assert_str_eq(out.v[2].cmdline, "BOOT_IMAGE=/v quiet");
 	boot_entries_free(&out);
 }
 END_TEST
@@ -219,20 +222,108 @@ START_TEST(default_names_no_label)
 }
 END_TEST
 
+/* One label; its only entry, resolved. */
+static struct boot_entry *one(struct boot_entries *out, const char *text)
+{
+	struct diags d = { 0 };
+
+	ck_assert_int_eq(parse(text, out, &d), 0);
+	ck_assert_uint_eq(d.errors, 0);
+	ck_assert_uint_eq(out->n, 1);
+	ck_assert(!out->v[0].unresolved);
+	diags_free(&d);
+	return &out->v[0];
+}
+
+/* The first "initrd=" of the command line: APPEND's comes before INITRD's. */
+START_TEST(initrd_precedence)
+{
+	struct boot_entries out = { 0 };
+	struct boot_entry *e;
+
+	e = one(&out, "LABEL a\nKERNEL /v\nINITRD /i\nAPPEND initrd=/j,/k ro\n");
+	ck_assert_str_eq(e->cmdline, "BOOT_IMAGE=/v initrd=/j,/k ro initrd=/i");
+	ck_assert_uint_eq(e->n_initrds, 2);
+	ck_assert_str_eq(e->initrds[0].path, "/j");
+	ck_assert_str_eq(e->initrds[1].path, "/k");
+	ck_assert_uint_eq(e->initrds[1].line, 4);
+	boot_entries_free(&out);
+
+	e = one(&out, "LABEL a\nKERNEL /v\nAPPEND initrd=/i quiet initrd=/j\n");
+	ck_assert_uint_eq(e->n_initrds, 1);
+	ck_assert_str_eq(e->initrds[0].path, "/i");
+	boot_entries_free(&out);
+
+	/* ldlinux looks for the string, not a word. */
+	e = one(&out, "LABEL a\nKERNEL /v\nAPPEND rd.noinitrd=/x\n");
+	ck_assert_uint_eq(e->n_initrds, 1);
+	ck_assert_str_eq(e->initrds[0].path, "/x");
+	boot_entries_free(&out);
+}
+END_TEST
+
+START_TEST(kernel_forms)
+{
+	struct boot_entries out = { 0 };
+	struct boot_entry *e;
+
+	/* Words after KERNEL's file are arguments, before APPEND's. */
+	e = one(&out, "LABEL a\nKERNEL /v root=/dev/sda\nAPPEND quiet\n");
+	ck_assert_str_eq(e->kernel.path, "/v");
+	ck_assert_str_eq(e->cmdline, "BOOT_IMAGE=/v root=/dev/sda quiet");
+	boot_entries_free(&out);
+
+	/* A label without KERNEL boots the file it is named after. */
+	e = one(&out, "# c\nLABEL vmlinuz\nAPPEND ro\n");
+	ck_assert_str_eq(e->kernel.path, "vmlinuz");
+	ck_assert_uint_eq(e->kernel.line, 2);
+	ck_assert_str_eq(e->cmdline, "BOOT_IMAGE=vmlinuz ro");
+	boot_entries_free(&out);
+
+	/* INITRD on mboot.c32: " initrd=..." ends its arguments, so the last
+	 * module's. */
+	e = one(&out, "LABEL x\nKERNEL mboot.c32\nAPPEND xen.gz --- vmlinuz ro\nINITRD /i\n");
+	ck_assert_int_eq(e->kind, BOOT_XEN);
+	ck_assert_ptr_null(e->xen_cmdline);
+	ck_assert_uint_eq(e->n_modules, 1);
+	ck_assert_str_eq(e->modules[0].args, "ro initrd=/i");
+	boot_entries_free(&out);
+}
+END_TEST
+
 START_TEST(unresolved)
 {
-	expect_unresolved("LABEL a\nKERNEL /v\nINITRD /i\nAPPEND initrd=/j\n",
-			  "lines 3 and 4: both INITRD and initrd= in APPEND: which one syslinux takes depends on its version");
-	expect_unresolved("LABEL a\nKERNEL /v\nAPPEND initrd=/i quiet initrd=/j\n",
-			  "line 3: several initrd= in APPEND: which one syslinux takes depends on its version");
 	expect_unresolved("LABEL a\nKERNEL chain.c32\nAPPEND hd0 1\n",
-			  "line 2: KERNEL chain.c32 is a COM32 module, not a Linux kernel");
+			  "line 2: chain.c32 is a COM32 module, not a Linux kernel");
+	expect_unresolved("LABEL a\nKERNEL /boot/memdisk.IMG\n",
+			  "line 2: /boot/memdisk.IMG is a disk image, not a Linux kernel");
 	expect_unresolved("LABEL a\nCONFIG other.cfg\n",
 			  "line 2: loads another config (other.cfg), which is not followed");
-	expect_unresolved("LABEL a\nCOM32 hdt.c32\n",
+	expect_unresolved("LABEL a\ncom32 hdt.c32\n",
 			  "line 2: COM32 boots no Linux kernel");
-	expect_unresolved("LABEL x\nKERNEL /boot/MBOOT.C32\nAPPEND xen.gz --- vmlinuz\nINITRD /i\n",
-			  "line 4: INITRD on an mboot.c32 entry, whose modules come from APPEND");
+	expect_unresolved("LABEL a\nLOCALBOOT\n",
+			  "line 2: LOCALBOOT boots no Linux kernel");
+}
+END_TEST
+
+START_TEST(warnings_and_notes)
+{
+	struct boot_entries out = { 0 };
+	struct diags d = { 0 };
+
+	ck_assert_int_eq(parse("KERNEL /x\ninitrd /y\nLABEL a\nKERNEL /v\nLINUX /w\n",
+			       &out, &d), 0);
+	ck_assert_uint_eq(d.n, 3);
+	ck_assert_int_eq(d.v[0].level, DIAG_NOTE);
+	ck_assert_str_eq(d.v[0].text, "line 1: KERNEL outside a LABEL is ignored, as syslinux ignores it");
+	ck_assert_str_eq(d.v[1].text, "line 2: INITRD outside a LABEL is ignored, as syslinux ignores it");
+	ck_assert_int_eq(d.v[2].level, DIAG_WARNING);
+	ck_assert_str_eq(d.v[2].text, "line 5: a second kernel in LABEL a: syslinux boots this one");
+	ck_assert_uint_eq(out.n, 1);
+	ck_assert_str_eq(out.v[0].kernel.path, "/w");
+	ck_assert_uint_eq(out.v[0].kernel.line, 5);
+	boot_entries_free(&out);
+	diags_free(&d);
 }
 END_TEST
 
@@ -257,28 +348,24 @@ START_TEST(errors)
 	expect_error("LABEL\n", 0, "line 1: LABEL without a name");
 	expect_error("LABEL a\nKERNEL\n", 8, "line 2: KERNEL without a file");
 	expect_error("LABEL a\n  linux  \n", 8, "line 2: LINUX without a file");
-	expect_error("LABEL a\nKERNEL /v\nLINUX /w\n", 18, "line 3: a second kernel in LABEL a");
-	expect_error("LABEL a\nLOCALBOOT 0\nKERNEL /w\n", 20, "line 3: a second kernel in LABEL a");
-	expect_error("# c\nKERNEL /v\n", 4, "line 2: KERNEL outside a LABEL");
-	expect_error("initrd /i\n", 0, "line 1: initrd outside a LABEL");
 	expect_error("LABEL a\nKERNEL /v\nINITRD\n", 18, "line 3: INITRD without a file");
 	expect_error("DEFAULT\n", 0, "line 1: DEFAULT without a label");
 	expect_error("LABEL a\nKERNEL /v\nINITRD /a,,/b\n", 18,
-		     "line 3: an empty name in the initrd list `/a,,/b`");
+		     "line 3: an empty name in the initrd list of `/a,,/b`");
 	expect_error("LABEL a\nKERNEL /v\nAPPEND initrd=/a, ro\n", 18,
-		     "line 3: an empty name in the initrd list `initrd=/a, ro`");
-	expect_error("LABEL a\nMENU LABEL A\nLABEL b\nKERNEL /v\n", 0,
-		     "line 1: LABEL a has no KERNEL or LINUX");
-	expect_error("LABEL x\nKERNEL mboot.c32\n", 0,
-		     "line 1: LABEL x: mboot.c32 without APPEND names no hypervisor");
+		     "line 3: an empty name in the initrd list of `initrd=/a, ro`");
+	expect_error("LABEL a\nKERNEL /v\nAPPEND initrd= ro\n", 18,
+		     "line 3: an empty name in the initrd list of `initrd= ro`");
+	expect_error("LABEL x\nKERNEL mboot.c32\n", 8,
+		     "line 2: mboot.c32 without arguments names no hypervisor");
 	expect_error("LABEL x\nKERNEL mboot.c32\nAPPEND --- vmlinuz\n", 25,
-		     "line 3: mboot.c32 APPEND names no hypervisor before `---`");
+		     "line 3: mboot.c32 names no hypervisor before `---`");
 	expect_error("LABEL x\nKERNEL mboot.c32\nAPPEND xen.gz --- --- vmlinuz\n", 25,
-		     "line 3: an empty module between `---` in mboot.c32 APPEND");
+		     "line 3: an empty module between `---` for mboot.c32");
 	expect_error("LABEL x\nKERNEL mboot.c32\nAPPEND xen.gz --- vmlinuz ---\n", 25,
-		     "line 3: mboot.c32 APPEND ends with `---`");
+		     "line 3: mboot.c32 arguments end with `---`");
 	expect_error("LABEL x\nKERNEL mboot.c32\nAPPEND xen.gz dom0_mem=1G\n", 25,
-		     "line 3: mboot.c32 APPEND names no dom0 kernel after `---`");
+		     "line 3: mboot.c32 names no dom0 kernel after `---`");
 
 	ck_assert_int_eq(syslinux_cfg_parse(nul, sizeof(nul) - 1, NAME, &out, &d), -1);
 	ck_assert_uint_eq(out.n, 0);
@@ -288,7 +375,7 @@ START_TEST(errors)
 
 	/* Entries of earlier files stay; this file's are all taken back. */
 	ck_assert_int_eq(parse("LABEL a\nKERNEL /v\n", &out, &d), 0);
-	ck_assert_int_eq(parse("LABEL b\nKERNEL /w\nLABEL c\n", &out, &d), -1);
+	ck_assert_int_eq(parse("LABEL b\nKERNEL /w\nLABEL c\nINITRD\n", &out, &d), -1);
 	ck_assert_uint_eq(out.n, 1);
 	ck_assert_str_eq(out.v[0].kernel.path, "/v");
 	boot_entries_free(&out);
@@ -305,7 +392,10 @@ static Suite *syslinux_suite(void)
 	tcase_add_test(tc, pxelinux_xen);
 	tcase_add_test(tc, global_append);
 	tcase_add_test(tc, default_names_no_label);
+	tcase_add_test(tc, initrd_precedence);
+	tcase_add_test(tc, kernel_forms);
 	tcase_add_test(tc, unresolved);
+	tcase_add_test(tc, warnings_and_notes);
 	tcase_add_test(tc, linux_keyword_forces_linux);
 	tcase_add_test(tc, errors);
 	suite_add_tcase(s, tc);

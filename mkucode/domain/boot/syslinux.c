@@ -1,12 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * syslinux-family configs.  A line is a keyword, whitespace, then its
- * argument to the end of the line; '#' starts a comment line.  A label's
- * directives are collected until the next LABEL or the end, then turned
- * into an entry, so a directive's order inside a label does not matter,
- * as in syslinux.  Whatever would make us guess which files the loader
- * takes is an error (malformed) or makes the entry unresolved (valid, but
- * not checkable statically).
+ * syslinux-family configs, read as syslinux 6 (ldlinux) reads them.  A
+ * line is a keyword, whitespace, then its argument to the end of the line;
+ * '#' starts a comment line.  A label's directives are collected until the
+ * next LABEL or the end, then turned into an entry the way ldlinux turns
+ * them into a command:
+ *   KERNEL-LINE [APPEND] [" initrd=" INITRD]
+ * (the label's APPEND, else the global one; `APPEND -` is none).  Its
+ * first word is the file to boot, the rest its arguments.  A Linux kernel
+ * gets "BOOT_IMAGE=FILE ARGS" as its command line, and its initrds are the
+ * comma-separated names after the first "initrd=" in that line, so an
+ * initrd= in APPEND wins over INITRD, which comes after it.  mboot.c32
+ * gets the arguments as its own and splits them on `---`.  Whatever
+ * would make the boot fail (an empty initrd name) is an error; what we
+ * cannot check statically makes the entry unresolved.
  */
 #define _GNU_SOURCE
 #include <stdarg.h>
@@ -33,10 +40,8 @@ struct directive {
 };
 
 struct label {
-	struct directive label, title, kernel, append, initrd, config;
-	bool linux_kw;          /* LINUX: a Linux kernel whatever its name */
-	bool other;             /* COM32, BOOT, LOCALBOOT, ...: not Linux */
-	char *other_kw;
+	struct directive label, title, kernel, append, initrd;
+	char *kind;             /* the kernel keyword: KERNEL, LINUX, COM32, ... */
 };
 
 struct parser {
@@ -114,12 +119,10 @@ static void label_clear(struct label *l)
 	free(l->kernel.arg);
 	free(l->append.arg);
 	free(l->initrd.arg);
-	free(l->config.arg);
-	free(l->other_kw);
+	free(l->kind);
 	memset(l, 0, sizeof(*l));
 }
 
-/* The file name part of a path, for telling mboot.c32 and modules. */
 static const char *base_name(const char *path)
 {
 	const char *s = strrchr(path, '/');
@@ -134,64 +137,20 @@ static bool ends_with(const char *s, const char *suffix)
 	return n >= k && !strcasecmp(s + n - k, suffix);
 }
 
-/* What KERNEL's extension makes it, as syslinux decides; NULL: Linux. */
+/* What KERNEL's extension makes a file, as syslinux decides; NULL: Linux. */
 static const char *kernel_type(const char *path)
 {
 	static const char *const types[][2] = {
 		{ ".c32", "a COM32 module" }, { ".cbt", "a COMBOOT program" },
 		{ ".com", "a COMBOOT program" }, { ".0", "a PXE program" },
-		{ ".bs", "a boot sector" }, { ".bss", "a boot sector" },
-		{ ".img", "a disk image" },
+		{ ".bin", "a boot sector" }, { ".bs", "a boot sector" },
+		{ ".bss", "a boot sector" }, { ".img", "a disk image" },
 	};
 
 	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
 		if (ends_with(path, types[i][0]))
 			return types[i][1];
 	return NULL;
-}
-
-/*
- * Add each comma-separated name of list as an initrd.  An empty name
- * (a,,b or a trailing comma) is an error: syslinux would try to load "".
- */
-static int add_initrd_list(struct parser *p, struct boot_entry *e,
-			   const char *list, size_t n, const struct directive *dir)
-{
-	const char *s = list, *end = list + n;
-
-	for (;;) {
-		const char *comma = memchr(s, ',', (size_t)(end - s));
-		const char *stop = comma ? comma : end;
-		char *path;
-
-		if (stop == s)
-			return error_at(p, dir->off, dir->line,
-					"an empty name in the initrd list `%s`",
-					dir->arg);
-		path = dup_text((struct text){ s, (size_t)(stop - s) });
-		boot_entry_add_initrd(e, path, dir->line);
-		free(path);
-		if (!comma)
-			return 0;
-		s = comma + 1;
-	}
-}
-
-/* The initrd= words of a command line: how many, and the first. */
-static size_t find_initrd_arg(const char *cmdline, struct text *first)
-{
-	struct text t = { cmdline, strlen(cmdline) }, w;
-	size_t count = 0;
-
-	while ((w = next_word(&t)).n) {
-		if (w.n >= 7 && !memcmp(w.s, "initrd=", 7)) {
-			if (!count++) {
-				first->s = w.s + 7;
-				first->n = w.n - 7;
-			}
-		}
-	}
-	return count;
 }
 
 static bool has_word(const char *cmdline, const char *word)
@@ -204,90 +163,82 @@ static bool has_word(const char *cmdline, const char *word)
 	return false;
 }
 
-static int xen_entry(struct parser *p, struct boot_entry *e,
-		     const struct label *l, const struct directive *append)
+/*
+ * The initrds of a Linux command line, as ldlinux finds them: after the
+ * first "initrd=" anywhere in it, names up to a blank, more after each
+ * comma.  An empty name is an error: syslinux fails to load "" and the
+ * entry does not boot.  dir is the directive the names came from.
+ */
+static int add_initrds(struct parser *p, struct boot_entry *e,
+		       const char *cmdline, const struct directive *dir)
 {
-	struct text t, w, part_args;
-	bool first = true;
+	const char *s = strstr(cmdline, "initrd=");
+
+	if (!s)
+		return 0;
+	s += strlen("initrd=");
+	for (;;) {
+		size_t n = strcspn(s, " \t,");
+
+		if (!n)
+			return error_at(p, dir->off, dir->line,
+					"an empty name in the initrd list of `%s`",
+					dir->arg);
+		boot_entry_add_initrd(e, "", dir->line);
+		free(e->initrds[e->n_initrds - 1].path);
+		e->initrds[e->n_initrds - 1].path = dup_text((struct text){ s, n });
+		s += n;
+		if (*s != ',')
+			return 0;
+		s++;
+	}
+}
+
+/* mboot.c32 ARGS: `XEN ARGS --- DOM0 ARGS [--- MODULE ARGS]...` */
+static int xen_entry(struct parser *p, struct boot_entry *e,
+		     const char *args, const struct directive *dir)
+{
+	struct text t = { args, strlen(args) }, w = { 0 };
 
 	e->kind = BOOT_XEN;
-	e->xen.path = xstrdup(e->kernel.path);
 	e->xen.line = e->kernel.line;
 	free(e->kernel.path);
 	e->kernel.path = NULL;
 	e->kernel.line = 0;
-	if (!append->arg || !strcmp(append->arg, "-"))
-		return error_at(p, l->label.off, l->label.line,
-				"LABEL %s: mboot.c32 without APPEND names no hypervisor",
-				l->label.arg);
-	t = (struct text){ append->arg, strlen(append->arg) };
-	while (t.n || first) {
-		struct text path = next_word(&t);
+	for (bool first = true;; first = false) {
+		struct text path = next_word(&t), part;
 		const char *args_end;
 
 		if (!path.n || word_is(path, "---"))
-			return error_at(p, append->off, append->line,
-					first ? "mboot.c32 APPEND names no hypervisor before `---`"
-					      : "an empty module between `---` in mboot.c32 APPEND");
-		/* The arguments run to the next `---` word. */
-		part_args = t;
+			return error_at(p, dir->off, dir->line, "%s",
+					first ? (path.n ? "mboot.c32 names no hypervisor before `---`"
+							: "mboot.c32 without arguments names no hypervisor")
+					      : "an empty module between `---` for mboot.c32");
+		/* A part's arguments run to the next `---` word. */
+		part = t;
 		args_end = t.s;
 		while ((w = next_word(&t)).n && !word_is(w, "---"))
 			args_end = w.s + w.n;
-		part_args.n = (size_t)(args_end - part_args.s);
+		part.n = (size_t)(args_end - part.s);
 		if (first) {
-			free(e->xen.path);
 			e->xen.path = dup_text(path);
-			e->xen_cmdline = part_args.n ? dup_text(part_args) : NULL;
+			e->xen_cmdline = part.n ? dup_text(part) : NULL;
 		} else {
-			char *mp = dup_text(path);
-			char *ma = part_args.n ? dup_text(part_args) : NULL;
+			struct boot_file *f = boot_entry_add_module(e, "", NULL, dir->line);
 
-			boot_entry_add_module(e, mp, ma, append->line);
-			free(mp);
-			free(ma);
+			free(f->path);
+			f->path = dup_text(path);
+			f->args = part.n ? dup_text(part) : NULL;
 		}
-		first = false;
 		if (!w.n)
 			break;          /* no `---` after this part */
 		if (!t.n)
-			return error_at(p, append->off, append->line,
-					"mboot.c32 APPEND ends with `---`");
+			return error_at(p, dir->off, dir->line,
+					"mboot.c32 arguments end with `---`");
 	}
 	if (!e->n_modules)
-		return error_at(p, append->off, append->line,
-				"mboot.c32 APPEND names no dom0 kernel after `---`");
-	return 0;
-}
-
-static int linux_entry(struct parser *p, struct boot_entry *e,
-		       const struct label *l, const struct directive *append)
-{
-	struct text arg = { 0 };
-	size_t n_args = 0;
-
-	e->initrd_align = SYSLINUX_INITRD_ALIGN;
-	if (append->arg && strcmp(append->arg, "-")) {
-		e->cmdline = xstrdup(append->arg);
-		n_args = find_initrd_arg(e->cmdline, &arg);
-		e->recovery = has_word(e->cmdline, "single") ||
-			      has_word(e->cmdline, "systemd.unit=rescue.target");
-	}
-	if (n_args > 1) {
-		boot_entry_unresolved(e, "line %u: several initrd= in APPEND: which one syslinux takes depends on its version",
-				      append->line);
-		return 0;
-	}
-	if (n_args && l->initrd.arg) {
-		boot_entry_unresolved(e, "lines %u and %u: both INITRD and initrd= in APPEND: which one syslinux takes depends on its version",
-				      l->initrd.line, append->line);
-		return 0;
-	}
-	if (l->initrd.arg)
-		return add_initrd_list(p, e, l->initrd.arg, strlen(l->initrd.arg),
-				       &l->initrd);
-	if (n_args)
-		return add_initrd_list(p, e, arg.s, arg.n, append);
+		return error_at(p, dir->off, dir->line,
+				"mboot.c32 names no dom0 kernel after `---`");
 	return 0;
 }
 
@@ -295,10 +246,11 @@ static int linux_entry(struct parser *p, struct boot_entry *e,
 static int finish_label(struct parser *p)
 {
 	struct label *l = &p->cur;
-	const struct directive *append;
+	const struct directive *append, *kernel, *args_from;
+	struct text cmd, file;
 	struct boot_entry *e;
-	const char *type;
-	char *t;
+	const char *type, *a;
+	char *command, *t;
 	int r = 0;
 
 	if (!p->in_label)
@@ -313,40 +265,61 @@ static int finish_label(struct parser *p)
 	/* MENU LABEL marks the hotkey with ^; it is not part of the title. */
 	while ((t = strchr(e->title, '^')))
 		memmove(t, t + 1, strlen(t));
-	append = l->append.arg ? &l->append : &p->global_append;
 
-	if (l->config.arg) {
-		boot_entry_unresolved(e, "line %u: loads another config (%s), which is not followed",
-				      l->config.line, l->config.arg);
-	} else if (l->other) {
-		boot_entry_unresolved(e, "line %u: %s boots no Linux kernel",
-				      l->kernel.line, l->other_kw);
-	} else if (!l->kernel.arg) {
-		r = error_at(p, l->label.off, l->label.line,
-			     "LABEL %s has no KERNEL or LINUX", l->label.arg);
+	/* Without a kernel directive a label boots the file it names. */
+	kernel = l->kernel.arg ? &l->kernel : &l->label;
+	append = l->append.arg ? &l->append : &p->global_append;
+	a = append->arg && strcmp(append->arg, "-") ? append->arg : "";
+	command = xasprintf("%s%s%s%s%s", kernel->arg, *a ? " " : "", a,
+			    l->initrd.arg ? " initrd=" : "",
+			    l->initrd.arg ? l->initrd.arg : "");
+	cmd = (struct text){ command, strlen(command) };
+	file = next_word(&cmd);         /* cmd: the arguments */
+	e->kernel.path = dup_text(file);
+	e->kernel.line = kernel->line;
+	args_from = *a ? append : kernel;
+
+	if (l->kind && strcmp(l->kind, "KERNEL") && strcmp(l->kind, "LINUX")) {
+		if (!strcmp(l->kind, "CONFIG"))
+			boot_entry_unresolved(e, "line %u: loads another config (%s), which is not followed",
+					      l->kernel.line, e->kernel.path);
+		else
+			boot_entry_unresolved(e, "line %u: %s boots no Linux kernel",
+					      l->kernel.line, l->kind);
+		free(e->kernel.path);
+		e->kernel.path = NULL;
+	} else if ((type = l->kind && !strcmp(l->kind, "LINUX") ? NULL
+			   : kernel_type(e->kernel.path))) {
+		if (!strcasecmp(base_name(e->kernel.path), "mboot.c32"))
+			r = xen_entry(p, e, cmd.s, args_from);
+		else
+			boot_entry_unresolved(e, "line %u: %s is %s, not a Linux kernel",
+					      kernel->line, e->kernel.path, type);
 	} else {
-		e->kernel.path = xstrdup(l->kernel.arg);
-		e->kernel.line = l->kernel.line;
-		type = l->linux_kw ? NULL : kernel_type(l->kernel.arg);
-		if (type && !strcasecmp(base_name(l->kernel.arg), "mboot.c32")) {
-			r = xen_entry(p, e, l, append);
-			if (!r && l->initrd.arg)
-				boot_entry_unresolved(e, "line %u: INITRD on an mboot.c32 entry, whose modules come from APPEND",
-						      l->initrd.line);
-		} else if (type) {
-			boot_entry_unresolved(e, "line %u: KERNEL %s is %s, not a Linux kernel",
-					      l->kernel.line, l->kernel.arg, type);
-		} else {
-			r = linux_entry(p, e, l, append);
-		}
+		const char *initrd_at;
+
+		e->cmdline = xasprintf("BOOT_IMAGE=%s%s%.*s", e->kernel.path,
+				       " ", (int)cmd.n, cmd.s);
+		e->initrd_align = SYSLINUX_INITRD_ALIGN;
+		e->recovery = has_word(e->cmdline, "single") ||
+			      has_word(e->cmdline, "systemd.unit=rescue.target");
+		/* Name the line the initrd list came from. */
+		initrd_at = strstr(e->cmdline, "initrd=");
+		if (initrd_at && l->initrd.arg &&
+		    (size_t)(initrd_at - e->cmdline) + strlen(l->initrd.arg) + 7 ==
+			    strlen(e->cmdline) &&
+		    !strcmp(initrd_at + 7, l->initrd.arg))
+			args_from = &l->initrd;
+		r = add_initrds(p, e, e->cmdline, args_from);
 	}
+	free(command);
 	label_clear(l);
 	return r;
 }
 
 /* `MENU LABEL text` and `MENU INCLUDE file`; other MENU lines are looks. */
-static int menu_line(struct parser *p, struct text rest, unsigned int line,
-		     size_t off)
+static void menu_line(struct parser *p, struct text rest, unsigned int line,
+		      size_t off)
 {
 	struct text sub = next_word(&rest);
 
@@ -357,21 +330,48 @@ static int menu_line(struct parser *p, struct text rest, unsigned int line,
 		diag_note(p->d, p->name, "line %u: MENU INCLUDE %.*s is not followed: entries it defines are not listed",
 			  line, (int)rest.n, rest.s);
 	}
-	return 0;
 }
 
-static int need_label(struct parser *p, struct text kw, unsigned int line,
-		      size_t off)
+static bool is_kernel_keyword(struct text kw)
 {
-	char *k;
-	int r;
+	static const char *const kws[] = {
+		"KERNEL", "LINUX", "LOCALBOOT", "BOOT", "BSS", "PXE", "FDIMAGE",
+		"COMBOOT", "COM32", "CONFIG",
+	};
 
-	if (p->in_label)
+	for (size_t i = 0; i < sizeof(kws) / sizeof(kws[0]); i++)
+		if (word_is(kw, kws[i]))
+			return true;
+	return false;
+}
+
+static int kernel_line(struct parser *p, struct text kw, struct text t,
+		       unsigned int line, size_t off)
+{
+	struct label *l = &p->cur;
+	char *k = dup_text(kw);
+
+	for (char *c = k; *c; c++)
+		*c = (char)(*c >= 'a' && *c <= 'z' ? *c - 'a' + 'A' : *c);
+	if (!p->in_label) {
+		diag_note(p->d, p->name, "line %u: %s outside a LABEL is ignored, as syslinux ignores it",
+			  line, k);
+		free(k);
 		return 0;
-	k = dup_text(kw);
-	r = error_at(p, off, line, "%s outside a LABEL", k);
-	free(k);
-	return r;
+	}
+	if (!t.n && strcmp(k, "LOCALBOOT")) {
+		error_at(p, off, line, "%s without a file", k);
+		free(k);
+		return -1;
+	}
+	/* syslinux takes the last one; say so, it is rarely meant. */
+	if (l->kind)
+		diag_warning(p->d, p->name, "line %u: a second kernel in LABEL %s: syslinux boots this one",
+			     line, l->label.arg);
+	directive_set(&l->kernel, t, line, off);
+	free(l->kind);
+	l->kind = k;
+	return 0;
 }
 
 static int parse_line(struct parser *p, struct text t, unsigned int line,
@@ -383,56 +383,37 @@ static int parse_line(struct parser *p, struct text t, unsigned int line,
 	if (!kw.n || kw.s[0] == '#')
 		return 0;
 	if (word_is(kw, "LABEL")) {
+		struct text name = next_word(&t);
+
 		if (finish_label(p))
 			return -1;
-		if (!t.n)
+		if (!name.n)
 			return error_at(p, off, line, "LABEL without a name");
 		p->in_label = true;
-		directive_set(&l->label, t, line, off);
+		directive_set(&l->label, name, line, off);
 	} else if (word_is(kw, "MENU")) {
-		return menu_line(p, t, line, off);
-	} else if (word_is(kw, "KERNEL") || word_is(kw, "LINUX")) {
-		if (need_label(p, kw, line, off))
-			return -1;
-		if (!t.n)
-			return error_at(p, off, line, "%s without a file",
-					word_is(kw, "LINUX") ? "LINUX" : "KERNEL");
-		if (l->kernel.arg || l->other)
-			return error_at(p, off, line,
-					"a second kernel in LABEL %s", l->label.arg);
-		/* Only the file: anything after it is not part of the name. */
-		directive_set(&l->kernel, next_word(&t), line, off);
-		l->linux_kw = word_is(kw, "LINUX");
+		menu_line(p, t, line, off);
+	} else if (is_kernel_keyword(kw)) {
+		return kernel_line(p, kw, t, line, off);
 	} else if (word_is(kw, "APPEND")) {
 		directive_set(p->in_label ? &l->append : &p->global_append, t,
 			      line, off);
 	} else if (word_is(kw, "INITRD")) {
-		if (need_label(p, kw, line, off))
-			return -1;
+		if (!p->in_label) {
+			diag_note(p->d, p->name, "line %u: INITRD outside a LABEL is ignored, as syslinux ignores it",
+				  line);
+			return 0;
+		}
 		if (!t.n)
 			return error_at(p, off, line, "INITRD without a file");
-		directive_set(&l->initrd, next_word(&t), line, off);
+		directive_set(&l->initrd, t, line, off);
 	} else if (word_is(kw, "DEFAULT")) {
 		if (!t.n)
 			return error_at(p, off, line, "DEFAULT without a label");
 		directive_set(&p->default_label, next_word(&t), line, off);
-	} else if (word_is(kw, "INCLUDE") ||
-		   (word_is(kw, "CONFIG") && !p->in_label)) {
-		diag_note(p->d, p->name, "line %u: %.*s %.*s is not followed: entries it defines are not listed",
-			  line, (int)kw.n, kw.s, (int)t.n, t.s);
-	} else if (word_is(kw, "CONFIG")) {
-		directive_set(&l->config, next_word(&t), line, off);
-	} else if (p->in_label &&
-		   (word_is(kw, "LOCALBOOT") || word_is(kw, "COM32") ||
-		    word_is(kw, "COMBOOT") || word_is(kw, "BOOT") ||
-		    word_is(kw, "BSS") || word_is(kw, "PXE") ||
-		    word_is(kw, "FDIMAGE"))) {
-		if (l->kernel.arg || l->other)
-			return error_at(p, off, line,
-					"a second kernel in LABEL %s", l->label.arg);
-		l->other = true;
-		l->other_kw = dup_text(kw);
-		l->kernel.line = line;
+	} else if (word_is(kw, "INCLUDE")) {
+		diag_note(p->d, p->name, "line %u: INCLUDE %.*s is not followed: entries it defines are not listed",
+			  line, (int)t.n, t.s);
 	}
 	/* TIMEOUT, PROMPT, UI, SAY, IPAPPEND, TEXT HELP, ...: no file loaded. */
 	return 0;
@@ -469,7 +450,6 @@ int syslinux_cfg_parse(const char *buf, size_t len, const char *name,
 		const char *nl = memchr(s, '\n', (size_t)(end - s));
 		const char *eol = nl ? nl : end;
 		size_t off = (size_t)(s - buf);
-		struct text t;
 
 		++no;
 		if (memchr(s, '\0', (size_t)(eol - s))) {
@@ -480,9 +460,8 @@ int syslinux_cfg_parse(const char *buf, size_t len, const char *name,
 			eol--;
 		while (eol > s && is_blank(eol[-1]))
 			eol--;
-		t = (struct text){ s, (size_t)(eol - s) };
+		r = parse_line(&p, (struct text){ s, (size_t)(eol - s) }, no, off);
 		s = nl ? nl + 1 : end;
-		r = parse_line(&p, t, no, off);
 	}
 	if (!r)
 		r = finish_label(&p);
