@@ -90,26 +90,27 @@ static int path_value(struct diags *d, const char *name,
 	return 0;
 }
 
-static void append_options(struct boot_entry *e, const struct bls_line *l)
-{
-	size_t old = e->cmdline ? strlen(e->cmdline) : 0;
+/* The options lines so far, joined with spaces; grown geometrically. */
+struct options {
 	char *s;
+	size_t len, cap;
+};
 
+static void append_options(struct options *o, const struct bls_line *l)
+{
 	if (!l->vlen)
 		return;
-	s = xmalloc(old + 1 + l->vlen + 1);
-	if (old) {
-		memcpy(s, e->cmdline, old);
-		s[old++] = ' ';
-	}
-	memcpy(s + old, l->val, l->vlen);
-	s[old + l->vlen] = '\0';
-	free(e->cmdline);
-	e->cmdline = s;
+	grow(&o->s, &o->cap, o->len + 1 + l->vlen + 1, 1);
+	if (o->len)
+		o->s[o->len++] = ' ';
+	memcpy(o->s + o->len, l->val, l->vlen);
+	o->len += l->vlen;
+	o->s[o->len] = '\0';
 }
 
 static int parse_line(struct boot_entry *e, const struct bls_line *l,
-		      const char *name, struct diags *d, unsigned int *efi_line)
+		      const char *name, struct diags *d, struct options *opts,
+		      unsigned int *efi_line)
 {
 	if (key_is(l, "linux")) {
 		if (path_value(d, name, l, "linux"))
@@ -127,7 +128,7 @@ static int parse_line(struct boot_entry *e, const struct bls_line *l,
 		boot_entry_add_initrd(e, path, l->no);
 		free(path);
 	} else if (key_is(l, "options")) {
-		append_options(e, l);
+		append_options(opts, l);
 	} else if (key_is(l, "title")) {
 		free(e->title);
 		e->title = dup_value(l);
@@ -155,6 +156,7 @@ int bls_entry_parse(const char *buf, size_t len, const char *name,
 	struct boot_entry *e = boot_entry_add(out, BOOT_FROM_BLS, BOOT_LINUX);
 	const char *end = buf + len, *p = buf;
 	unsigned int no = 0, efi_line = 0;
+	struct options opts = { 0 };
 	const char *base;
 
 	e->config = xstrdup(name);
@@ -177,7 +179,7 @@ int bls_entry_parse(const char *buf, size_t len, const char *name,
 		p = nl ? nl + 1 : end;
 		if (!l.klen || l.key[0] == '#')
 			continue;
-		if (parse_line(e, &l, name, d, &efi_line))
+		if (parse_line(e, &l, name, d, &opts, &efi_line))
 			goto fail;
 	}
 	if (!e->kernel.path && !efi_line) {
@@ -185,6 +187,7 @@ int bls_entry_parse(const char *buf, size_t len, const char *name,
 			 "no `linux`, `efi` or `uki` line: not a boot entry");
 		goto fail;
 	}
+	e->cmdline = opts.s;
 	/* GRUB's blscfg expands $kernelopts from grubenv; systemd-boot does
 	 * not: the command line depends on the loader. */
 	if (e->cmdline && strchr(e->cmdline, '$'))
@@ -193,6 +196,7 @@ int bls_entry_parse(const char *buf, size_t len, const char *name,
 	return 0;
 
 fail:
+	free(opts.s);
 	boot_entries_drop_last(out);
 	return -1;
 }

@@ -263,8 +263,11 @@ static int finish_label(struct parser *p)
 	e->line = l->label.line;
 	e->title = xstrdup(l->title.arg ? l->title.arg : l->label.arg);
 	/* MENU LABEL marks the hotkey with ^; it is not part of the title. */
-	while ((t = strchr(e->title, '^')))
-		memmove(t, t + 1, strlen(t));
+	t = e->title;
+	for (const char *c = e->title; *c; c++)
+		if (*c != '^')
+			*t++ = *c;
+	*t = '\0';
 
 	/* Without a kernel directive a label boots the file it names. */
 	kernel = l->kernel.arg ? &l->kernel : &l->label;
