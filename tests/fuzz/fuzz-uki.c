@@ -48,7 +48,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	e = uki_entry_add(&out, "x.efi", data, &s);
 	FUZZ_ASSERT(e->kernel.part && e->kernel.offset == s.kernel.offset &&
 		    e->kernel.size == s.kernel.size);
-	FUZZ_ASSERT(e->n_initrds == (size_t)s.ucode.found + s.initrd.found);
+	FUZZ_ASSERT(e->n_initrds == (size_t)s.ucode.found + s.initrd.found &&
+		    e->initrd_align == 4);
 	if (s.ucode.found)
 		FUZZ_ASSERT(e->initrds[i++].offset == s.ucode.offset);
 	if (s.initrd.found)

@@ -152,6 +152,7 @@ START_TEST(entry)
 	ck_assert_uint_eq(e->initrds[0].size, 0x10);
 	ck_assert_uint_eq(e->initrds[1].offset, 0x1000);
 	ck_assert_uint_eq(e->initrds[1].size, 0x180);
+	ck_assert_uint_eq(e->initrd_align, 4);
 	ck_assert_str_eq(e->cmdline, "root=/dev/sda1 quiet");
 	ck_assert_str_eq(e->title, "6.1.0-13-amd64");
 	boot_entries_free(&list);

@@ -171,8 +171,11 @@ struct boot_entry *uki_entry_add(struct boot_entries *list, const char *path,
 	e->kernel.part = true;
 	e->kernel.offset = s->kernel.offset;
 	e->kernel.size = s->kernel.size;
+	/* systemd-stub joins .ucode, then .initrd (then what it generates),
+	 * each padded with zeros to a multiple of 4 bytes. */
 	add_part(e, path, &s->ucode);
 	add_part(e, path, &s->initrd);
+	e->initrd_align = 4;
 	if (s->cmdline.found)
 		e->cmdline = section_text(buf, &s->cmdline);
 	if (s->uname.found)

@@ -3,7 +3,8 @@
  * Unified kernel images: a PE file whose sections carry the kernel
  * (.linux), the initrd (.initrd), early microcode (.ucode), the command
  * line (.cmdline), os-release (.osrel) and the kernel release (.uname).
- * systemd-stub hands the kernel .ucode, then .initrd, as one initrd.
+ * systemd-stub hands the kernel .ucode, then .initrd, as one initrd, each
+ * padded to a multiple of 4 bytes (entry->initrd_align).
  */
 #ifndef MKUCODE_DOMAIN_BOOT_UKI_H
 #define MKUCODE_DOMAIN_BOOT_UKI_H
