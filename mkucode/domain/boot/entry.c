@@ -71,25 +71,33 @@ static void file_free(struct boot_file *f)
 	free(f->args);
 }
 
+static void entry_free(struct boot_entry *e)
+{
+	free(e->config);
+	free(e->title);
+	file_free(&e->kernel);
+	free(e->cmdline);
+	for (size_t k = 0; k < e->n_initrds; k++)
+		file_free(&e->initrds[k]);
+	free(e->initrds);
+	file_free(&e->xen);
+	free(e->xen_cmdline);
+	for (size_t k = 0; k < e->n_modules; k++)
+		file_free(&e->modules[k]);
+	free(e->modules);
+	free(e->why);
+}
+
+void boot_entries_drop_last(struct boot_entries *list)
+{
+	if (list->n)
+		entry_free(&list->v[--list->n]);
+}
+
 void boot_entries_free(struct boot_entries *list)
 {
-	for (size_t i = 0; i < list->n; i++) {
-		struct boot_entry *e = &list->v[i];
-
-		free(e->config);
-		free(e->title);
-		file_free(&e->kernel);
-		free(e->cmdline);
-		for (size_t k = 0; k < e->n_initrds; k++)
-			file_free(&e->initrds[k]);
-		free(e->initrds);
-		file_free(&e->xen);
-		free(e->xen_cmdline);
-		for (size_t k = 0; k < e->n_modules; k++)
-			file_free(&e->modules[k]);
-		free(e->modules);
-		free(e->why);
-	}
+	for (size_t i = 0; i < list->n; i++)
+		entry_free(&list->v[i]);
 	free(list->v);
 	memset(list, 0, sizeof(*list));
 }

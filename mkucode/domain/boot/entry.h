@@ -41,6 +41,10 @@ struct boot_file {
 	 * command line (20_linux_xen of GRUB <= 2.06). */
 	bool nounzip;
 	bool args_name_files;
+	/* A part of file rather than all of it (a UKI's PE section): the
+	 * loader reads size bytes at offset. */
+	bool part;
+	unsigned long long offset, size;
 };
 
 struct boot_entry {
@@ -50,12 +54,19 @@ struct boot_entry {
 	unsigned int line;     /* its first line there */
 	char *title;           /* menu title / label / BLS title; may be NULL */
 	bool recovery;         /* a recovery (single-user) entry, as its config says */
+	bool is_default;       /* the config's default entry (syslinux DEFAULT) */
 
 	/* Linux: the kernel and its command line; the initrds in load order. */
 	struct boot_file kernel;
 	char *cmdline;
 	struct boot_file *initrds;
 	size_t n_initrds;
+	/*
+	 * Where the loader starts each initrd after the first in the image it
+	 * hands the kernel: at the next multiple of initrd_align bytes, the
+	 * gap zero-filled (syslinux: 4).  0 or 1: back to back.
+	 */
+	unsigned int initrd_align;
 
 	/* Xen: the hypervisor, its command line, and its modules in order. */
 	struct boot_file xen;
@@ -86,6 +97,8 @@ struct boot_file *boot_entry_add_module(struct boot_entry *e, const char *path,
 __attribute__((format(printf, 2, 3)))
 void boot_entry_unresolved(struct boot_entry *e, const char *fmt, ...);
 
+/* Free the last entry of list (a parser's entry that failed). */
+void boot_entries_drop_last(struct boot_entries *list);
 void boot_entries_free(struct boot_entries *list);
 
 /* "grub", "bls", "syslinux", "uki", "pair" */
