@@ -32,6 +32,9 @@
 #                Xen entry with ucode=scan, one without it (the fix is one
 #                word: exit 4), and GRUB 2.06's one-line module2 with a
 #                separate early image (dom0 would get the cpio)
+#   bls-extlinux a BLS entry (two initrds: a stale early image first) and an
+#                extlinux.conf with a Linux label and an mboot.c32 Xen label
+#                (domain/boot/bls, domain/boot/syslinux)
 #   compressed   an initrd whose only microcode sits in the gzip-compressed
 #                main part, as a misconfigured generator writes it (exit 3)
 
@@ -177,6 +180,31 @@ menuentry 'Debian GNU/Linux, with Xen hypervisor (GRUB 2.06 one module line)' {
 }
 EOF
 
+tree bls-extlinux 0x1
+kernel bls-extlinux 6.1.0-27-amd64
+mk --prepend bls-extlinux/boot/initrd.img-6.1.0-27-amd64 b4.bin
+cp b2.cpio bls-extlinux/boot/early-b2.cpio
+echo "xen 4.17" >bls-extlinux/boot/xen-4.17-amd64.gz
+mkdir -p bls-extlinux/boot/loader/entries bls-extlinux/boot/extlinux
+cat >bls-extlinux/boot/loader/entries/debian-6.1.0-27.conf <<'EOF'
+title      Debian GNU/Linux 12
+version    6.1.0-27-amd64
+linux      /vmlinuz-6.1.0-27-amd64
+initrd     /early-b2.cpio
+initrd     /initrd.img-6.1.0-27-amd64
+options    root=/dev/vda1 ro
+EOF
+cat >bls-extlinux/boot/extlinux/extlinux.conf <<'EOF'
+DEFAULT linux
+LABEL linux
+  KERNEL /vmlinuz-6.1.0-27-amd64
+  INITRD /initrd.img-6.1.0-27-amd64
+  APPEND root=/dev/vda1 ro
+LABEL xen
+  KERNEL mboot.c32
+  APPEND /xen-4.17-amd64.gz ucode=scan --- /vmlinuz-6.1.0-27-amd64 root=/dev/vda1 --- /initrd.img-6.1.0-27-amd64
+EOF
+
 tree compressed 0x1
 echo "kernel 6.1.0-27" >compressed/boot/vmlinuz-6.1.0-27-amd64
 ug cpio kernel/ kernel/x86/ kernel/x86/microcode/ \
@@ -226,12 +254,13 @@ case_ malformed malformed --root .
 case_ usage current --root . --all --cpu 0x806c1
 case_ grub-xen grub-xen --root .
 case_ grub-xen-json grub-xen --root . --json
+case_ bls-extlinux bls-extlinux --root .
 case_ compressed compressed --root .
 
 # What the goldens say, asserted on their own: the exit codes.
 for want in debian3:3 early-stale:4 current:0 current-newer-source:4 running:0 \
 	cpu-option:3 all-cpus:0 cpu-without-update:0 efi:3 malformed:1 usage:2 \
-	grub-xen:4 compressed:3; do
+	grub-xen:4 bls-extlinux:4 compressed:3; do
 	name=${want%%:*}
 	tap_check "$name: exit ${want#*:}" grep -qx "\[exit ${want#*:}\]" "$T/$name.txt"
 done

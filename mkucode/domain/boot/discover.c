@@ -13,7 +13,9 @@
 #include <sys/stat.h>
 
 #include "domain/boot/discover.h"
+#include "domain/boot/bls.h"
 #include "domain/boot/grub.h"
+#include "domain/boot/syslinux.h"
 #include "util/alloc.h"
 #include "util/fileio.h"
 
@@ -36,12 +38,12 @@ static const struct config_location {
 } config_locations[] = {
 	{ BOOT_FROM_GRUB, "/boot/grub", "grub.cfg", { "/boot", "" }, grub_cfg_parse },
 	{ BOOT_FROM_GRUB, "/boot/grub2", "grub.cfg", { "/boot", "" }, grub_cfg_parse },
-	{ BOOT_FROM_BLS, "/boot/loader/entries", "*.conf", { "/boot", NULL }, NULL },
-	{ BOOT_FROM_BLS, "/boot/efi/loader/entries", "*.conf", { "/boot/efi", NULL }, NULL },
-	{ BOOT_FROM_BLS, "/efi/loader/entries", "*.conf", { "/efi", NULL }, NULL },
-	{ BOOT_FROM_SYSLINUX, "/boot/extlinux", "extlinux.conf", { "/boot", "" }, NULL },
-	{ BOOT_FROM_SYSLINUX, "/boot/syslinux", "syslinux.cfg", { "/boot", "" }, NULL },
-	{ BOOT_FROM_SYSLINUX, "/srv/tftp/pxelinux.cfg", "*", { "/srv/tftp", NULL }, NULL },
+	{ BOOT_FROM_BLS, "/boot/loader/entries", "*.conf", { "/boot", NULL }, bls_entry_parse },
+	{ BOOT_FROM_BLS, "/boot/efi/loader/entries", "*.conf", { "/boot/efi", NULL }, bls_entry_parse },
+	{ BOOT_FROM_BLS, "/efi/loader/entries", "*.conf", { "/efi", NULL }, bls_entry_parse },
+	{ BOOT_FROM_SYSLINUX, "/boot/extlinux", "extlinux.conf", { "/boot", "" }, syslinux_cfg_parse },
+	{ BOOT_FROM_SYSLINUX, "/boot/syslinux", "syslinux.cfg", { "/boot", "" }, syslinux_cfg_parse },
+	{ BOOT_FROM_SYSLINUX, "/srv/tftp/pxelinux.cfg", "*", { "/srv/tftp", NULL }, syslinux_cfg_parse },
 };
 
 #define N_LOCATIONS (sizeof(config_locations) / sizeof(config_locations[0]))
