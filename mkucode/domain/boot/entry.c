@@ -92,6 +92,9 @@ void boot_entries_drop_last(struct boot_entries *list)
 {
 	if (list->n)
 		entry_free(&list->v[--list->n]);
+	/* Taken back to empty: as it was before, nothing held. */
+	if (!list->n)
+		boot_entries_free(list);
 }
 
 void boot_entries_free(struct boot_entries *list)
