@@ -196,7 +196,7 @@ static int refresh_one(const struct boot_found *f, const struct built *b,
 	if (r) {
 		const struct diag *e = diag_first_error(&d);
 
-		printf("%s: failed, unchanged: %s\n", f->file, e ? e->text : "error");
+		printf("%s: failed: %s\n", f->file, e ? e->text : "error");
 	} else if (!res.changed) {
 		printf("%s: unchanged\n", f->file);
 	} else {
