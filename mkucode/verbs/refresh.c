@@ -45,14 +45,6 @@ struct built {
 	size_t len[2];
 };
 
-/* A CPU whose revisions the report gives: a single platform is needed
- * for Intel, so --cpu SIG without PF_MASK (or --host where the platform
- * is unknown) is left out, and --all names none: the line then only says
- * that the early microcode was replaced. */
-struct asked {
-	struct uc_cpu cpu;
-};
-
 static int archive_mtime(uint32_t *mtime)
 {
 	const char *s = getenv("SOURCE_DATE_EPOCH");
@@ -87,7 +79,13 @@ static void join_pieces(const struct blob_out *b, uint8_t **buf, size_t *len)
 	*len = at;
 }
 
-static void asked_cpus(const struct selection *sel, struct asked **out, size_t *n)
+/*
+ * The CPUs whose revisions the report gives: a single platform is needed
+ * for Intel, so --cpu SIG without PF_MASK (or --host where the platform is
+ * unknown) is left out, and --all names none: the line then only says
+ * that the early microcode was replaced.
+ */
+static void asked_cpus(const struct selection *sel, struct uc_cpu **out, size_t *n)
 {
 	*out = xmalloc((sel->n_specs ? sel->n_specs : 1) * sizeof(**out));
 	*n = 0;
@@ -107,9 +105,9 @@ static void asked_cpus(const struct selection *sel, struct asked **out, size_t *
 			c.pf = s->pf_mask;
 		}
 		for (size_t j = 0; j < *n; j++)
-			dup |= !memcmp(&(*out)[j].cpu, &c, sizeof(c));
+			dup |= !memcmp(&(*out)[j], &c, sizeof(c));
 		if (!dup)
-			(*out)[(*n)++].cpu = c;
+			(*out)[(*n)++] = c;
 	}
 }
 
@@ -125,12 +123,12 @@ static void rev_text(const void *buf, size_t len, enum uc_input in,
 		snprintf(text, size, "0x%08x", r.rev);
 }
 
-/* "0x000806c1 rev 0x000000b2 -> 0x000000b4, ..." for the CPUs asked. */
+/* ": intel 0x000806c1 rev 0x000000b2 -> 0x000000b4, ..." for the CPUs asked. */
 static void print_revs(const struct image *im, const struct built *b,
-		       const struct asked *cpus, size_t n)
+		       const struct uc_cpu *cpus, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		const struct uc_cpu *c = &cpus[i].cpu;
+		const struct uc_cpu *c = &cpus[i];
 		char old[16], new[16];
 
 		rev_text(im->map, im->early_end, UC_INPUT_CPIO, c, old, sizeof(old));
@@ -167,7 +165,7 @@ static bool holds_built(const struct image *im, const struct built *b)
 
 /* One initrd: 0 done or unchanged, -1 failed (said on stdout and stderr). */
 static int refresh_one(const struct boot_found *f, const struct built *b,
-		       const struct asked *cpus, size_t n_cpus, uint32_t mtime,
+		       const struct uc_cpu *cpus, size_t n_cpus, uint32_t mtime,
 		       bool dry_run)
 {
 	struct diags d = { 0 };
@@ -262,7 +260,7 @@ int cmd_refresh(int argc, char **argv)
 	struct built b = { 0 };
 	struct boot_files files = { 0 };
 	struct diags d = { 0 };
-	struct asked *cpus = NULL;
+	struct uc_cpu *cpus = NULL;
 	struct host_cpu *host_found = NULL;
 	size_t n_cpus = 0, n_host = 0, n_initrds = 0;
 	const char *root = NULL;

@@ -25,7 +25,7 @@ UCGEN=$(realpath "$2")
 FAULTINJECT=$(realpath "$3")
 HERE=$(dirname "$(realpath "$0")")
 
-# shellcheck source=../lib/tap.sh
+# shellcheck source-path=SCRIPTDIR source=../lib/tap.sh
 . "$HERE/../lib/tap.sh"
 
 for tool in gzip seq cmp stat; do
@@ -95,7 +95,7 @@ DESC="refresh: the none and stale images are replaced, the current one unchanged
 EOF
 for v in $V25 $V26; do
 	DESC="refresh: $v verifies to the newest (0x000000b4)" \
-		expect test "$(linux_rev d $v)" = 0x000000b4
+		expect test "$(linux_rev d "$v")" = 0x000000b4
 done
 DESC="refresh: the current image keeps inode, mtime and bytes" \
 	expect test "$(identity d/$V27)" = "$before27"
