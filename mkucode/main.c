@@ -20,6 +20,7 @@ static const struct verb {
 	{ "strip", cmd_strip },
 	{ "extract", cmd_extract },
 	{ "status", cmd_status },
+	{ "refresh", cmd_refresh },
 };
 
 #define N_VERBS (sizeof(verbs) / sizeof(verbs[0]))
