@@ -58,7 +58,7 @@ static int dispatch(int argc, char **argv)
 		}
 		if (looks_like_verb(argv[1])) {
 			error("'%s' is not a verb (build, list, verify, strip, "
-			      "extract, status), nor a SOURCE that exists", argv[1]);
+			      "extract, status, refresh), nor a SOURCE that exists", argv[1]);
 			usage_hint();
 			return EXIT_USAGE;
 		}

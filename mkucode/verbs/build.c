@@ -49,24 +49,6 @@ static const struct option options[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-/* SOURCE_DATE_EPOCH, clamped to what a cpio header holds. */
-static int archive_mtime(uint32_t *mtime)
-{
-	const char *s = getenv("SOURCE_DATE_EPOCH");
-	unsigned long long v;
-	char *end;
-
-	*mtime = 0;
-	if (!s || !*s)
-		return 0;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || *end || v > UINT32_MAX)
-		return error("SOURCE_DATE_EPOCH '%s' is not a time a cpio can hold", s);
-	*mtime = (uint32_t)v;
-	return 0;
-}
-
 /*
  * --raw: each vendor file replaced when it has microcode selected, else
  * removed (with a note), so that DIR holds exactly the selection.  Both

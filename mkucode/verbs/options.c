@@ -13,6 +13,23 @@
 #include "util/diag.h"
 #include "util/msg.h"
 
+int archive_mtime(uint32_t *mtime)
+{
+	const char *s = getenv("SOURCE_DATE_EPOCH");
+	unsigned long long v;
+	char *end;
+
+	*mtime = 0;
+	if (!s || !*s)
+		return 0;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || *end || v > UINT32_MAX)
+		return error("SOURCE_DATE_EPOCH '%s' is not a time a cpio can hold", s);
+	*mtime = (uint32_t)v;
+	return 0;
+}
+
 int parse_vendor(const char *s, enum uc_vendor *v)
 {
 	/* As people write them: Intel, AMD. */

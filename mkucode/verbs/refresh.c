@@ -45,24 +45,6 @@ struct built {
 	size_t len[2];
 };
 
-static int archive_mtime(uint32_t *mtime)
-{
-	const char *s = getenv("SOURCE_DATE_EPOCH");
-	unsigned long long v;
-	char *end;
-
-	/* As build reads it: the same bytes as `mkucode --prepend` writes. */
-	*mtime = 0;
-	if (!s || !*s)
-		return 0;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || *end || v > UINT32_MAX)
-		return error("SOURCE_DATE_EPOCH '%s' is not a time a cpio can hold", s);
-	*mtime = (uint32_t)v;
-	return 0;
-}
-
 static void join_pieces(const struct blob_out *b, uint8_t **buf, size_t *len)
 {
 	size_t at = 0;

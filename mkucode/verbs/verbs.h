@@ -39,6 +39,10 @@ int use_config(struct config *cfg, const char *root, bool cli_selection,
  * defaults, under gather_opts.root). */
 void pick_sources(const struct config *cfg, char **args, int n_args,
 		  char ***sources, int *n_sources);
+/* SOURCE_DATE_EPOCH, clamped to what a cpio header holds (0 without it):
+ * the mtime of every archive build and refresh write.  0, or -1 after an
+ * error. */
+int archive_mtime(uint32_t *mtime);
 /* "intel" / "amd", in any case */
 int parse_vendor(const char *s, enum uc_vendor *v);
 /* YYYY-MM-DD → YYYYMMDD */
