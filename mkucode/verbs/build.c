@@ -23,22 +23,15 @@
 #endif
 
 enum {
-	OPT_RAW = 0x100, OPT_HOST, OPT_CPU, OPT_VENDOR, OPT_DATE_BEFORE,
-	OPT_DATE_AFTER, OPT_DOWNGRADE, OPT_IGNORE_BROKEN, OPT_ALLOW_EMPTY,
-	OPT_VERSION, OPT_ROOT, OPT_PREPEND, OPT_ALL, OPT_FORCE,
+	OPT_RAW = 0x100, OPT_IGNORE_BROKEN, OPT_ALLOW_EMPTY, OPT_VERSION,
+	OPT_ROOT, OPT_PREPEND, OPT_FORCE,
 };
 
 static const struct option options[] = {
 	{ "output", required_argument, NULL, 'o' },
 	{ "raw", required_argument, NULL, OPT_RAW },
 	{ "prepend", required_argument, NULL, OPT_PREPEND },
-	{ "all", no_argument, NULL, OPT_ALL },
-	{ "host", no_argument, NULL, OPT_HOST },
-	{ "cpu", required_argument, NULL, OPT_CPU },
-	{ "vendor", required_argument, NULL, OPT_VENDOR },
-	{ "date-before", required_argument, NULL, OPT_DATE_BEFORE },
-	{ "date-after", required_argument, NULL, OPT_DATE_AFTER },
-	{ "downgrade", no_argument, NULL, OPT_DOWNGRADE },
+	SELECTION_OPTIONS,
 	{ "ignore-broken", no_argument, NULL, OPT_IGNORE_BROKEN },
 	{ "allow-empty", no_argument, NULL, OPT_ALLOW_EMPTY },
 	{ "force", no_argument, NULL, OPT_FORCE },
@@ -144,7 +137,7 @@ static void release_inputs(struct ucode_set *set, struct blob_out *intel,
 
 int cmd_build(int argc, char **argv)
 {
-	struct selection sel = { 0 };
+	struct selection_args sa = { 0 };
 	struct config cfg = { 0 };
 	struct gather_opts gopts = { 0 };
 	struct ucode_set set = { 0 };
@@ -153,55 +146,33 @@ int cmd_build(int argc, char **argv)
 	struct host_cpu *host_found = NULL;
 	size_t n_host = 0;
 	const char *output = NULL, *raw = NULL, *prepend = NULL, *root = NULL;
-	bool host = false, allow_empty = false, all = false, force = false;
-	bool cli_selection = false;
+	bool allow_empty = false, force = false;
 	char **sources;
 	int n_sources;
 	size_t n_intel, n_amd, len_intel, len_amd;
 	uint32_t mtime;
 	long selected;
-	int c, r, rc = EXIT_ERROR;
+	int c, k, r, rc = EXIT_ERROR;
 
 	while ((c = getopt_long(argc, argv, "o:qh", options, NULL)) != -1) {
-		/* Any of these replaces the configured selection. */
-		cli_selection |= c == OPT_ALL || c == OPT_HOST || c == OPT_CPU ||
-				 c == OPT_VENDOR || c == OPT_DATE_BEFORE ||
-				 c == OPT_DATE_AFTER || c == OPT_DOWNGRADE;
+		k = selection_option(c, optarg, &sa);
+		if (k < 0)
+			goto usage;
+		if (k)
+			continue;
 		switch (c) {
 		case 'o': output = optarg; break;
 		case OPT_RAW: raw = optarg; break;
 		case OPT_PREPEND: prepend = optarg; break;
-		/* The default, spelled out; without it getopt would take
-		 * "--all" as an abbreviation of --allow-empty. */
-		case OPT_ALL: all = true; break;
-		case OPT_HOST: host = true; break;
-		case OPT_CPU:
-			if (add_cpu_option(&sel, optarg, false, UC_VENDOR_INTEL))
-				goto usage;
-			break;
-		case OPT_VENDOR:
-			if (parse_vendor(optarg, &sel.vendor))
-				goto usage;
-			sel.vendor_only = true;
-			break;
-		case OPT_DATE_BEFORE:
-			if (parse_date(optarg, &sel.date_before))
-				goto usage;
-			break;
-		case OPT_DATE_AFTER:
-			if (parse_date(optarg, &sel.date_after))
-				goto usage;
-			break;
-		case OPT_DOWNGRADE: sel.downgrade = true; break;
 		case OPT_IGNORE_BROKEN: gopts.ignore_broken = true; break;
 		case OPT_ALLOW_EMPTY: allow_empty = true; break;
 		case OPT_FORCE: force = true; break;
 		case OPT_ROOT: root = root_option(optarg); break;
 		case 'q': quiet = true; break;
-		case 'h': print_help(); selection_free(&sel); return EXIT_OK;
+		case 'h': print_help(); selection_free(&sa.sel); return EXIT_OK;
 		case OPT_VERSION:
 			printf("mkucode %s\n", MKUCODE_VERSION);
-			selection_free(&sel);
+			selection_free(&sa.sel);
 			return EXIT_OK;
 		default: goto usage;
 		}
@@ -217,31 +188,29 @@ int cmd_build(int argc, char **argv)
 		      "nothing to replace");
 		goto usage;
 	}
-	if (all && (host || sel.n_specs)) {
-		error("--all excludes --host and --cpu");
+	if (selection_check(&sa))
 		goto usage;
-	}
 	if (archive_mtime(&mtime) ||
-	    use_config(&cfg, root, cli_selection, &sel, &host))
+	    use_config(&cfg, root, sa.given, &sa.sel, &sa.host))
 		goto out;
 	gopts.root = root;
 	pick_sources(&cfg, argv + optind, argc - optind, &sources, &n_sources);
-	if (host && select_host_cpus(&sel, root, &d, &host_found, &n_host))
+	if (sa.host && select_host_cpus(&sa.sel, root, &d, &host_found, &n_host))
 		goto out;
 	if (gather(&set, sources, n_sources, &gopts, &d))
 		goto out;
-	selected = select_ucode(&set, &sel, &d);
+	selected = select_ucode(&set, &sa.sel, &d);
 	if (selected < 0)
 		goto out;
-	if (!selected && host)
+	if (!selected && sa.host)
 		host_cpus_unserved(host_found, n_host, &d);
 	if (!selected && !allow_empty) {
 		diag_error(&d, NULL, "no microcode selected, nothing written "
 			   "(--allow-empty writes an empty archive)");
 		goto out;
 	}
-	if (emit_vendor_file(&set, &sel, UC_VENDOR_INTEL, &intel, &d) ||
-	    emit_vendor_file(&set, &sel, UC_VENDOR_AMD, &amd, &d))
+	if (emit_vendor_file(&set, &sa.sel, UC_VENDOR_INTEL, &intel, &d) ||
+	    emit_vendor_file(&set, &sa.sel, UC_VENDOR_AMD, &amd, &d))
 		goto out;
 	/* What gathering and selection said comes before what writing says. */
 	diag_print(&d, stderr, quiet);
@@ -296,11 +265,11 @@ out:
 	diags_free(&d);
 	free(host_found);
 	release_inputs(&set, &intel, &amd);
-	selection_free(&sel);
+	selection_free(&sa.sel);
 	config_free(&cfg);
 	return rc;
 usage:
 	usage_hint();
-	selection_free(&sel);
+	selection_free(&sa.sel);
 	return EXIT_USAGE;
 }

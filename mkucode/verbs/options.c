@@ -13,6 +13,42 @@
 #include "util/diag.h"
 #include "util/msg.h"
 
+int selection_option(int c, const char *arg, struct selection_args *a)
+{
+	switch (c) {
+	case OPT_SEL_ALL: a->all = true; break;
+	case OPT_SEL_HOST: a->host = true; break;
+	case OPT_SEL_CPU:
+		if (add_cpu_option(&a->sel, arg, false, UC_VENDOR_INTEL))
+			return -1;
+		break;
+	case OPT_SEL_VENDOR:
+		if (parse_vendor(arg, &a->sel.vendor))
+			return -1;
+		a->sel.vendor_only = true;
+		break;
+	case OPT_SEL_DATE_BEFORE:
+		if (parse_date(arg, &a->sel.date_before))
+			return -1;
+		break;
+	case OPT_SEL_DATE_AFTER:
+		if (parse_date(arg, &a->sel.date_after))
+			return -1;
+		break;
+	case OPT_SEL_DOWNGRADE: a->sel.downgrade = true; break;
+	default: return 0;
+	}
+	a->given = true;
+	return 1;
+}
+
+int selection_check(const struct selection_args *a)
+{
+	if (a->all && (a->host || a->sel.n_specs))
+		return error("--all excludes --host and --cpu");
+	return 0;
+}
+
 int archive_mtime(uint32_t *mtime)
 {
 	const char *s = getenv("SOURCE_DATE_EPOCH");

@@ -32,8 +32,7 @@
 #include "util/msg.h"
 
 enum {
-	OPT_ROOT = 0x100, OPT_ALL, OPT_HOST, OPT_CPU, OPT_VENDOR,
-	OPT_DATE_BEFORE, OPT_DATE_AFTER, OPT_DOWNGRADE, OPT_IGNORE_BROKEN,
+	OPT_ROOT = 0x100, OPT_IGNORE_BROKEN,
 	OPT_DRY_RUN,
 };
 
@@ -223,19 +222,13 @@ int cmd_refresh(int argc, char **argv)
 	static const struct option options[] = {
 		{ "root", required_argument, NULL, OPT_ROOT },
 		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
-		{ "all", no_argument, NULL, OPT_ALL },
-		{ "host", no_argument, NULL, OPT_HOST },
-		{ "cpu", required_argument, NULL, OPT_CPU },
-		{ "vendor", required_argument, NULL, OPT_VENDOR },
-		{ "date-before", required_argument, NULL, OPT_DATE_BEFORE },
-		{ "date-after", required_argument, NULL, OPT_DATE_AFTER },
-		{ "downgrade", no_argument, NULL, OPT_DOWNGRADE },
+		SELECTION_OPTIONS,
 		{ "ignore-broken", no_argument, NULL, OPT_IGNORE_BROKEN },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct selection sel = { 0 };
+	struct selection_args sa = { 0 };
 	struct config cfg = { 0 };
 	struct gather_opts gopts = { 0 };
 	struct ucode_set set = { 0 };
@@ -246,76 +239,56 @@ int cmd_refresh(int argc, char **argv)
 	struct host_cpu *host_found = NULL;
 	size_t n_cpus = 0, n_host = 0, n_initrds = 0;
 	const char *root = NULL;
-	bool host = false, all = false, dry_run = false, cli_selection = false;
+	bool dry_run = false;
 	char **sources;
-	int n_sources, c, rc = EXIT_ERROR, failed = 0;
+	int n_sources, c, k, rc = EXIT_ERROR, failed = 0;
 	uint32_t mtime;
 	long selected;
 
 	while ((c = getopt_long(argc, argv, "qh", options, NULL)) != -1) {
-		cli_selection |= c == OPT_ALL || c == OPT_HOST || c == OPT_CPU ||
-				 c == OPT_VENDOR || c == OPT_DATE_BEFORE ||
-				 c == OPT_DATE_AFTER || c == OPT_DOWNGRADE;
+		k = selection_option(c, optarg, &sa);
+		if (k < 0)
+			goto usage;
+		if (k)
+			continue;
 		switch (c) {
 		case OPT_ROOT: root = root_option(optarg); break;
 		case OPT_DRY_RUN: dry_run = true; break;
-		case OPT_ALL: all = true; break;
-		case OPT_HOST: host = true; break;
-		case OPT_CPU:
-			if (add_cpu_option(&sel, optarg, false, UC_VENDOR_INTEL))
-				goto usage;
-			break;
-		case OPT_VENDOR:
-			if (parse_vendor(optarg, &sel.vendor))
-				goto usage;
-			sel.vendor_only = true;
-			break;
-		case OPT_DATE_BEFORE:
-			if (parse_date(optarg, &sel.date_before))
-				goto usage;
-			break;
-		case OPT_DATE_AFTER:
-			if (parse_date(optarg, &sel.date_after))
-				goto usage;
-			break;
-		case OPT_DOWNGRADE: sel.downgrade = true; break;
 		case OPT_IGNORE_BROKEN: gopts.ignore_broken = true; break;
 		case 'q': quiet = true; break;
-		case 'h': print_help(); selection_free(&sel); return EXIT_OK;
+		case 'h': print_help(); selection_free(&sa.sel); return EXIT_OK;
 		default: goto usage;
 		}
 	}
-	if (all && (host || sel.n_specs)) {
-		error("--all excludes --host and --cpu");
+	if (selection_check(&sa))
 		goto usage;
-	}
 
 	/* What to put in front: exactly what `mkucode --prepend` builds. */
 	if (archive_mtime(&mtime) ||
-	    use_config(&cfg, root, cli_selection, &sel, &host))
+	    use_config(&cfg, root, sa.given, &sa.sel, &sa.host))
 		goto out;
 	gopts.root = root;
 	pick_sources(&cfg, argv + optind, argc - optind, &sources, &n_sources);
-	if (host && select_host_cpus(&sel, root, &d, &host_found, &n_host))
+	if (sa.host && select_host_cpus(&sa.sel, root, &d, &host_found, &n_host))
 		goto out;
 	if (gather(&set, sources, n_sources, &gopts, &d))
 		goto out;
-	selected = select_ucode(&set, &sel, &d);
+	selected = select_ucode(&set, &sa.sel, &d);
 	if (selected < 0)
 		goto out;
 	/* Refreshing with nothing would strip every image's microcode. */
 	if (!selected) {
-		if (host)
+		if (sa.host)
 			host_cpus_unserved(host_found, n_host, &d);
 		diag_error(&d, NULL, "no microcode selected; no image changed");
 		goto out;
 	}
 	for (int v = 0; v < 2; v++) {
-		if (emit_vendor_file(&set, &sel, (enum uc_vendor)v, &b.blob[v], &d))
+		if (emit_vendor_file(&set, &sa.sel, (enum uc_vendor)v, &b.blob[v], &d))
 			goto out;
 		join_pieces(&b.blob[v], &b.file[v], &b.len[v]);
 	}
-	asked_cpus(&sel, &cpus, &n_cpus);
+	asked_cpus(&sa.sel, &cpus, &n_cpus);
 
 	/* The files, as status sees them; no config is needed for this. */
 	if (boot_discover(root, &files, &d))
@@ -344,10 +317,10 @@ out:
 	config_free(&cfg);
 	free(host_found);
 	free(cpus);
-	selection_free(&sel);
+	selection_free(&sa.sel);
 	return rc;
 usage:
 	usage_hint();
-	selection_free(&sel);
+	selection_free(&sa.sel);
 	return EXIT_USAGE;
 }

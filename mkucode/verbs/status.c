@@ -28,7 +28,7 @@
 #include "util/msg.h"
 #include "util/table.h"
 
-enum { OPT_ROOT = 0x100, OPT_HOST, OPT_CPU, OPT_VENDOR, OPT_ALL };
+enum { OPT_ROOT = 0x100 };
 
 static const char *vendor_name(enum uc_vendor v)
 {
@@ -419,16 +419,13 @@ int cmd_status(int argc, char **argv)
 {
 	static const struct option options[] = {
 		{ "root", required_argument, NULL, OPT_ROOT },
-		{ "all", no_argument, NULL, OPT_ALL },
-		{ "host", no_argument, NULL, OPT_HOST },
-		{ "cpu", required_argument, NULL, OPT_CPU },
-		{ "vendor", required_argument, NULL, OPT_VENDOR },
+		SELECTION_OPTIONS,
 		{ "json", no_argument, NULL, 'j' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct selection sel = { 0 };
+	struct selection_args sa = { 0 };
 	struct gather_opts gopts = { 0 };
 	struct ucode_set set = { 0 };
 	struct blob_out blobs[2] = { { 0 }, { 0 } };
@@ -441,52 +438,42 @@ int cmd_status(int argc, char **argv)
 	struct diags d = { 0 };
 	char **sources = NULL;
 	size_t n_asked = 0, cap_asked = 0, n_host = 0, counts[4] = { 0 }, unresolved = 0;
-	int n_sources = 0, c, rc = EXIT_ERROR, worst = EXIT_OK;
+	int n_sources = 0, c, k, rc = EXIT_ERROR, worst = EXIT_OK;
 	const char *root = NULL;
 	struct config cfg = { 0 };
-	bool json = false, host = false, all = false, cli_selection = false;
+	bool json = false;
 
 	while ((c = getopt_long(argc, argv, "qh", options, NULL)) != -1) {
-		cli_selection |= c == OPT_ALL || c == OPT_HOST || c == OPT_CPU ||
-				 c == OPT_VENDOR;
+		k = selection_option(c, optarg, &sa);
+		if (k < 0)
+			goto usage;
+		if (k)
+			continue;
 		switch (c) {
 		case OPT_ROOT: root = root_option(optarg); break;
-		case OPT_ALL: all = true; break;
-		case OPT_HOST: host = true; break;
-		case OPT_CPU:
-			if (add_cpu_option(&sel, optarg, false, UC_VENDOR_INTEL))
-				goto usage;
-			break;
-		case OPT_VENDOR:
-			if (parse_vendor(optarg, &sel.vendor))
-				goto usage;
-			sel.vendor_only = true;
-			break;
 		case 'j': json = true; break;
 		case 'q': quiet = true; break;
-		case 'h': print_help(); selection_free(&sel); return EXIT_OK;
+		case 'h': print_help(); selection_free(&sa.sel); return EXIT_OK;
 		default: goto usage;
 		}
 	}
-	if (all && (host || sel.n_specs)) {
-		error("--all excludes --host and --cpu");
+	if (selection_check(&sa))
 		goto usage;
-	}
 	/*
 	 * The configuration's selection when it sets one and the command line
 	 * gives none (select = all asks about every CPU the SOURCEs have);
 	 * without either, this machine's CPUs.
 	 */
-	if (use_config(&cfg, root, cli_selection, &sel, &host))
+	if (use_config(&cfg, root, sa.given, &sa.sel, &sa.host))
 		goto out;
-	if (!cli_selection && cfg.selection_set && cfg.select == CONFIG_SELECT_ALL &&
-	    !selection_filtered(&sel))
-		all = true;
+	if (!sa.given && cfg.selection_set && cfg.select == CONFIG_SELECT_ALL &&
+	    !selection_filtered(&sa.sel))
+		sa.all = true;
 	/* The CPUs named, then (--host adds them to the selection too)
 	 * without CPUs named, this machine's. */
-	asked_from_specs(&sel, &asked, &n_asked, &cap_asked);
-	if (!all && (host || !selection_filtered(&sel))) {
-		if (select_host_cpus(&sel, root, &d, &host_found, &n_host))
+	asked_from_specs(&sa.sel, &asked, &n_asked, &cap_asked);
+	if (!sa.all && (sa.host || !selection_filtered(&sa.sel))) {
+		if (select_host_cpus(&sa.sel, root, &d, &host_found, &n_host))
 			goto out;
 		asked_from_host(host_found, n_host, &asked, &n_asked, &cap_asked);
 	}
@@ -499,13 +486,13 @@ int cmd_status(int argc, char **argv)
 	if (!set.n && root)
 		diag_note(&d, root, "no microcode in its firmware directories: "
 			  "nothing to compare with (give SOURCEs)");
-	if (select_ucode(&set, &sel, &d) < 0 ||
-	    emit_vendor_file(&set, &sel, UC_VENDOR_INTEL, &blobs[0], &d) ||
-	    emit_vendor_file(&set, &sel, UC_VENDOR_AMD, &blobs[1], &d))
+	if (select_ucode(&set, &sa.sel, &d) < 0 ||
+	    emit_vendor_file(&set, &sa.sel, UC_VENDOR_INTEL, &blobs[0], &d) ||
+	    emit_vendor_file(&set, &sa.sel, UC_VENDOR_AMD, &blobs[1], &d))
 		goto out;
 	join_blob(&blobs[0], &nw, UC_VENDOR_INTEL);
 	join_blob(&blobs[1], &nw, UC_VENDOR_AMD);
-	if (all)
+	if (sa.all)
 		asked_from_set(&set, &asked, &n_asked, &cap_asked);
 
 	if (boot_collect(root, &entries, &files, &d))
@@ -556,11 +543,11 @@ out:
 	config_free(&cfg);     /* the configured sources with it */
 	free(host_found);
 	free(asked);
-	selection_free(&sel);
+	selection_free(&sa.sel);
 	return rc;
 usage:
 	usage_hint();
 	free(asked);
-	selection_free(&sel);
+	selection_free(&sa.sel);
 	return EXIT_USAGE;
 }

@@ -39,6 +39,37 @@ int use_config(struct config *cfg, const char *root, bool cli_selection,
  * defaults, under gather_opts.root). */
 void pick_sources(const struct config *cfg, char **args, int n_args,
 		  char ***sources, int *n_sources);
+/*
+ * The SELECTION options every verb that selects takes, spelled once:
+ * SELECTION_OPTIONS goes into the verb's getopt table, and
+ * selection_option() handles what getopt returned for one of them.
+ * --all, the default said explicitly, must be in every table that has
+ * --allow-empty: getopt would take "--all" for an abbreviation of it.
+ */
+enum {
+	OPT_SEL_ALL = 0x200, OPT_SEL_HOST, OPT_SEL_CPU, OPT_SEL_VENDOR,
+	OPT_SEL_DATE_BEFORE, OPT_SEL_DATE_AFTER, OPT_SEL_DOWNGRADE,
+};
+#define SELECTION_OPTIONS \
+	{ "all", no_argument, NULL, OPT_SEL_ALL }, \
+	{ "host", no_argument, NULL, OPT_SEL_HOST }, \
+	{ "cpu", required_argument, NULL, OPT_SEL_CPU }, \
+	{ "vendor", required_argument, NULL, OPT_SEL_VENDOR }, \
+	{ "date-before", required_argument, NULL, OPT_SEL_DATE_BEFORE }, \
+	{ "date-after", required_argument, NULL, OPT_SEL_DATE_AFTER }, \
+	{ "downgrade", no_argument, NULL, OPT_SEL_DOWNGRADE }
+
+struct selection_args {
+	struct selection sel;   /* --cpu, --vendor, dates, --downgrade */
+	bool all, host;
+	bool given;             /* any of them: the configuration's is replaced */
+};
+/* 1 when c was a SELECTION option (taken into a), 0 when it is none,
+ * -1 after an error (a usage error). */
+int selection_option(int c, const char *arg, struct selection_args *a);
+/* --all with --host or --cpu: an error (-1, a usage error), else 0. */
+int selection_check(const struct selection_args *a);
+
 /* SOURCE_DATE_EPOCH, clamped to what a cpio header holds (0 without it):
  * the mtime of every archive build and refresh write.  0, or -1 after an
  * error. */
