@@ -15,6 +15,7 @@
 
 #include "cpio/cpio.h"
 #include "domain/decompress.h"
+#include "domain/cpu.h"
 #include "domain/verdict.h"
 #include "util/alloc.h"
 #include "util/exit.h"
@@ -729,6 +730,21 @@ static void publish(const struct input *in, const struct row *w,
 				       uc_strerror(p->code));
 	}
 	out->status = row_status(in, w);
+}
+
+void verdict_cpu_from_host(const struct host_cpu *h, struct verdict_cpu *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->cpu.vendor = h->vendor;
+	out->cpu.sig = h->sig;
+	if (h->vendor == UC_VENDOR_INTEL && h->pf_known) {
+		out->cpu.pf = h->pf;
+		out->pf_known = true;
+	}
+	if (h->rev_known) {
+		out->cpu.rev = h->rev;
+		out->rev_known = true;
+	}
 }
 
 int verdict_run(const struct verdict_query *q, struct verdict *v,

@@ -44,6 +44,12 @@ struct verdict_cpu {
 	bool rev_known;
 };
 
+/* A CPU of this machine as a verdict asks about it: platform and running
+ * revision known where --host could read them.  Zeroed first, so that
+ * two CPUs compare with memcmp. */
+struct host_cpu;
+void verdict_cpu_from_host(const struct host_cpu *h, struct verdict_cpu *out);
+
 struct verdict_query {
 	const struct early_input *files;   /* in load order; n_files >= 1 */
 	size_t n_files;

@@ -147,8 +147,6 @@ int cmd_build(int argc, char **argv)
 	size_t n_host = 0;
 	const char *output = NULL, *raw = NULL, *prepend = NULL, *root = NULL;
 	bool allow_empty = false, force = false;
-	char **sources;
-	int n_sources;
 	size_t n_intel, n_amd, len_intel, len_amd;
 	uint32_t mtime;
 	long selected;
@@ -190,16 +188,10 @@ int cmd_build(int argc, char **argv)
 	}
 	if (selection_check(&sa))
 		goto usage;
-	if (archive_mtime(&mtime) ||
-	    use_config(&cfg, root, sa.given, &sa.sel, &sa.host))
+	if (archive_mtime(&mtime))
 		goto out;
-	gopts.root = root;
-	pick_sources(&cfg, argv + optind, argc - optind, &sources, &n_sources);
-	if (sa.host && select_host_cpus(&sa.sel, root, &d, &host_found, &n_host))
-		goto out;
-	if (gather(&set, sources, n_sources, &gopts, &d))
-		goto out;
-	selected = select_ucode(&set, &sa.sel, &d);
+	selected = select_from_sources(&sa, &cfg, root, argv + optind, argc - optind,
+				       &gopts, &set, &host_found, &n_host, &d);
 	if (selected < 0)
 		goto out;
 	if (!selected && sa.host)

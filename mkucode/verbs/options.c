@@ -49,6 +49,26 @@ int selection_check(const struct selection_args *a)
 	return 0;
 }
 
+long select_from_sources(struct selection_args *sa, struct config *cfg,
+			 const char *root, char **args, int n_args,
+			 struct gather_opts *gopts, struct ucode_set *set,
+			 struct host_cpu **host_found, size_t *n_host,
+			 struct diags *d)
+{
+	char **sources;
+	int n_sources;
+
+	if (use_config(cfg, root, sa->given, &sa->sel, &sa->host))
+		return -1;
+	gopts->root = root;
+	pick_sources(cfg, args, n_args, &sources, &n_sources);
+	if (sa->host && select_host_cpus(&sa->sel, root, d, host_found, n_host))
+		return -1;
+	if (gather(set, sources, n_sources, gopts, d))
+		return -1;
+	return select_ucode(set, &sa->sel, d);
+}
+
 int archive_mtime(uint32_t *mtime)
 {
 	const char *s = getenv("SOURCE_DATE_EPOCH");

@@ -240,8 +240,7 @@ int cmd_refresh(int argc, char **argv)
 	size_t n_cpus = 0, n_host = 0, n_initrds = 0;
 	const char *root = NULL;
 	bool dry_run = false;
-	char **sources;
-	int n_sources, c, k, rc = EXIT_ERROR, failed = 0;
+	int c, k, rc = EXIT_ERROR, failed = 0;
 	uint32_t mtime;
 	long selected;
 
@@ -264,16 +263,10 @@ int cmd_refresh(int argc, char **argv)
 		goto usage;
 
 	/* What to put in front: exactly what `mkucode --prepend` builds. */
-	if (archive_mtime(&mtime) ||
-	    use_config(&cfg, root, sa.given, &sa.sel, &sa.host))
+	if (archive_mtime(&mtime))
 		goto out;
-	gopts.root = root;
-	pick_sources(&cfg, argv + optind, argc - optind, &sources, &n_sources);
-	if (sa.host && select_host_cpus(&sa.sel, root, &d, &host_found, &n_host))
-		goto out;
-	if (gather(&set, sources, n_sources, &gopts, &d))
-		goto out;
-	selected = select_ucode(&set, &sa.sel, &d);
+	selected = select_from_sources(&sa, &cfg, root, argv + optind, argc - optind,
+				       &gopts, &set, &host_found, &n_host, &d);
 	if (selected < 0)
 		goto out;
 	/* Refreshing with nothing would strip every image's microcode. */

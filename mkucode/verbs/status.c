@@ -59,17 +59,7 @@ static void asked_from_host(const struct host_cpu *h, size_t n,
 	for (size_t i = 0; i < n; i++) {
 		struct verdict_cpu a;
 
-		memset(&a, 0, sizeof(a));
-		a.cpu.vendor = h[i].vendor;
-		a.cpu.sig = h[i].sig;
-		if (h[i].vendor == UC_VENDOR_INTEL && h[i].pf_known) {
-			a.cpu.pf = h[i].pf;
-			a.pf_known = true;
-		}
-		if (h[i].rev_known) {
-			a.cpu.rev = h[i].rev;
-			a.rev_known = true;
-		}
+		verdict_cpu_from_host(&h[i], &a);
 		add_asked(v, count, cap, &a);
 	}
 }

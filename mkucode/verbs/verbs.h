@@ -70,6 +70,21 @@ int selection_option(int c, const char *arg, struct selection_args *a);
 /* --all with --host or --cpu: an error (-1, a usage error), else 0. */
 int selection_check(const struct selection_args *a);
 
+/*
+ * What build and refresh select: the configuration's SELECTION when the
+ * command line gives none, the SOURCEs (args, else the configured ones,
+ * else the system's under root), --host's CPUs (found: free()), gathered
+ * and selected.  The number selected, or -1 after an error (on d, or
+ * printed for a broken configuration).
+ */
+struct gather_opts;
+struct ucode_set;
+long select_from_sources(struct selection_args *sa, struct config *cfg,
+			 const char *root, char **args, int n_args,
+			 struct gather_opts *gopts, struct ucode_set *set,
+			 struct host_cpu **host_found, size_t *n_host,
+			 struct diags *d);
+
 /* SOURCE_DATE_EPOCH, clamped to what a cpio header holds (0 without it):
  * the mtime of every archive build and refresh write.  0, or -1 after an
  * error. */

@@ -116,18 +116,7 @@ static int add_host(const char *root, struct verdict_cpu **v, size_t *n, size_t 
 	for (size_t i = 0; i < count; i++) {
 		struct verdict_cpu a;
 
-		/* Compared with memcmp: no stray padding bytes. */
-		memset(&a, 0, sizeof(a));
-		a.cpu.vendor = cpus[i].vendor;
-		a.cpu.sig = cpus[i].sig;
-		if (cpus[i].vendor == UC_VENDOR_INTEL && cpus[i].pf_known) {
-			a.cpu.pf = cpus[i].pf;
-			a.pf_known = true;
-		}
-		if (cpus[i].rev_known) {
-			a.cpu.rev = cpus[i].rev;
-			a.rev_known = true;
-		}
+		verdict_cpu_from_host(&cpus[i], &a);
 		add_asked(v, n, cap, &a);
 	}
 	free(cpus);
