@@ -805,3 +805,25 @@ int verdict_spool(int fd, const char *name, struct diags *d)
 	/* A raw file is read whole, up to RAW_MAX; an initrd's early part. */
 	return early_spool(fd, name, RAW_MAX, d);
 }
+
+void verdict_loader_names(unsigned int mask, char *buf, size_t size)
+{
+	size_t w = 0;
+
+	buf[0] = 0;
+	for (size_t k = 0; k < VERDICT_LOADERS; k++)
+		if (mask & VERDICT_BIT(verdict_loaders[k]) && w < size)
+			w += (size_t)snprintf(buf + w, size - w, "%s%s", w ? ", " : "",
+					      uc_consumer_name(verdict_loaders[k]));
+}
+
+void verdict_row_label(const struct verdict_row *w, char *buf, size_t size)
+{
+	if (w->cpu.vendor == UC_VENDOR_AMD)
+		snprintf(buf, size, "amd 0x%08x", w->cpu.sig);
+	else if (!w->pf_known && !w->variant)
+		snprintf(buf, size, "intel 0x%08x pf ?", w->cpu.sig);
+	else
+		snprintf(buf, size, "intel 0x%08x pf 0x%02x%s", w->cpu.sig, w->cpu.pf,
+			 w->pf_known ? "" : "?");
+}

@@ -121,4 +121,10 @@ void verdict_free(struct verdict *v);
  */
 int verdict_spool(int fd, const char *name, struct diags *d);
 
+/* The loaders of a mask (VERDICT_BIT), in column order: "linux-6.1, xen". */
+void verdict_loader_names(unsigned int mask, char *buf, size_t size);
+/* A row's CPU for people: "intel 0x000806c1 pf 0x80" ("pf ?" unknown,
+ * "0x22?" for a platform variant), "amd 0x00a20f12". */
+void verdict_row_label(const struct verdict_row *w, char *buf, size_t size);
+
 #endif /* MKUCODE_DOMAIN_VERDICT_H */

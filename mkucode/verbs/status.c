@@ -129,28 +129,6 @@ static int join_blob(const struct blob_out *b, struct audit_newest *nw,
 
 /* ---- text ---- */
 
-static void loader_names(unsigned int m, char *buf, size_t size)
-{
-	size_t w = 0;
-
-	buf[0] = 0;
-	for (size_t k = 0; k < VERDICT_LOADERS; k++)
-		if (m & VERDICT_BIT(verdict_loaders[k]) && w < size)
-			w += (size_t)snprintf(buf + w, size - w, "%s%s", w ? ", " : "",
-					      uc_consumer_name(verdict_loaders[k]));
-}
-
-static void row_label(const struct verdict_row *w, char *buf, size_t size)
-{
-	if (w->cpu.vendor == UC_VENDOR_AMD)
-		snprintf(buf, size, "amd 0x%08x", w->cpu.sig);
-	else if (!w->pf_known && !w->variant)
-		snprintf(buf, size, "intel 0x%08x pf ?", w->cpu.sig);
-	else
-		snprintf(buf, size, "intel 0x%08x pf 0x%02x%s", w->cpu.sig, w->cpu.pf,
-			 w->pf_known ? "" : "?");
-}
-
 static void print_finding(const struct audit_finding *f, const char *indent)
 {
 	printf("%s%s: ", indent, f->code);
@@ -202,7 +180,7 @@ static void print_entry(const struct audit_entry *a)
 		const struct verdict_row *w = &r->row;
 		char label[64];
 
-		row_label(w, label, sizeof(label));
+		verdict_row_label(w, label, sizeof(label));
 		printf("  %s:", label);
 		if (w->rev_known)
 			printf(" running 0x%08x,", w->cpu.rev);
@@ -239,7 +217,7 @@ static void print_entry(const struct audit_entry *a)
 				if (w->loader[j].counts && w->loader[j].why &&
 				    !strcmp(w->loader[j].why, an->why))
 					m |= VERDICT_BIT(verdict_loaders[j]);
-			loader_names(m, names, sizeof(names));
+			verdict_loader_names(m, names, sizeof(names));
 			printf("    %s: %s\n", names, an->why);
 		}
 		for (size_t j = 0; j < r->findings.n; j++)

@@ -125,17 +125,6 @@ static int add_host(const char *root, struct verdict_cpu **v, size_t *n, size_t 
 
 /* ---- output ---- */
 
-static void loader_list(unsigned int m, char *buf, size_t size, const char *sep)
-{
-	size_t w = 0;
-
-	buf[0] = 0;
-	for (size_t k = 0; k < N_SHOWN; k++)
-		if (m & BIT(verdict_loaders[k]) && w < size)
-			w += (size_t)snprintf(buf + w, size - w, "%s%s", w ? sep : "",
-					      uc_consumer_name(verdict_loaders[k]));
-}
-
 /*
  * The reasons of a row: "LOADER: why; LOADER: why", which scripts match;
  * for people (grouped), loaders with the same reason named together.
@@ -162,7 +151,7 @@ static void why_text(const struct verdict_row *w, bool grouped, char *out,
 			}
 		}
 		done[k] = true;
-		loader_list(m, names, sizeof(names), ", ");
+		verdict_loader_names(m, names, sizeof(names));
 		o += (size_t)snprintf(out + o, size - o, "%s%s: %s", o ? "; " : "",
 				      names, w->loader[k].why);
 	}
@@ -240,17 +229,6 @@ static void fill_row(struct table *t, const struct verdict_row *w)
 	free(probs);
 }
 
-static void row_label(const struct verdict_row *w, char *buf, size_t size)
-{
-	if (w->cpu.vendor == UC_VENDOR_AMD)
-		snprintf(buf, size, "amd 0x%08x", w->cpu.sig);
-	else if (!w->pf_known && !w->variant)
-		snprintf(buf, size, "intel 0x%08x pf ?", w->cpu.sig);
-	else
-		snprintf(buf, size, "intel 0x%08x pf 0x%02x%s", w->cpu.sig, w->cpu.pf,
-			 w->pf_known ? "" : "?");
-}
-
 /* Below the table, for people: per row, the reasons and the problems. */
 static void print_details(const struct verdict *v)
 {
@@ -258,7 +236,7 @@ static void print_details(const struct verdict *v)
 		const struct verdict_row *w = &v->rows[i];
 		char label[64], why[8192];
 
-		row_label(w, label, sizeof(label));
+		verdict_row_label(w, label, sizeof(label));
 		if (w->cpu.vendor == UC_VENDOR_INTEL && !w->pf_known &&
 		    (i == 0 || v->rows[i - 1].asked != w->asked))
 			printf("intel 0x%08x: platform unknown: %s\n", w->cpu.sig,
@@ -273,7 +251,7 @@ static void print_details(const struct verdict *v)
 			const struct verdict_problem *p = &w->problems[j];
 			char names[64];
 
-			loader_list(p->loaders, names, sizeof(names), ", ");
+			verdict_loader_names(p->loaders, names, sizeof(names));
 			printf("%s: problem: %s: offset %#llx: %s (%s)\n", label, p->file,
 			       (unsigned long long)p->offset, p->message, names);
 		}
