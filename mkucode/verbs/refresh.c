@@ -196,25 +196,10 @@ static int refresh_one(const struct boot_found *f, const struct built *b,
 /* What refresh cannot rewrite itself, and how to update it. */
 static void say_not_rewritten(const struct boot_found *f)
 {
-	switch (f->kind) {
-	case FOUND_EARLY_IMAGE:
-		printf("%s: not rewritten (a separate early image): write it anew "
-		       "with mkucode [SELECTION] -o %s, or remove it and let the "
-		       "initrds carry the microcode\n", f->file, f->file);
-		break;
-	case FOUND_UKI:
-		printf("%s: not rewritten (a unified kernel image, possibly signed): "
-		       "rebuild it with ukify build --microcode=FILE (FILE from "
-		       "mkucode -o) and sign it again\n", f->file);
-		break;
-	case FOUND_XEN_EFI:
-		printf("%s: not rewritten (xen.efi reads the raw file its .cfg names "
-		       "in ucode=): mkucode --raw DIR, then point ucode= at "
-		       "DIR/GenuineIntel.bin or DIR/AuthenticAMD.bin\n", f->file);
-		break;
-	default:
-		break;
-	}
+	const char *hint = boot_found_update_hint(f->kind);
+
+	if (hint)
+		printf("%s: not rewritten %s\n", f->file, hint);
 }
 
 int cmd_refresh(int argc, char **argv)

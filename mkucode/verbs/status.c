@@ -359,18 +359,13 @@ static void note_files(const struct boot_files *files, struct diags *d)
 
 		switch (f->kind) {
 		case FOUND_UKI:
-			diag_note(d, f->file, "a unified kernel image: its .ucode "
-				  "section is not checked by this build; refresh cannot "
-				  "update a signed UKI: rebuild it with the new microcode "
-				  "(ukify build --microcode=FILE, FILE from mkucode -o) and "
-				  "sign it again");
+			diag_note(d, f->file, "not checked by this build (its .ucode "
+				  "and .initrd sections); refresh leaves it %s",
+				  boot_found_update_hint(f->kind));
 			break;
 		case FOUND_XEN_EFI:
-			diag_note(d, f->file, "xen.efi reads its microcode from the "
-				  "ucode= file its .cfg names (a raw vendor file), which "
-				  "refresh does not update: mkucode --raw DIR, then point "
-				  "ucode= in the .cfg at DIR/GenuineIntel.bin or "
-				  "DIR/AuthenticAMD.bin");
+			diag_note(d, f->file, "refresh leaves it %s",
+				  boot_found_update_hint(f->kind));
 			break;
 		case FOUND_EARLY_IMAGE:
 		case FOUND_INITRD:

@@ -54,8 +54,9 @@ UCGEN=$(realpath "$2")
 SRCDIR=$(realpath "${3:-$(dirname "$0")}")
 GOLDEN=$SRCDIR/golden
 
+HERE=$(dirname "$(realpath "$0")")
 # shellcheck source-path=SCRIPTDIR source=../lib/tap.sh
-. "$(dirname "$(realpath "$0")")/../lib/tap.sh"
+. "$HERE/../lib/tap.sh"
 
 for tool in gzip seq diff; do
 	if ! command -v "$tool" >/dev/null; then
@@ -73,7 +74,7 @@ export LC_ALL=C TZ=UTC
 # The trees' shapes (microcode, tree, kernel, debian3), shared with
 # run-refresh.sh.
 # shellcheck source=trees.sh
-. "$(dirname "$(realpath "$0")")/trees.sh"
+. "$HERE/trees.sh"
 trees_microcode
 
 debian3 debian3

@@ -427,3 +427,23 @@ const char *boot_found_kind_name(enum boot_found_kind k)
 	}
 	return "unknown";
 }
+
+const char *boot_found_update_hint(enum boot_found_kind k)
+{
+	switch (k) {
+	case FOUND_EARLY_IMAGE:
+		return "(a separate early image): write it anew with mkucode "
+		       "[SELECTION] -o FILE, or remove it and let the initrds carry "
+		       "the microcode";
+	case FOUND_UKI:
+		return "(a unified kernel image, possibly signed): rebuild it with "
+		       "ukify build --microcode=FILE (FILE from mkucode -o) and sign "
+		       "it again";
+	case FOUND_XEN_EFI:
+		return "(xen.efi reads the raw file its .cfg names in ucode=): "
+		       "mkucode --raw DIR, then point ucode= at DIR/GenuineIntel.bin "
+		       "or DIR/AuthenticAMD.bin";
+	default:
+		return NULL;
+	}
+}

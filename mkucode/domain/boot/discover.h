@@ -98,5 +98,11 @@ char *boot_resolve(const char *root, const char *config, const char *path);
 void boot_files_free(struct boot_files *files);
 
 const char *boot_found_kind_name(enum boot_found_kind k);
+/*
+ * For a file refresh does not rewrite (a separate early image, a UKI,
+ * xen.efi): "(what it is): how to update it"; NULL for the others.
+ * status and refresh both say it.
+ */
+const char *boot_found_update_hint(enum boot_found_kind k);
 
 #endif /* MKUCODE_DOMAIN_BOOT_DISCOVER_H */
