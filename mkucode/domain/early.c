@@ -586,11 +586,6 @@ size_t early_locate(const struct early_part *ep, size_t off, uint64_t *file_off)
 	return early_file_at(ep, pos, file_off);
 }
 
-enum compression early_next_compression(const struct early_part *ep)
-{
-	return compression_detect(ep->next, ep->next_len);
-}
-
 void early_free(struct early_part *ep)
 {
 	free(ep->buf);

@@ -30,7 +30,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "domain/decompress.h"
 #include "util/diag.h"
 
 /* Bytes of what follows the early part that are kept to say what it is. */
@@ -114,9 +113,6 @@ size_t early_locate(const struct early_part *ep, size_t off, uint64_t *file_off)
 
 /* The file a stream offset falls in, with *file_off relative to it. */
 size_t early_file_at(const struct early_part *ep, uint64_t pos, uint64_t *file_off);
-
-/* What follows the early part, by its first bytes. */
-enum compression early_next_compression(const struct early_part *ep);
 
 void early_free(struct early_part *ep);
 

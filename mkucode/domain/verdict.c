@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "cpio/cpio.h"
-#include "domain/decompress.h"
+#include "domain/mainpart.h"
 #include "domain/cpu.h"
 #include "domain/verdict.h"
 #include "util/alloc.h"
@@ -182,8 +182,8 @@ static bool looks_initrd(const uint8_t *b, size_t len)
 
 	while (p + 4 <= len && !(b[p] | b[p + 1] | b[p + 2] | b[p + 3]))
 		p += 4;
-	return uc_cpio_probe(b + p, len - p) ||
-	       compression_detect(b + p, len - p) != COMPRESSION_NONE;
+	/* The kernel's own table: a cpio, or a compression it unpacks. */
+	return mainpart_detect(b + p, len - p) != MAINPART_UNKNOWN;
 }
 
 /* The first bytes of a file; 0 read when it cannot be opened. */
@@ -386,7 +386,7 @@ static int read_input(struct input *in)
 static void note_stop(const struct input *in)
 {
 	const struct early_part *ep = &in->ep;
-	enum compression c = early_next_compression(ep);
+	enum mainpart_compression c = mainpart_next(ep);
 	uint64_t off;
 	const char *file = ep->files[early_file_at(ep, ep->stop, &off)].path;
 	char what[96];
@@ -397,9 +397,9 @@ static void note_stop(const struct input *in)
 	 */
 	if (ep->total - ep->stop <= UC_NEWC_HDR_SIZE || !ep->entries)
 		return;
-	if (c != COMPRESSION_NONE)
+	if (c > MAINPART_CPIO)
 		snprintf(what, sizeof(what), "%s-compressed data",
-			 compression_name(c));
+			 mainpart_compression_name(c));
 	else
 		snprintf(what, sizeof(what), "data that is no cpio header (%02x %02x "
 			 "%02x %02x)", ep->next[0], ep->next[1], ep->next[2],
@@ -600,8 +600,9 @@ static void why_not(const struct input *in, const struct row *w, size_t k,
 			 "newer than the running 0x%08x", w->image_rev[k], w->cpu.rev);
 	} else if (e == -UC_ERR_NO_FILE && in->kind == UC_INPUT_CPIO) {
 		const struct unreached *u = unreached_for(in, w->cpu.vendor);
-		enum compression c = early_next_compression(&in->ep);
-		const char *cname = c != COMPRESSION_NONE ? compression_name(c) : NULL;
+		enum mainpart_compression c = mainpart_next(&in->ep);
+		const char *cname = c > MAINPART_CPIO ? mainpart_compression_name(c)
+						      : NULL;
 		uint64_t off;
 		const char *file = in->ep.files[early_file_at(&in->ep, in->ep.stop,
 							      &off)].path;

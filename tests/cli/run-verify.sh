@@ -31,7 +31,7 @@ export TESTS_LIB
 # shellcheck source-path=SCRIPTDIR source=../lib/tap.sh
 . "$TESTS_LIB/tap.sh"
 
-for tool in python3 gzip truncate; do
+for tool in python3 gzip bzip2 truncate; do
 	if ! command -v "$tool" >/dev/null; then
 		echo "1..0 # SKIP $tool not found"
 		exit 0
@@ -182,6 +182,12 @@ gzip -9 -n -c aligned.cpio >early.cpio.gz
 v verify --cpu 0x806c1,0x80 early.cpio.gz
 tap_check 'gzip-compressed early cpio: exit 3, and why the kernel will not load it' \
 	bash -c '[ "$1" -eq 3 ] && grep -q "early.cpio.gz begins with gzip-compressed data, and the kernel takes microcode only from an uncompressed cpio at the very start" .out' _ "$RC"
+# Any compression of the kernel's table is named, not only the three
+# SOURCEs may use (bzip2 and lz4 initrds exist).
+bzip2 -9 -c aligned.cpio >early.cpio.bz2
+v verify --cpu 0x806c1,0x80 early.cpio.bz2
+tap_check 'bzip2-compressed early cpio: exit 3, named as bzip2' \
+	bash -c '[ "$1" -eq 3 ] && grep -q "early.cpio.bz2 begins with bzip2-compressed data" .out' _ "$RC"
 tap_check '... while list finds the update in it' \
 	bash -c '"$1" list early.cpio.gz | grep -q " 0x000000b4 "' _ "$MKUCODE"
 
