@@ -13,7 +13,7 @@
 
 static const char usage_text[] =
 	"usage: ucgen intel --sig X [--pf X] [--rev X] [--date X] [--datasize N | --old-style]\n"
-	"                   [--total-pad N] [--ext SIG,PF]... [--seed N] [--defect NAME]\n"
+	"                   [--min-req-ver X] [--total-pad N] [--ext SIG,PF]... [--seed N] [--defect NAME]\n"
 	"                   [-o FILE] [--append] [--print-offset]\n"
 	"       ucgen amd --equiv CPUID[:ID]... --patch PATCHID[:EQUIVID[:SIZE[:MINREV]]]...\n"
 	"                 [--date X] [--seed N] [--defect NAME] [--defect-index N]\n"
@@ -351,6 +351,8 @@ static int cmd_intel(struct args *a)
 			have_ds = true;
 		} else if (!strcmp(opt, "--old-style")) {
 			old = true;
+		} else if (!strcmp(opt, "--min-req-ver")) {
+			s.min_req_ver = num(opt, val(a, opt));
 		} else if (!strcmp(opt, "--total-pad")) {
 			s.total_pad = num(opt, val(a, opt));
 		} else if (!strcmp(opt, "--ext")) {

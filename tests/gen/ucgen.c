@@ -239,6 +239,7 @@ int ucgen_intel(const struct ucgen_intel *spec, struct ucgen_buf *out)
 	put32(b + 12, spec->sig);
 	put32(b + 20, d == UCGEN_INTEL_BAD_LOADER_VERSION ? 2 : 1);
 	put32(b + 24, spec->pf);
+	put32(b + 40, spec->min_req_ver);
 	if (!old_style) {
 		put32(b + 28, d == UCGEN_INTEL_DATASIZE_HUGE ? 0xfffffff0u
 							     : (uint32_t)D);

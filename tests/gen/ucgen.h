@@ -73,13 +73,16 @@ struct ucgen_intel {
 		uint32_t sig, pf;
 	} ext[8];
 	uint32_t fill_seed; /* data = PRNG(sig, pf, rev, fill_seed) */
+	/* Header bytes 40..43 (newer Linux: min_req_ver, the lowest running
+	 * revision a late load is safe from); 0, as in older updates. */
+	uint32_t min_req_ver;
 	enum ucgen_intel_defect defect;
 };
 
 /*
  * Appends one Intel microcode blob (doc/formats.md#intel-update): hdrver =
  * ldrver = 1, all three rules of doc/formats.md#intel-checksums satisfied, totalsize 1 KiB granular, bytes
- * 36..47 zero.  A defect breaks only the named rule:
+ * 36..47 zero but min_req_ver at 40.  A defect breaks only the named rule:
  *  truncated-header       first 40 bytes of the valid blob.
  *  bad-header-version     hdrver = 2, checksums recomputed (valid).
  *  bad-loader-version     ldrver = 2, checksums recomputed (valid).
