@@ -20,6 +20,12 @@ usage: boottest.py CASE MKUCODE PROBE FETCH
                 with the checksums of the ones mkucode wrote
   linux-acpi    an early archive with an ACPI table goes through the prepend
                 too, and the kernel reports the table found in the initrd
+  late-xen      `mkucode late` in a Xen 4.17 dom0 (Debian's kernel, with
+                Debian's xen-ucode and its libraries in the initramfs):
+                Xen's console shows it tried the revision mkucode planned,
+                and mkucode reports xen-ucode's failure (TCG)
+  late-linux    `mkucode late` on Debian's kernel alone: no reload
+                (CONFIG_MICROCODE_LATE_LOADING is off), refused, and why
 
 TCG ignores microcode writes, so Xen's "update rev A to B failed" is the sign
 that it found and tried patch B.  Each boot ends as soon as the awaited line
@@ -76,7 +82,8 @@ VENDOR_FILE = {"intel": "GenuineIntel.bin", "amd": "AuthenticAMD.bin"}
 UCODE_DIR = "kernel/x86/microcode/"
 
 CASES = ["xen-" + m for m in CPUS] + ["xen-negative", "linux-gzip", "linux-xz",
-                                       "linux-zstd", "linux-acpi"]
+                                       "linux-zstd", "linux-acpi", "late-xen",
+                                       "late-linux"]
 
 
 def check(ok, msg):
@@ -178,6 +185,7 @@ def is_static(path):
 class Env:
     def __init__(self, mkucode, probe, fetch, work):
         self.mkucode, self.probe, self.work = mkucode, probe, work
+        self.fetch = fetch
         if shutil.which(QEMU) is None:
             print(f"SKIP: {QEMU} not found (./setup installs qemu-system-x86)")
             sys.exit(77)
@@ -500,6 +508,147 @@ def case_linux(env, compress, acpi=False):
               "the kernel installed the table")
 
 
+# ------------------------------------------------------------------ late
+
+def ldd_closure(binary, lib_dirs):
+    """The shared objects binary loads as the host's loader resolves them,
+    lib_dirs first: [(path in the guest, file on the host)], the program
+    interpreter included.  The guest runs the same Debian userland."""
+    env = dict(os.environ, LD_LIBRARY_PATH=":".join(lib_dirs))
+    p = subprocess.run(["ldd", binary], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       text=True, env=env)
+    if p.returncode != 0 or "not found" in p.stdout:
+        sys.exit(f"error: ldd {binary}: {p.stdout.strip()} {p.stderr.strip()}")
+    out = []
+    for line in p.stdout.splitlines():
+        m = re.match(r"\s*(\S+) => (/\S+) \(", line)
+        if m:
+            out.append(("lib/" + m.group(1), m.group(2)))
+            continue
+        m = re.match(r"\s*(/\S+) \(", line)
+        if m:  # the interpreter, at the path the ELF names
+            out.append((m.group(1).lstrip("/"), m.group(1)))
+    return out
+
+
+LATE_INIT = """#!/bin/busybox sh
+bb=/bin/busybox
+$bb mount -t proc proc /proc
+$bb mount -t sysfs sysfs /sys
+$bb mount -t devtmpfs devtmpfs /dev
+for m in /lib/modules/*.ko; do [ -f "$m" ] && $bb insmod "$m"; done
+[ -d /proc/xen ] && $bb mount -t xenfs xenfs /proc/xen
+echo "boottest: init running"
+( LD_LIBRARY_PATH=/lib /bin/mkucode late 2>&1; echo "exit $?" ) |
+while read -r line; do echo "boottest: late: $line"; done
+echo "boottest: init done"
+$bb poweroff -f
+"""
+
+
+def late_initramfs(env, name, model, xen):
+    """An uncompressed initramfs: busybox, mkucode and its libraries, the
+    firmware file for model's signature; for a dom0 also xen-ucode (where
+    Debian installs it, so that mkucode's search finds it), its libraries
+    and the Xen modules."""
+    fl = subprocess.run(["bash", os.path.join(os.path.dirname(env.fetch), "fetch-late")],
+                        stdout=subprocess.PIPE, text=True)
+    if fl.returncode != 0:
+        print("SKIP: cannot fetch xen-ucode or the Xen modules")
+        sys.exit(77)
+    paths = dict(l.split("=", 1) for l in fl.stdout.splitlines() if "=" in l)
+    sig = CPUS[model][1]
+    fms = f"{sig >> 8 & 0xf:02x}-{(sig >> 4 & 0xf) | (sig >> 12 & 0xf0):02x}-{sig & 0xf:02x}"
+    entries = {d: (d, 0o040755) for d in
+               ("bin", "dev", "proc", "sys", "tmp", "lib", "lib64", "lib/modules",
+                "lib/firmware", "lib/firmware/intel-ucode", "usr", "usr/lib",
+                "usr/lib/xen-4.17", "usr/lib/xen-4.17/bin")}
+    files = [("bin/busybox", env.busybox), ("bin/mkucode", env.mkucode),
+             (f"lib/firmware/intel-ucode/{fms}", os.path.join(env.sources[0], fms))]
+    files += ldd_closure(env.mkucode, [])
+    if xen:
+        tools = paths["xen_tools"]
+        xu = os.path.join(tools, "xen-utils-4.17", "usr/lib/xen-4.17/bin/xen-ucode")
+        libdirs = [os.path.join(tools, d, "usr/lib/x86_64-linux-gnu")
+                   for d in sorted(os.listdir(tools))]
+        files += [("usr/lib/xen-4.17/bin/xen-ucode", xu)] + ldd_closure(xu, libdirs)
+        files += [(f"lib/modules/{m}", os.path.join(paths["xen_modules"], m))
+                  for m in ("xen-privcmd.ko", "xenfs.ko")]
+    for guest, host in files:
+        with open(host, "rb") as f:
+            entries[guest] = (guest, 0o100755, f.read())
+    members = list(entries.values()) + [("dev/console", 0o020600, b"", (5, 1)),
+                                        ("init", 0o100755, LATE_INIT.encode())]
+    out = env.path(name + ".cpio")
+    with open(out, "wb") as f:
+        f.write(newc.archive(members))
+    return out, fms
+
+
+def late_lines(b):
+    return [m.group(1) for m in b.find(r"^boottest: late: (.*)")]
+
+
+def case_late_xen(env):
+    model = "Denverton"
+    initrd, fms = late_initramfs(env, "late-xen", model, xen=True)
+    # dom0's console is Xen's (hvc0), so one serial line carries both.
+    # smap=0 smep=0: under TCG, Xen 4.17 with SMAP on faults reading a PV
+    # dom0's stack during its first trap and crashes it (the other Xen
+    # cases stop before dom0 starts).
+    args = ["-kernel", env.xen,
+            "-append", "console=com1 loglvl=all guest_loglvl=all dom0_mem=320M smap=0 smep=0",
+            "-initrd", f"{env.kernel} console=hvc0 rdinit=/init,{initrd}"]
+    b = boot(env.work, "late-xen", qemu_cpu(model) + args,
+             r"^boottest: init done|Kernel panic|Panic on CPU", 240)
+    said = late_lines(b)
+    for line in said:
+        print("  mkucode says: " + line)
+    for m in b.find(r"\(XEN\) (.*(?:[Mm]icrocode|ucode|cores are to update).*)"):
+        print("  xen says: " + m.group(1))
+    check(b.match is not None and "init done" in b.match.group(0), "dom0's init ran to its end")
+    check(any(l.startswith("a Xen dom0") for l in said), "mkucode saw a Xen dom0")
+    plan = [re.search(rf"^CPU 0: intel {fms} .*: update (\S+) -> (0x[0-9a-f]+)$", l)
+            for l in said]
+    plan = [m for m in plan if m]
+    check(bool(plan), f"mkucode planned an update of CPU 0 ({fms})")
+    if not plan:
+        return
+    want = int(plan[0].group(2), 16)
+    check(plan[0].group(1) == f"{CPUS[model][3]:#010x}",
+          f"mkucode read the running revision {plan[0].group(1)} from dom0's /proc/cpuinfo")
+    check(any(l.startswith("running: /usr/lib/xen-4.17/bin/xen-ucode FILE") for l in said),
+          "mkucode found xen-ucode in /usr/lib/xen-4.17/bin and ran it")
+    tried = b.find(XEN_TRIED)
+    check(bool(tried) and int(tried[-1].group(2), 16) == want,
+          f"Xen tried {tried[-1].group(2) if tried else 'nothing'}, mkucode planned {want:#x}")
+    check(bool(b.find(r"\(XEN\) .*Late loading aborted: CPU0 failed to update ucode")),
+          "Xen says the late load failed (TCG ignores the write)")
+    check(any(l.startswith("xen-ucode failed (exit 1)") for l in said),
+          "mkucode reports xen-ucode's failure")
+    check("exit 1" in said, f"mkucode late exits 1 ({[l for l in said if l.startswith('exit')]})")
+
+
+def case_late_linux(env):
+    model = "Skylake-Server"
+    initrd, fms = late_initramfs(env, "late-linux", model, xen=False)
+    args = ["-kernel", env.kernel, "-initrd", initrd,
+            "-append", "console=ttyS0 quiet panic=-1 rdinit=/init"]
+    b = boot(env.work, "late-linux", qemu_cpu(model) + args,
+             r"^boottest: init done|Kernel panic", 180)
+    said = late_lines(b)
+    for line in said:
+        print("  mkucode says: " + line)
+    check(b.match is not None and "init done" in b.match.group(0), "init ran to its end")
+    check(any(l.startswith("bare metal, a kernel without late loading") for l in said),
+          "mkucode saw bare metal without late loading")
+    check(any(re.search(rf"^CPU 0: intel {fms} .*: refused: .*no "
+                        r"/sys/devices/system/cpu/microcode/reload", l) for l in said),
+          "CPU 0 refused: no reload")
+    check(any(l.startswith("nothing loaded") for l in said), "nothing loaded")
+    check("exit 1" in said, "mkucode late exits 1")
+
+
 # ------------------------------------------------------------------ main
 
 def main():
@@ -526,6 +675,10 @@ def main():
         case_xen(env, case[4:])
     elif case == "xen-negative":
         case_xen_negative(env)
+    elif case == "late-xen":
+        case_late_xen(env)
+    elif case == "late-linux":
+        case_late_linux(env)
     elif case == "linux-acpi":
         case_linux(env, "gzip", acpi=True)
     else:
