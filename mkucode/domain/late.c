@@ -30,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -311,10 +312,15 @@ static void add_reasons(struct text *t, const struct late_system *sys,
 	char fms[16];
 
 	if (r->why & LATE_WHY_GUEST) {
-		add(t, "%sa virtual machine guest (%s%s%s): the host loads microcode, "
-		    "not its guests", sep,
-		    sys->hypervisor[0] ? "/sys/hypervisor/type " : "hypervisor CPU flag",
-		    sys->hypervisor, "");
+		if (sys->hypervisor[0])
+			add(t, "a virtual machine guest (/sys/hypervisor/type %s%s): the "
+			    "host loads microcode, not its guests", sys->hypervisor,
+			    !strcmp(sys->hypervisor, "xen")
+				    ? "; a Xen dom0 has control_d in /proc/xen/capabilities, "
+				      "is xenfs mounted?" : "");
+		else
+			add(t, "a virtual machine guest (hypervisor CPU flag): the host "
+			    "loads microcode, not its guests");
 		sep = "; ";
 	}
 	if (r->why & LATE_WHY_NO_LOADER) {
@@ -531,8 +537,19 @@ int late_firmware(const struct late_system *sys, const struct late_plan *plan,
 			       fw->name);
 	fw->target_exists = updates_dir != NULL;
 	free(updates_dir);
-	(void)d;
-	return 0;
+	/* What an interrupted run set aside must not be set aside again
+	 * (over itself): that would lose it. */
+	{
+		char *aside = xasprintf("%s.mkucode-aside", fw->target);
+		int r = 0;
+
+		if (exists(aside))
+			r = diag_error(d, aside, "an interrupted 'mkucode late' set this "
+				       "aside: move it back to %s first; nothing loaded",
+				       fw->target);
+		free(aside);
+		return r;
+	}
 }
 
 void late_firmware_free(struct late_firmware *fw)
@@ -633,10 +650,21 @@ int late_reload(const struct late_system *sys, const struct late_plan *plan,
 	char *aside = NULL, *tmp = NULL, *made[8];
 	int n_made = 0, err;
 	bool placed = false;
+	sigset_t block, old;
 
+	/* From placing to putting back, an interrupt would leave our file
+	 * shadowing the distribution's: hold the usual ones back. */
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
+	sigaddset(&block, SIGQUIT);
+	sigprocmask(SIG_BLOCK, &block, &old);
 	if (fw->name[0] && !fw->found_gives) {
-		if (make_dirs(fw->target, made, &n_made, 8))
-			return diag_sys(d, fw->target, errno, "cannot make its directory");
+		if (make_dirs(fw->target, made, &n_made, 8)) {
+			diag_sys(d, fw->target, errno, "cannot make its directory");
+			goto undo_dirs;
+		}
 		tmp = xasprintf("%s.mkucode-new", fw->target);
 		unlink(tmp);
 		if (write_blob(tmp, blob)) {
@@ -702,6 +730,7 @@ int late_reload(const struct late_system *sys, const struct late_plan *plan,
 		rmdir(made[--n_made]);
 		free(made[n_made]);
 	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	return 0;
 
 undo_dirs:
@@ -711,6 +740,7 @@ undo_dirs:
 		rmdir(made[--n_made]);
 		free(made[n_made]);
 	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	return -1;
 }
 

@@ -82,12 +82,15 @@ static const char *const features_line =
 	"features an update adds or removes (TSX, for one) change only at boot.";
 
 /* The early path's line: always, and as the way out of a refusal. */
-static void print_early_path(bool refused)
+static void print_early_path(const struct late_system *sys, bool refused)
 {
 	printf("%s\n%s\n", features_line,
-	       refused ? "To load it safely, at the next boot: mkucode refresh, then reboot."
-		       : "Where that matters, or a late load fails: mkucode refresh, then "
-			 "reboot (the early path).");
+	       sys->host == LATE_GUEST
+		       ? "A guest runs the microcode its host loaded: update the host "
+			 "(there: mkucode late, or mkucode refresh and a reboot)."
+	       : refused ? "To load it safely, at the next boot: mkucode refresh, then reboot."
+			 : "Where that matters, or a late load fails: mkucode refresh, then "
+			   "reboot (the early path).");
 }
 
 static int carry_out_xen(const struct late_system *sys, const struct blob_out *blob,
@@ -239,12 +242,12 @@ int cmd_late(int argc, char **argv)
 	if (plan.n_refused) {
 		printf("nothing loaded: %zu CPU%s refused\n", plan.n_refused,
 		       plan.n_refused == 1 ? "" : "s");
-		print_early_path(true);
+		print_early_path(&sys, true);
 		goto out;
 	}
 	if (!plan.n_update) {
 		printf("nothing newer for these CPUs\n");
-		print_early_path(false);
+		print_early_path(&sys, false);
 		rc = EXIT_NO_MICROCODE;
 		goto out;
 	}
@@ -259,7 +262,7 @@ int cmd_late(int argc, char **argv)
 		print_firmware(&fw, dry_run);
 		rc = dry_run ? EXIT_OK : carry_out_reload(&sys, &plan, &fw, &blob, &d);
 	}
-	print_early_path(false);
+	print_early_path(&sys, false);
 out:
 	diag_print(&d, stderr, quiet);
 	diags_free(&d);

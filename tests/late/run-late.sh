@@ -204,6 +204,24 @@ cpu guest 0 intel 6 140 1 0xb2 hypervisor
 online guest 0
 cp b4.bin guest/lib/firmware/intel-ucode/06-8c-01
 
+# a Xen guest, or a dom0 whose xenfs is not mounted: /sys/hypervisor/type
+# says xen, /proc/xen/capabilities is not there
+tree domu
+mkdir -p domu/sys/hypervisor
+echo xen >domu/sys/hypervisor/type
+cpu domu 0 intel 6 140 1 0xb2 hypervisor
+online domu 0
+cp b4.bin domu/lib/firmware/intel-ucode/06-8c-01
+
+# what an interrupted run set aside, left in updates/
+tree aside
+cpu aside 0 intel 6 140 1 0xb4 "" sysfs
+online aside 0
+reload aside
+cp b4.bin aside/lib/firmware/intel-ucode/06-8c-01
+mkdir -p aside/lib/firmware/updates/intel-ucode
+cp b4.bin aside/lib/firmware/updates/intel-ucode/06-8c-01.mkucode-aside
+
 # a Xen dom0: the hypervisor flag, no microcode sysfs; two vCPUs
 tree dom0
 dom0 dom0
@@ -299,6 +317,8 @@ case_ mixed-force mixed -- --root . --dry-run --force
 case_ amd amd -- --root . --dry-run
 case_ amd-force amd -- --root . --dry-run --force
 case_ guest guest -- --root . --dry-run
+case_ domu domu -- --root . --dry-run
+case_ aside aside -- --root . --dry-run ../b6.bin
 case_ dom0-dry-run dom0 -- --root . --dry-run
 case_ dom0-run-no-xen-ucode dom0 -- --root .
 case_ dom0-xen-ucode dom0-xu -- --root .
@@ -309,7 +329,7 @@ case_ dom0-norev dom0-norev -- --root . --dry-run
 for want in bare-dry-run:0 bare-updated:0 bare-unchanged:1 bare-kernel-refused:1 \
 	bare-placed:0 nofw-dry-run:0 admin-placed:0 current:3 none-selected:3 bare2-updated:0 noreload:1 noreload-force:1 \
 	noloader:1 minrev0:1 minrev0-force:0 minrev-above:1 earlyonly:1 mixed:1 \
-	mixed-force:1 amd:1 amd-force:0 guest:1 dom0-dry-run:0 \
+	mixed-force:1 amd:1 amd-force:0 guest:1 domu:1 aside:1 dom0-dry-run:0 \
 	dom0-run-no-xen-ucode:1 dom0-xen-ucode:0 dom0-xen-ucode-fails:1 \
 	dom0-norev:0; do
 	name=${want%%:*}
