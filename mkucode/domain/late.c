@@ -105,7 +105,11 @@ int late_read_system(const char *root, struct late_system *sys, struct diags *d)
 	read_text(p, sys->hypervisor, sizeof(sys->hypervisor));
 	free(p);
 	p = under(root, "/proc/sys/kernel/osrelease");
-	read_text(p, sys->release, sizeof(sys->release));
+	/* A directory name below /lib/firmware: one component. */
+	if (!read_text(p, sys->release, sizeof(sys->release)) ||
+	    strchr(sys->release, '/') || !strcmp(sys->release, "..") ||
+	    !strcmp(sys->release, "."))
+		sys->release[0] = '\0';
 	free(p);
 	p = under(root, CPU_DIR "/microcode");
 	sys->microcode_sysfs = exists(p);

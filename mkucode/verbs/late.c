@@ -137,6 +137,7 @@ static int carry_out_reload(const struct late_system *sys,
 	struct late_result *res = calloc(plan->n ? plan->n : 1, sizeof(*res));
 	char cpu[96];
 	int rc = EXIT_OK;
+	bool some_done = false;
 
 	if (!res)
 		return diag_error(d, NULL, "out of memory"), EXIT_ERROR;
@@ -155,6 +156,7 @@ static int carry_out_reload(const struct late_system *sys,
 		switch (r->outcome) {
 		case LATE_DONE:
 			printf("updated %#010x -> %#010x\n", row->cpu->rev, r->rev);
+			some_done = true;
 			break;
 		case LATE_STILL:
 			if (row->verdict == LATE_CURRENT)
@@ -178,6 +180,9 @@ static int carry_out_reload(const struct late_system *sys,
 			break;
 		}
 	}
+	if (some_done && rc != EXIT_OK)
+		printf("the CPUs now run different revisions, which neither Linux nor "
+		       "Xen holds stable: reboot soon\n");
 	free(res);
 	return rc;
 }

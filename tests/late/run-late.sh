@@ -150,6 +150,14 @@ online bare2 0-1
 reload bare2
 cp b4.bin bare2/lib/firmware/intel-ucode/06-8c-01
 
+# two CPUs at 0xb2
+tree two
+cpu two 0 intel 6 140 1 0xb2 "" sysfs
+cpu two 1 intel 6 140 1 0xb2 "" sysfs
+online two 0-1
+reload two
+cp b4.bin two/lib/firmware/intel-ucode/06-8c-01
+
 # a kernel with the loader but without late loading (Debian 12's)
 tree noreload
 cpu noreload 0 intel 6 140 1 0xb2 "" sysfs
@@ -305,6 +313,9 @@ case_ admin-placed admin "$P" \
 case_ current current -- --root .
 case_ none-selected bare -- --root . --date-before 2000-01-01
 case_ bare2-updated bare2 "$P" "LATE_RELOAD_RUN=echo 0xb4 >$V0" -- --root .
+case_ two-updated two "$P" "LATE_RELOAD_RUN=echo 0xb4 >$V0; echo 0xb4 >$V1" -- --root .
+# One CPU took it, the other did not: failed, exit 1.
+case_ two-partial two "$P" "LATE_RELOAD_RUN=echo 0xb4 >$V0" -- --root .
 case_ noreload noreload -- --root . --dry-run
 case_ noreload-force noreload -- --root . --force
 case_ noloader noloader -- --root .
@@ -327,7 +338,7 @@ case_ dom0-norev dom0-norev -- --root . --dry-run
 
 # What the goldens say, asserted on their own: the exit codes.
 for want in bare-dry-run:0 bare-updated:0 bare-unchanged:1 bare-kernel-refused:1 \
-	bare-placed:0 nofw-dry-run:0 admin-placed:0 current:3 none-selected:3 bare2-updated:0 noreload:1 noreload-force:1 \
+	bare-placed:0 nofw-dry-run:0 admin-placed:0 current:3 none-selected:3 bare2-updated:0 two-updated:0 two-partial:1 noreload:1 noreload-force:1 \
 	noloader:1 minrev0:1 minrev0-force:0 minrev-above:1 earlyonly:1 mixed:1 \
 	mixed-force:1 amd:1 amd-force:0 guest:1 domu:1 aside:1 dom0-dry-run:0 \
 	dom0-run-no-xen-ucode:1 dom0-xen-ucode:0 dom0-xen-ucode-fails:1 \
@@ -345,6 +356,7 @@ tap_check "bare-placed: the distribution's file is untouched" \
 	cmp run-bare-placed/lib/firmware/intel-ucode/06-8c-01 b4.bin
 tap_check "admin-placed: the kernel read b6.bin where the admin's file was" \
 	cmp admin.bin b6.bin
+# shellcheck disable=SC2016 # the script is sh's
 tap_check "admin-placed: the admin's file is back, nothing else left" \
 	sh -c 'cmp run-admin-placed/lib/firmware/updates/intel-ucode/06-8c-01 b4.bin &&
 		[ "$(ls run-admin-placed/lib/firmware/updates/intel-ucode)" = 06-8c-01 ]'
