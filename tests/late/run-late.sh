@@ -183,6 +183,13 @@ online minrevhigh 0
 reload minrevhigh
 cp b4h.bin minrevhigh/lib/firmware/intel-ucode/06-8c-01
 
+# min_req_ver equal to the running revision: safe
+tree minrevequal
+cpu minrevequal 0 intel 6 140 1 0xb3 "" sysfs
+online minrevequal 0
+reload minrevequal
+cp b4h.bin minrevequal/lib/firmware/intel-ucode/06-8c-01
+
 # Debian's early-only name: the late loader would not find it
 tree earlyonly
 cpu earlyonly 0 intel 6 140 1 0xb2 "" sysfs
@@ -322,6 +329,7 @@ case_ noloader noloader -- --root .
 case_ minrev0 minrev0 -- --root . --dry-run
 case_ minrev0-force minrev0 -- --root . --dry-run --force
 case_ minrev-above minrevhigh -- --root . --dry-run
+case_ minrev-equal minrevequal -- --root . --dry-run
 case_ earlyonly earlyonly -- --root . --dry-run
 case_ mixed mixed -- --root . --dry-run
 case_ mixed-force mixed -- --root . --dry-run --force
@@ -339,7 +347,7 @@ case_ dom0-norev dom0-norev -- --root . --dry-run
 # What the goldens say, asserted on their own: the exit codes.
 for want in bare-dry-run:0 bare-updated:0 bare-unchanged:1 bare-kernel-refused:1 \
 	bare-placed:0 nofw-dry-run:0 admin-placed:0 current:3 none-selected:3 bare2-updated:0 two-updated:0 two-partial:1 noreload:1 noreload-force:1 \
-	noloader:1 minrev0:1 minrev0-force:0 minrev-above:1 earlyonly:1 mixed:1 \
+	noloader:1 minrev0:1 minrev0-force:0 minrev-above:1 minrev-equal:0 earlyonly:1 mixed:1 \
 	mixed-force:1 amd:1 amd-force:0 guest:1 domu:1 aside:1 dom0-dry-run:0 \
 	dom0-run-no-xen-ucode:1 dom0-xen-ucode:0 dom0-xen-ucode-fails:1 \
 	dom0-norev:0; do
