@@ -539,7 +539,10 @@ $bb mount -t devtmpfs devtmpfs /dev
 for m in /lib/modules/*.ko; do [ -f "$m" ] && $bb insmod "$m"; done
 [ -d /proc/xen ] && $bb mount -t xenfs xenfs /proc/xen
 echo "boottest: init running"
-( LD_LIBRARY_PATH=/lib /bin/mkucode late 2>&1; echo "exit $?" ) |
+export LD_LIBRARY_PATH=/lib
+( /bin/mkucode late --dry-run 2>&1; echo "exit $?" ) |
+while read -r line; do echo "boottest: dry: $line"; done
+( /bin/mkucode late 2>&1; echo "exit $?" ) |
 while read -r line; do echo "boottest: late: $line"; done
 echo "boottest: init done"
 $bb poweroff -f
@@ -585,8 +588,9 @@ def late_initramfs(env, name, model, xen):
     return out, fms
 
 
-def late_lines(b):
-    return [m.group(1) for m in b.find(r"^boottest: late: (.*)")]
+def late_lines(b, run="late"):
+    """What `mkucode late` (run "dry": with --dry-run) printed in the guest."""
+    return [m.group(1) for m in b.find(rf"^boottest: {run}: (.*)")]
 
 
 def case_late_xen(env):
@@ -607,6 +611,9 @@ def case_late_xen(env):
     for m in b.find(r"\(XEN\) (.*(?:[Mm]icrocode|ucode|cores are to update).*)"):
         print("  xen says: " + m.group(1))
     check(b.match is not None and "init done" in b.match.group(0), "dom0's init ran to its end")
+    dry = late_lines(b, "dry")
+    check(any(l.startswith("would run: /usr/lib/xen-4.17/bin/xen-ucode FILE") for l in dry)
+          and "exit 0" in dry, f"--dry-run: the xen-ucode command line, exit 0 ({dry[-1:]})")
     check(any(l.startswith("a Xen dom0") for l in said), "mkucode saw a Xen dom0")
     plan = [re.search(rf"^CPU 0: intel {fms} .*: update (\S+) -> (0x[0-9a-f]+)$", l)
             for l in said]
@@ -640,6 +647,9 @@ def case_late_linux(env):
     for line in said:
         print("  mkucode says: " + line)
     check(b.match is not None and "init done" in b.match.group(0), "init ran to its end")
+    dry = late_lines(b, "dry")
+    check("exit 1" in dry and any(l.startswith("nothing loaded") for l in dry),
+          f"--dry-run refuses too: exit 1 ({dry[-1:]})")
     check(any(l.startswith("bare metal, a kernel without late loading") for l in said),
           "mkucode saw bare metal without late loading")
     check(any(re.search(rf"^CPU 0: intel {fms} .*: refused: .*no "

@@ -256,6 +256,12 @@ cpu dom0-fail 0 intel 6 140 1 0xb2 hypervisor
 online dom0-fail 0
 cp b4.bin dom0-fail/lib/firmware/intel-ucode/06-8c-01
 xen_ucode dom0-fail 1
+# AMD in a dom0: Xen's rules, no refusal
+tree dom0-amd
+dom0 dom0-amd
+cpu dom0-amd 0 amd 25 33 2 0xa201205 hypervisor
+online dom0-amd 0
+cp fam19.bin dom0-amd/lib/firmware/amd-ucode/microcode_amd_fam19h.bin
 # the running revision unknown (no microcode line)
 tree dom0-norev
 dom0 dom0-norev
@@ -343,6 +349,7 @@ case_ dom0-run-no-xen-ucode dom0 -- --root .
 case_ dom0-xen-ucode dom0-xu -- --root .
 case_ dom0-xen-ucode-fails dom0-fail -- --root .
 case_ dom0-norev dom0-norev -- --root . --dry-run
+case_ dom0-amd dom0-amd -- --root . --dry-run
 
 # What the goldens say, asserted on their own: the exit codes.
 for want in bare-dry-run:0 bare-updated:0 bare-unchanged:1 bare-kernel-refused:1 \
@@ -350,7 +357,7 @@ for want in bare-dry-run:0 bare-updated:0 bare-unchanged:1 bare-kernel-refused:1
 	noloader:1 minrev0:1 minrev0-force:0 minrev-above:1 minrev-equal:0 earlyonly:1 mixed:1 \
 	mixed-force:1 amd:1 amd-force:0 guest:1 domu:1 aside:1 dom0-dry-run:0 \
 	dom0-run-no-xen-ucode:1 dom0-xen-ucode:0 dom0-xen-ucode-fails:1 \
-	dom0-norev:0; do
+	dom0-norev:0 dom0-amd:0; do
 	name=${want%%:*}
 	tap_check "$name: exit ${want#*:}" grep -qx "\[exit ${want#*:}\]" "$T/$name.txt"
 done
