@@ -627,16 +627,12 @@ static int write_blob(const char *path, const struct blob_out *b)
 	return 0;
 }
 
-/* "1" to reload, as `echo 1 >reload` does: the kernel's answer is the
- * write's.  0, or an errno value. */
-static int write_reload(const char *root)
+/* "1" to reload (opened as fd), as `echo 1 >reload` does: the kernel's
+ * answer is the write's.  0, or an errno value. */
+static int write_reload(int fd)
 {
-	char *p = under(root, CPU_DIR "/microcode/reload");
-	int fd = open(p, O_WRONLY | O_CLOEXEC), err = 0;
+	int err = 0;
 
-	free(p);
-	if (fd < 0)
-		return errno;
 	if (write(fd, "1\n", 2) != 2)
 		err = errno ? errno : EIO;
 	if (close(fd) && !err)
@@ -652,9 +648,20 @@ int late_reload(const struct late_system *sys, const struct late_plan *plan,
 	struct host_cpu *now = NULL;
 	size_t n_now = 0;
 	char *aside = NULL, *tmp = NULL, *made[8];
-	int n_made = 0, err;
+	char *reload = under(sys->root, CPU_DIR "/microcode/reload");
+	int n_made = 0, err, fd;
 	bool placed = false;
 	sigset_t block, old;
+
+	/* Opened first: without the right to write it (not root), nothing
+	 * is placed and nothing is loaded. */
+	fd = open(reload, O_WRONLY | O_CLOEXEC);
+	if (fd < 0) {
+		diag_sys(d, reload, errno, "cannot open it for writing; nothing loaded");
+		free(reload);
+		return -1;
+	}
+	free(reload);
 
 	/* From placing to putting back, an interrupt would leave our file
 	 * shadowing the distribution's: hold the usual ones back. */
@@ -693,7 +700,8 @@ int late_reload(const struct late_system *sys, const struct late_plan *plan,
 		placed = true;
 	}
 
-	err = write_reload(sys->root);
+	err = write_reload(fd);
+	fd = -1;
 
 	/* What the CPUs run now; a CPU that cannot be read is "unknown". */
 	if (host_cpus(sys->root, &now, &n_now, &reread))
@@ -738,6 +746,7 @@ int late_reload(const struct late_system *sys, const struct late_plan *plan,
 	return 0;
 
 undo_dirs:
+	close(fd);
 	free(tmp);
 	free(aside);
 	while (n_made > 0) {

@@ -68,7 +68,7 @@ static void print_firmware(const struct late_firmware *fw, bool dry_run)
 	else
 		snprintf(gives, sizeof(gives), "which has nothing for this CPU");
 	printf("firmware: %s %s for the reload and removed after it",
-	       fw->target, dry_run ? "would be placed" : "placed");
+	       fw->target, dry_run ? "would be placed" : "to be placed");
 	if (fw->target_exists)
 		printf(" (the file there, %s, set aside and put back)", gives);
 	else if (fw->found)

@@ -142,6 +142,15 @@ cp b4.bin admin/lib/firmware/intel-ucode/06-8c-01
 mkdir -p admin/lib/firmware/updates/intel-ucode
 cp b4.bin admin/lib/firmware/updates/intel-ucode/06-8c-01
 
+# reload that cannot be opened for writing (a directory here; not root,
+# on a real system)
+tree reloaddir
+cpu reloaddir 0 intel 6 140 1 0xb2 "" sysfs
+online reloaddir 0
+loader reloaddir
+mkdir reloaddir/sys/devices/system/cpu/microcode/reload
+cp b4.bin reloaddir/lib/firmware/intel-ucode/06-8c-01
+
 # the same, two CPUs, one already at 0xb4
 tree bare2
 cpu bare2 0 intel 6 140 1 0xb2 "" sysfs
@@ -314,6 +323,7 @@ case_ bare-dry-run bare -- --root . --dry-run
 case_ bare-updated bare "$P" "LATE_RELOAD_RUN=echo 0xb4 >$V0" -- --root .
 case_ bare-unchanged bare "$P" "LATE_RELOAD_RUN=true" -- --root .
 case_ bare-kernel-refused bare "$P" LATE_RELOAD_ERRNO=22 -- --root .
+case_ reload-unwritable reloaddir -- --root . ../b6.bin --force
 # A newer SOURCE than the installed firmware: placed in updates/ for the
 # reload (the hook keeps what the kernel would read then).
 case_ bare-placed current "$P" \
@@ -352,7 +362,7 @@ case_ dom0-norev dom0-norev -- --root . --dry-run
 case_ dom0-amd dom0-amd -- --root . --dry-run
 
 # What the goldens say, asserted on their own: the exit codes.
-for want in bare-dry-run:0 bare-updated:0 bare-unchanged:1 bare-kernel-refused:1 \
+for want in bare-dry-run:0 bare-updated:0 bare-unchanged:1 bare-kernel-refused:1 reload-unwritable:1 \
 	bare-placed:0 nofw-dry-run:0 admin-placed:0 current:3 none-selected:3 bare2-updated:0 two-updated:0 two-partial:1 noreload:1 noreload-force:1 \
 	noloader:1 minrev0:1 minrev0-force:0 minrev-above:1 minrev-equal:0 earlyonly:1 mixed:1 \
 	mixed-force:1 amd:1 amd-force:0 guest:1 domu:1 aside:1 dom0-dry-run:0 \
@@ -369,6 +379,8 @@ tap_check "bare-placed: updates/ is gone again" \
 	test ! -e run-bare-placed/lib/firmware/updates
 tap_check "bare-placed: the distribution's file is untouched" \
 	cmp run-bare-placed/lib/firmware/intel-ucode/06-8c-01 b4.bin
+tap_check "reload-unwritable: nothing placed" \
+	test ! -e run-reload-unwritable/lib/firmware/updates
 tap_check "admin-placed: the kernel read b6.bin where the admin's file was" \
 	cmp admin.bin b6.bin
 # shellcheck disable=SC2016 # the script is sh's
