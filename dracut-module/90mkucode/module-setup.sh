@@ -99,8 +99,8 @@ mkucode_align_intel() {
     rm -f -- "$_dir/$_pad"
     _off=$(mkucode_newc_offset "$_dir" "$_intel") || return 1
     ((_off % 16 == 0)) && return 0
-    # The member's own header moves the data too; its length is a multiple
-    # of 4, as every offset is: 0, 4, 8 or 12 zero bytes of data settle it.
+    # The member's own header (152 bytes) moves the data too; every offset
+    # is a multiple of 4, so 0, 4 or 12 zero bytes of data settle it.
     _head=$(mkucode_newc_size "${_pad#./}" 0)
     _len=$(((16 - (_off + _head) % 16) % 16))
     head -c "$_len" /dev/zero > "$_dir/$_pad" || return 1
@@ -188,6 +188,7 @@ mkucode_install() {
 }
 
 install() {
+    command -v mkucode > /dev/null 2>&1 || return 0
     [[ $early_microcode == yes ]] || return 0
     [[ $early_cpio_dir && -d $early_cpio_dir ]] || return 0
     mkucode_install
