@@ -41,6 +41,10 @@
 # so loudly, leaves everything as it found it, and dracut does what it
 # always does.
 
+# dracut's variables (fw_dir, hostonly, early_microcode, create_early_cpio,
+# acpi_override, acpi_table_dir, early_cpio_dir) are set and read by dracut.
+# shellcheck disable=SC2154,SC2034
+
 check() {
     command -v mkucode > /dev/null 2>&1 || return 1
     return 0

@@ -21,13 +21,17 @@ hook=$src/packaging/kernel/postinst.d/zy-mkucode
 plugin=$src/packaging/kernel-install/91-mkucode.install
 
 if [ "${4:-}" != --inner ]; then
-	[ "$(id -u)" -eq 0 ] || { tap_skip_all "needs root for unshare -m"; exit 77; }
 	for p in run-parts kernel-install unshare; do
 		command -v "$p" >/dev/null 2>&1 || { tap_skip_all "$p not found (./setup)"; exit 77; }
 	done
 	[ -d /usr/lib/kernel/install.d ] && [ -d /boot ] ||
 		{ tap_skip_all "no /usr/lib/kernel/install.d or /boot to mount over"; exit 77; }
-	exec unshare -m --propagation private bash "$0" "$@" --inner
+	# As root a private mount namespace; otherwise one in a user namespace
+	# that maps this user to root.
+	ns=(unshare -m --propagation private)
+	[ "$(id -u)" -eq 0 ] || ns=(unshare -r -m --propagation private)
+	"${ns[@]}" true 2>/dev/null || { tap_skip_all "cannot make a mount namespace (${ns[*]})"; exit 77; }
+	exec "${ns[@]}" bash "$0" "$@" --inner
 fi
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/mkucode-khooks.XXXXXX")
