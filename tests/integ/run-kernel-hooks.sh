@@ -132,6 +132,13 @@ postinst absent /usr/bin:/bin:/usr/sbin:/sbin
 tap_check "postinst.d, mkucode not installed (the conffile outlives dpkg -r): silent, exit 0, initrd untouched" \
 	sh -c '[ "$(cat "$1")" = 0 ] && [ ! -s "$2" ] && cmp -s "$3" "$4"' _ "$T/absent.rc" "$T/absent.err" "/boot/initrd.img-$V" "$T/initrd.orig"
 
+cp "$T/initrd.orig" "/boot/initrd.img-$V"
+env PATH="$T/bin:$PATH" DEB_MAINT_PARAMS="abort-upgrade 6.1.0-98" "$T/postinst.d/zy-mkucode" "$V" "/boot/vmlinuz-$V" \
+	>"$T/abort.out" 2>&1
+rc=$?
+tap_check "postinst.d, DEB_MAINT_PARAMS not configure (abort-upgrade): exit 0, the initrd untouched" \
+	sh -c '[ "$3" -eq 0 ] && cmp -s "$1" "$2"' _ "/boot/initrd.img-$V" "$T/initrd.orig" "$rc"
+
 rm -f "$T/postinst.d/initramfs-tools"
 postinst noinitrd
 tap_check "postinst.d, no initrd (yet): silent, exit 0" \
