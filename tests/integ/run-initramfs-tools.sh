@@ -117,6 +117,8 @@ tap_check "Debian's copies replaced, not stacked: the image holds exactly mkucod
 	test "$(held "$T/default.img")" = "$(want)"
 tap_check "mkucode verify: exit 0 for every CPU (aligned, no dead second copy)" \
 	"$mkucode" verify -q "${cpus[@]}" "$T/default.img"
+tap_check "one early archive in front (Debian's two merged into mkucode's: one TRAILER!!!)" \
+	test "$(grep -c 'TRAILER!!!' "$T/default.early")" = 1
 tap_check "the hook is silent when all goes well" test ! -s "$T/default.err"
 
 conf no early
