@@ -197,6 +197,10 @@ tap_check "kernel-install, mkucode not installed: exit 0, the entry's initrd as 
 	sh -c '[ "$(cat "$1")" = 0 ] && cmp -s "$2" "$3" && ! grep -q mkucode "$4"' \
 	_ "$T/kiabsent.rc" "$entry/initrd.img-$V" "$T/initrd.orig" "$T/kiabsent.err"
 
+env PATH="$T/bin:$PATH" KERNEL_INSTALL_LAYOUT=bls sh "$plugin" add "$V" "$entry" >"$T/short.out" 2>&1
+tap_check "the plugin given fewer arguments than 'add VERSION DIR KERNEL' (dash): exit 0, silent" \
+	sh -c '[ "$1" -eq 0 ] && [ ! -s "$2" ]' _ "$?" "$T/short.out"
+
 echo layout=other >"$T/etc-kernel/install.conf"
 kinstall kiother "$T/bin:$PATH"
 tap_check "kernel-install, layout=other: exit 0, the plugin does nothing" \
