@@ -9,6 +9,9 @@
 # (exit 0: Intel data 16-byte aligned) for every residue the other members
 # leave, keep the marker and the ACPI tables; and when mkucode fails, dracut's
 # own microcode block must be left to run, with a loud warning.
+# Then the same with Debian 12's real dracut 059 (dracut-core, downloaded
+# once into the cache by tests/data/fetch-firmware and unpacked, never
+# installed), run from a copy of its tree that holds this module.
 #   run-dracut-module.sh SOURCE-ROOT MKUCODE UCGEN
 set -u
 src=$(cd "$1" && pwd)
@@ -195,6 +198,59 @@ tap_check "a corrupted firmware file: early_microcode stays yes (dracut's behavi
 tap_check "a corrupted firmware file: mkucode's error and the module's warning on stderr" \
 	sh -c 'grep -q "06-55-04" "$1" && grep -q "^mkucode: warning:" "$1"' _ "$T/corrupt.err"
 cp "$T/saved" "$T/fwA/intel-ucode/06-55-04"
+
+# ---- Debian 12's real dracut 059 (dracut-core, unpacked into the cache by
+# tests/data/fetch-firmware, not installed), run from a copy of its tree
+# with this module added: the image dracut writes by itself. ----
+cache=${MKUCODE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/mkucode}
+if dc=$("$src/tests/data/fetch-firmware" --package dracut-core --dest "$cache/dracut-core" 2>"$T/fetch.err" | tail -1) &&
+   [ -x "$dc/usr/bin/dracut" ]; then
+	tap ok "dracut-core unpacked: $(cat "$dc/.mkucode-stamp")"
+	mkdir -p "$T/dr/usr" "$T/conf.d" "$T/tables"
+	cp -a "$dc/usr/lib" "$dc/usr/bin" "$T/dr/usr/"
+	cp -r "$src/dracut-module/90mkucode" "$T/dr/usr/lib/dracut/modules.d/"
+	mkdir "$T/dr/usr/lib/dracut/modules.d/99nothing"
+	printf 'check() { return 0; }\ndepends() { return 0; }\ninstall() { :; }\n' \
+		>"$T/dr/usr/lib/dracut/modules.d/99nothing/module-setup.sh"
+	head -c 45 /dev/urandom >"$T/tables/t.aml"
+	printf 'acpi_override="yes"\nacpi_table_dir="%s"\n' "$T/tables" >"$T/dracut.conf"
+	real_dracut() {   # CASE BINDIR MODULES [OPTION...]: $T/CASE.img
+		local case=$1 bin=$2 mods=$3
+		shift 3
+		DRACUT_PATH="$bin /usr/sbin /usr/bin /sbin /bin" dracutbasedir="$T/dr/usr/lib/dracut" \
+			bash "$T/dr/usr/bin/dracut" --conf "$T/dracut.conf" --confdir "$T/conf.d" \
+			--no-kernel -m "$mods" --early-microcode --fwdir "$T/fwA:$T/fwB" \
+			--force --no-compress "$@" "$T/$case.img" 6.1.0-test >"$T/$case.log" 2>&1
+	}
+	real_dracut real "$T/bin" "mkucode nothing" --no-hostonly
+	tap_check "real dracut 059 with the module: verify exit 0 (aligned, every CPU)" \
+		"$mkucode" verify -q "${cpus[@]}" "$T/real.img"
+	tap_check "real dracut: exactly mkucode's selection, dracut's marker, in its one early cpio" \
+		sh -c 'skip=$("$1/usr/lib/dracut/skipcpio" "$2" | wc -c); total=$(wc -c <"$2");
+			head -c $((total - skip)) "$2" >"$3" && [ "$(grep -c "TRAILER!!!" "$3")" = 1 ]' \
+		_ "$T/dr" "$T/real.img" "$T/real.early"
+	tap_check "... the selection" same_selection "$T/real.early" "$T/want"
+	tap_check "... the ACPI table kept" \
+		sh -c 'x=$(mktemp -d) && cd "$x" && cpio -i -d --quiet <"$1" && cmp kernel/firmware/acpi/t.aml "$2"; r=$?; rm -rf "$x"; exit $r' \
+		_ "$T/real.early" "$T/tables/t.aml"
+	tap_check "... dracut's own microcode block did not run (no 'Constructing')" \
+		sh -c '! grep -q "Constructing" "$1"' _ "$T/real.log"
+	real_dracut stock "$T/bin" "nothing" --no-hostonly
+	tap_check "control: real dracut without the module: Intel data misaligned (verify exit 4)" \
+		sh -c '"$1" verify -q "$2" "$3" "$4" "$5" "$6" "$7" "$8" >/dev/null 2>&1; [ $? -eq 4 ]' _ "$mkucode" "${cpus[@]}" "$T/stock.img"
+	real_dracut realhost "$T/bin" "mkucode nothing" --hostonly
+	tap_check "real dracut --hostonly: the image has its early cpio" \
+		sh -c 'skip=$("$1/usr/lib/dracut/skipcpio" "$2" | wc -c); total=$(wc -c <"$2");
+			head -c $((total - skip)) "$2" >"$3"' _ "$T/dr" "$T/realhost.img" "$T/realhost.early"
+	tap_check "... the selection" same_selection "$T/realhost.early" "$T/want-host"
+	real_dracut realfail "$T/stubbin" "mkucode nothing" --no-hostonly
+	tap_check "real dracut, mkucode failing: dracut succeeds with its own microcode block, the warning in its output" \
+		sh -c '[ -s "$1" ] && grep -q "Constructing GenuineIntel.bin" "$2" && grep -q "mkucode: warning: mkucode could not select" "$2"' \
+		_ "$T/realfail.img" "$T/realfail.log"
+else
+	tap notok "dracut-core unpacked (tests/data/fetch-firmware --package dracut-core)"
+	tap_diag <"$T/fetch.err"
+fi
 
 # No mkucode at all: check() leaves the module out, silently.
 MODPATH=/usr/bin:/bin run_module absent
