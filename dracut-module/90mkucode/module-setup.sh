@@ -22,22 +22,22 @@
 #
 # Alignment.  Linux wants Intel update data 16-byte aligned in the cpio.
 # Debian's dracut 059 has no dracut-cpio: it packs the early folder with
-# "find . -print0 | sort -z | cpio --null -H newc -o", GNU cpio, which
-# pads to 4 bytes only: the Intel data lands at 0, 4, 8 or 12 mod 16,
-# as the members before it fall.  There is no hook after the image is written, and swapping the
-# writer (a cpio function in dracut's shell) would also change how dracut
-# packs and reads every other archive; so this module predicts the layout
-# instead: the files the early cpio will hold are all known here (the
-# marker is written now, as dracut writes it; the ACPI tables are copied
-# now, as dracut copies them), their order is sort -z's in dracut's C
-# locale, each newc member is a 110-byte header and the name (GNU cpio
-# drops the leading "./") padded to 4, then the data padded to 4.  Where the
-# Intel data would not start at a multiple of 16, a member
+# "find . -print0 | sort -z | cpio --null -H newc -o", GNU cpio, which pads
+# to 4 bytes only: the Intel data lands at 0, 4, 8 or 12 mod 16, as the
+# members before it fall.  There is no hook after the image is written, and
+# swapping the writer (a cpio function in dracut's shell) would also change
+# how dracut packs and reads every other archive; so this module predicts
+# the layout instead: the files the early cpio will hold are all known here
+# (the marker is written now, as dracut writes it; the ACPI tables are
+# copied now, as dracut copies them), their order is sort -z's in dracut's
+# C locale, each newc member is a 110-byte header and the name (GNU cpio
+# drops the leading "./") padded to 4, then the data padded to 4.  Where
+# the Intel data would not start at a multiple of 16, a member
 # kernel/x86/microcode/GenuineIntel.align (sorting just before
 # GenuineIntel.bin; a 152-byte header and 0, 4 or 12 zero bytes) moves it
 # there.  The kernel and Xen look up GenuineIntel.bin by its name and pass
-# over any other member.  (dracut-cpio --data-align, when
-# used, aligns by itself; the member is then merely unneeded.)
+# over any other member.  (dracut-cpio --data-align, when used, aligns by
+# itself; the member is then merely unneeded.)
 #
 # Without this module nothing changes.  When mkucode fails, the module says
 # so loudly, leaves everything as it found it, and dracut does what it
