@@ -6,7 +6,9 @@
 #    run-parts' order against the generators' and boot loaders' hooks;
 #  - packaging/kernel-install/91-mkucode.install, run by this machine's real
 #    kernel-install (systemd 252) among its real plugins, bls layout, with a
-#    test /boot, ESP and /etc/kernel.
+#    test /boot, ESP and /etc/kernel;
+#  - debian/mkucode.postinst "triggered" with the real mkucode: every
+#    installed kernel's initrd refreshed.
 # In a private mount namespace (unshare -m): test trees over /boot,
 # /lib/firmware and /usr/lib/kernel/install.d; nothing of this machine's
 # changes.  Failures: a mkucode stub exiting 1 and a corrupted firmware
@@ -72,6 +74,16 @@ with_mkucode() {   # IMAGE: exactly mkucode's selection in front, main part kept
 	[ "$(held "$1")" = "$(held "$T/want.early")" ] && main_part_kept "$1" &&
 		"$mkucode" verify -q "${cpus[@]}" "$1" >/dev/null
 }
+
+cat >"$T/with_mkucode_sh" <<WM
+#!/bin/bash
+$(declare -f held main_part_kept with_mkucode)
+T='$T' mkucode='$mkucode'
+cpus=(${cpus[*]})
+with_mkucode "\$1"
+WM
+chmod +x "$T/with_mkucode_sh"
+with_mkucode_sh=$T/with_mkucode_sh
 
 # ---- /etc/kernel/postinst.d ----
 mkdir "$T/postinst.d"
@@ -143,6 +155,28 @@ rm -f "$T/postinst.d/initramfs-tools"
 postinst noinitrd
 tap_check "postinst.d, no initrd (yet): silent, exit 0" \
 	sh -c '[ "$(cat "$1")" = 0 ] && [ ! -s "$2" ]' _ "$T/noinitrd.rc" "$T/noinitrd.err"
+
+# ---- the Debian package's postinst, triggered, with the real mkucode ----
+V2=6.1.0-98-amd64
+fresh_boot
+cp "$T/vmlinuz.orig" "/boot/vmlinuz-$V2"
+cp "$T/initrd.orig" "/boot/initrd.img-$V2"
+env PATH="$T/bin:$PATH" sh "$src/debian/mkucode.postinst" triggered "/lib/firmware/intel-ucode" \
+	>"$T/trig.out" 2>"$T/trig.err"
+rc=$?
+tap_check "dpkg trigger (postinst triggered): exit 0, every installed kernel's initrd refreshed" \
+	sh -c '[ "$1" -eq 0 ] && "$2" "/boot/initrd.img-$3" && "$2" "/boot/initrd.img-$4"' _ "$rc" "$with_mkucode_sh" "$V" "$V2"
+cp "$T/initrd.orig" "/boot/initrd.img-$V"
+cp "$T/initrd.orig" "/boot/initrd.img-$V2"
+printf '\377\377\377\377' | dd of=/lib/firmware/intel-ucode/06-55-04 bs=1 seek=64 conv=notrunc 2>/dev/null
+env PATH="$T/bin:$PATH" sh "$src/debian/mkucode.postinst" triggered "/lib/firmware/intel-ucode" \
+	>"$T/trigbad.out" 2>"$T/trigbad.err"
+rc=$?
+tap_check "dpkg trigger, a corrupted firmware file: exit 0, both initrds byte-identical, mkucode's error and a warning" \
+	sh -c '[ "$1" -eq 0 ] && cmp -s "$2" "/boot/initrd.img-$3" && cmp -s "$2" "/boot/initrd.img-$4" &&
+		grep -q 06-55-04 "$5" && grep -q "^mkucode: warning: .mkucode refresh. failed" "$5"' \
+	_ "$rc" "$T/initrd.orig" "$V" "$V2" "$T/trigbad.err"
+cp "$T/fw/intel-ucode/06-55-04" /lib/firmware/intel-ucode/06-55-04
 
 # ---- kernel-install (systemd 252) ----
 mkdir -p "$T/plugins" "$T/etc-kernel" "$T/esp"
