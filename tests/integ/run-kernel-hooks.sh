@@ -151,6 +151,18 @@ rc=$?
 tap_check "postinst.d, DEB_MAINT_PARAMS not configure (abort-upgrade): exit 0, the initrd untouched" \
 	sh -c '[ "$3" -eq 0 ] && cmp -s "$1" "$2"' _ "/boot/initrd.img-$V" "$T/initrd.orig" "$rc"
 
+# As Debian's kernel postinst calls it: DEB_MAINT_PARAMS="$*" of the
+# postinst (configure and the version configured before), and the image in
+# a boot directory of its own.
+mkdir -p "$T/altboot"
+cp "$T/vmlinuz.orig" "$T/altboot/vmlinuz-$V"
+cp "$T/initrd.orig" "$T/altboot/initrd.img-$V"
+env PATH="$T/bin:$PATH" DEB_MAINT_PARAMS="configure 6.1.0-97-amd64" "$T/postinst.d/zy-mkucode" "$V" "$T/altboot/vmlinuz-$V" \
+	>"$T/alt.out" 2>&1
+rc=$?
+tap_check "postinst.d, DEB_MAINT_PARAMS='configure OLD-VERSION', IMAGE outside /boot: exit 0, the initrd beside IMAGE refreshed" \
+	sh -c '[ "$1" -eq 0 ] && "$2" "$3"' _ "$rc" "$with_mkucode_sh" "$T/altboot/initrd.img-$V"
+
 rm -f "$T/postinst.d/initramfs-tools"
 postinst noinitrd
 tap_check "postinst.d, no initrd (yet): silent, exit 0" \
