@@ -22,6 +22,7 @@
 #include "domain/ucode.h"
 #include "util/alloc.h"
 #include "util/exit.h"
+#include "util/fileio.h"
 #include "vendor/amd.h"
 #include "vendor/intel.h"
 
@@ -71,6 +72,25 @@ static int carries_cpio(const char *file, uint64_t *at, struct diags *d)
 }
 
 /*
+ * Where one vendor's data at the start of buf stops, walked as Xen reads
+ * it: the offset of the first byte that is not that vendor's.
+ */
+static size_t vendor_run(const uint8_t *buf, size_t len, bool intel)
+{
+	size_t pos = 0;
+
+	for (;;) {
+		struct uc_intel_update u;
+		struct uc_amd_container ct;
+		int r = intel ? uc_intel_next(buf, len, &pos, UC_XEN_4_17, &u)
+			      : uc_amd_next_container(buf, len, &pos, UC_XEN_4_17, &ct);
+
+		if (r <= 0)
+			return pos;
+	}
+}
+
+/*
  * A raw vendor file as Xen's ucode=<n> takes it: one vendor's updates
  * only.  0, or -1 after an error naming what it is instead.
  */
@@ -79,7 +99,8 @@ static int raw_module(const char *file, struct diags *d)
 	struct gather_opts go = { 0 };
 	struct ucode_set set = { 0 };
 	char *src;
-	uint8_t head[64];
+	uint8_t head[64], *data;
+	size_t len;
 	bool seen[2] = { false, false };
 	ssize_t got;
 	int fd, rc = 0;
@@ -98,6 +119,24 @@ static int raw_module(const char *file, struct diags *d)
 				    "with --early (ucode=scan)"
 				  : "not a raw vendor file (GenuineIntel.bin or "
 				    "AuthenticAMD.bin, as mkucode --raw writes)");
+	if (!read_file(file, &data, &len, d)) {
+		bool intel = uc_intel_probe(data, len);
+		size_t end = vendor_run(data, len, intel);
+
+		if (end < len && (intel ? uc_amd_probe(data + end, len - end)
+					: uc_intel_probe(data + end, len - end)))
+			rc = diag_add(d, DIAG_ERROR, file, end, 0, 0, "--raw: %s "
+				      "microcode follows the %s: the file holds both "
+				      "vendors' data, and Xen reads one vendor's file "
+				      "as a whole (mkucode --raw DIR writes one per "
+				      "vendor)", intel ? "AMD" : "Intel",
+				      intel ? "Intel updates" : "AMD containers");
+		free(data);
+		if (rc)
+			return rc;
+	} else {
+		return -1;
+	}
 	src = xstrdup(file);
 	if (gather(&set, &src, 1, &go, d)) {
 		ucode_set_free(&set);
@@ -222,6 +261,11 @@ int stanza_entry(const struct stanza_request *r, struct boot_entries *list,
 	if (d->errors > errors)
 		goto out;
 
+	if (r->xen && !r->n_initrds) {
+		diag_error(d, NULL, "a Xen entry needs dom0's --initrd: Xen hands "
+			   "dom0 the first module after its kernel");
+		goto out;
+	}
 	if (r->xen && r->n_initrds > 1) {
 		diag_error(d, initrds[1], "--initrd: Xen hands dom0 one initrd, the "
 			   "first module after its kernel; join them first (cat)");
