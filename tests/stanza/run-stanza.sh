@@ -74,6 +74,8 @@ mkdir raw
 mk --raw raw b4.bin amd.bin
 cp raw/GenuineIntel.bin raw/AuthenticAMD.bin $B/
 cat raw/GenuineIntel.bin raw/AuthenticAMD.bin >$B/both.bin
+cat raw/AuthenticAMD.bin raw/GenuineIntel.bin >$B/both-amd-first.bin
+truncate -s 65M $B/huge.bin
 ug cpio kernel/ kernel/x86/ kernel/x86/microcode/ \
 	kernel/x86/microcode/GenuineIntel.bin=b4.bin init=init -o in-main.cpio
 gzip -9 -n -c in-main.cpio >$B/in-main.img
@@ -228,6 +230,9 @@ bad early-shadows 1 grub --root . --kernel $K --initrd $I --early /boot/early.im
 bad xen-early-dead 1 grub --root . --xen $X --kernel $K --initrd $I --early /boot/early.img
 bad xen-raw-dead 1 syslinux --root . --xen $X --kernel $K --initrd $I --raw /boot/GenuineIntel.bin
 bad raw-both-vendors 1 grub --root . --xen $X --kernel $K --initrd /boot/plain.img --raw /boot/both.bin
+bad raw-both-amd-first 1 grub --root . --xen $X --kernel $K --initrd /boot/plain.img \
+	--raw /boot/both-amd-first.bin
+bad raw-huge 1 grub --root . --xen $X --kernel $K --initrd /boot/plain.img --raw /boot/huge.bin
 bad raw-without-xen 1 grub --root . --kernel $K --initrd /boot/plain.img --raw /boot/GenuineIntel.bin
 bad raw-is-cpio 1 grub --root . --xen $X --kernel $K --initrd /boot/plain.img --raw /boot/early.img
 bad early-no-cpio 1 grub --root . --kernel $K --initrd /boot/plain.img --early /boot/plain.img

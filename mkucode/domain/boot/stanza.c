@@ -27,6 +27,8 @@
 #include "vendor/intel.h"
 
 #define EARLY_MAX ((size_t)128 << 20)
+/* More than any vendor's file holds (Intel's all-models file: a few MiB). */
+#define RAW_MAX ((off_t)64 << 20)
 
 char *stanza_file(const char *root, const char *path)
 {
@@ -71,23 +73,45 @@ static int carries_cpio(const char *file, uint64_t *at, struct diags *d)
 	return found;
 }
 
+static uint32_t le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[3] << 24;
+}
+
 /*
- * Where one vendor's data at the start of buf stops, walked as Xen reads
- * it: the offset of the first byte that is not that vendor's.
+ * Where one vendor's data at the start of buf stops: the first byte that
+ * is not part of its updates (Intel, walked as Xen walks them) or of its
+ * containers (AMD: magic, equivalence table, then sections of type 1,
+ * each its length long), or len.
  */
 static size_t vendor_run(const uint8_t *buf, size_t len, bool intel)
 {
 	size_t pos = 0;
 
-	for (;;) {
+	if (intel) {
 		struct uc_intel_update u;
-		struct uc_amd_container ct;
-		int r = intel ? uc_intel_next(buf, len, &pos, UC_XEN_4_17, &u)
-			      : uc_amd_next_container(buf, len, &pos, UC_XEN_4_17, &ct);
 
-		if (r <= 0)
-			return pos;
+		while (uc_intel_next(buf, len, &pos, UC_XEN_4_17, &u) > 0)
+			;
+		return pos;
 	}
+	while (len - pos >= UC_AMD_CONTAINER_HDR_SIZE && uc_amd_probe(buf + pos, len - pos)) {
+		uint32_t table = le32(buf + pos + 8);
+
+		if (table > len - pos - UC_AMD_CONTAINER_HDR_SIZE)
+			return len;
+		pos += UC_AMD_CONTAINER_HDR_SIZE + (size_t)table;
+		while (len - pos >= UC_AMD_SECTION_HDR_SIZE && le32(buf + pos) == UC_AMD_TYPE_PATCH &&
+		       !uc_intel_probe(buf + pos, len - pos)) {
+			uint32_t section = le32(buf + pos + 4);
+
+			if (section > len - pos - UC_AMD_SECTION_HDR_SIZE)
+				return len;
+			pos += UC_AMD_SECTION_HDR_SIZE + (size_t)section;
+		}
+	}
+	return pos;
 }
 
 /*
@@ -100,6 +124,7 @@ static int raw_module(const char *file, struct diags *d)
 	struct ucode_set set = { 0 };
 	char *src;
 	uint8_t head[64], *data;
+	struct stat st;
 	size_t len;
 	bool seen[2] = { false, false };
 	ssize_t got;
@@ -108,6 +133,11 @@ static int raw_module(const char *file, struct diags *d)
 	fd = open(file, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return diag_sys(d, file, errno, "--raw");
+	if (fstat(fd, &st) || st.st_size > RAW_MAX) {
+		close(fd);
+		return diag_error(d, file, "--raw: larger than %lld MiB, which no "
+				  "raw vendor file is", (long long)(RAW_MAX >> 20));
+	}
 	got = pread(fd, head, sizeof(head), 0);
 	close(fd);
 	if (got < 0)
