@@ -239,6 +239,7 @@ bad early-no-cpio 1 grub --root . --kernel $K --initrd /boot/plain.img --early /
 bad missing-files 1 grub --root . --xen /boot/xen-4.99.gz --kernel /boot/vmlinuz-7 \
 	--initrd /boot/initrd.img-7 --early /boot/nothing.img
 bad cpu-not-served 1 grub --root . --cpu 06-9e-0a --kernel $K --initrd $I
+bad one-cpu-not-served 1 grub --root . --cpu 06-8c-01 --cpu 06-9e-0a --kernel $K --initrd $I
 bad xen-raw-cpu-not-served 1 grub --root . --cpu 0xa20f12 --xen $X --kernel $K \
 	--initrd /boot/plain.img --raw /boot/GenuineIntel.bin
 bad compressed-part 1 grub --root . --kernel $K --initrd /boot/in-main.img

@@ -96,13 +96,16 @@ static size_t vendor_run(const uint8_t *buf, size_t len, bool intel)
 			;
 		return pos;
 	}
-	while (len - pos >= UC_AMD_CONTAINER_HDR_SIZE && uc_amd_probe(buf + pos, len - pos)) {
+	while (len - pos >= UC_AMD_CONTAINER_HDR_SIZE &&
+	       uc_amd_probe(buf + pos, len - pos)) {
 		uint32_t table = le32(buf + pos + 8);
 
 		if (table > len - pos - UC_AMD_CONTAINER_HDR_SIZE)
 			return len;
 		pos += UC_AMD_CONTAINER_HDR_SIZE + (size_t)table;
-		while (len - pos >= UC_AMD_SECTION_HDR_SIZE && le32(buf + pos) == UC_AMD_TYPE_PATCH &&
+		/* An Intel header starts with 1 too: it ends the container. */
+		while (len - pos >= UC_AMD_SECTION_HDR_SIZE &&
+		       le32(buf + pos) == UC_AMD_TYPE_PATCH &&
 		       !uc_intel_probe(buf + pos, len - pos)) {
 			uint32_t section = le32(buf + pos + 4);
 
@@ -414,7 +417,8 @@ static void refuse_findings(const struct audit_findings *l, struct diags *d)
 			continue;
 		/* The same finding for another platform variant: said once. */
 		for (size_t j = 0; j < d->n && !said; j++)
-			said = d->v[j].level == DIAG_ERROR && strstr(d->v[j].text, f->message) &&
+			said = d->v[j].level == DIAG_ERROR &&
+			       strstr(d->v[j].text, f->message) &&
 			       !strncmp(d->v[j].text, f->code, strlen(f->code));
 		if (!said)
 			diag_add(d, DIAG_ERROR, f->file, f->offset, 0, 0, "%s: %s",
@@ -435,44 +439,42 @@ int stanza_check(const struct boot_entry *e, const struct verdict_cpu *cpus,
 		 const char *root, struct diags *d)
 {
 	const struct audit_opts o = { root, boot_resolve };
-	struct audit_entry a;
 	size_t errors = d->errors;
-	bool *served;
 
 	if (!n_cpus)
 		return diag_error(d, NULL, "none of the entry's files holds microcode "
 				  "for the CPUs asked about, so no loader would find "
 				  "any; prepend it (mkucode --prepend INITRD), or give "
 				  "--early FILE or (Xen) --raw FILE");
-	if (audit_entry(e, cpus, n_cpus, nw, &o, &a, d))
-		return -1;
-	if (a.status == EXIT_ERROR) {
-		audit_entry_free(&a);
-		if (d->errors == errors)
-			diag_error(d, NULL, "the entry's files cannot be read as a loader reads them");
-		return -1;
-	}
-	refuse_findings(&a.findings, d);
-	served = xzalloc((n_cpus) * sizeof(*served));
-	for (size_t i = 0; i < a.n_rows; i++) {
-		refuse_findings(&a.rows[i].findings, d);
-		if (a.rows[i].row.asked < n_cpus)
-			served[a.rows[i].row.asked] |= row_served(&a.rows[i].row);
-	}
-	for (size_t i = 0; i < a.n_rows; i++) {
-		const struct verdict_row *w = &a.rows[i].row;
-		char label[64], names[64];
+	/* One CPU at a time: its rows (one per platform variant) are its own. */
+	for (size_t c = 0; c < n_cpus; c++) {
+		struct audit_entry a;
+		bool served = false;
 
-		if (w->asked >= n_cpus || served[w->asked])
-			continue;
-		served[w->asked] = true;        /* said once */
-		verdict_row_label(w, label, sizeof(label));
-		verdict_loader_names(a.loaders, names, sizeof(names));
-		diag_error(d, NULL, "%s: no loader would load microcode from this "
-			   "entry (%s)", label, names);
+		if (audit_entry(e, &cpus[c], 1, nw, &o, &a, d))
+			return -1;
+		if (a.status == EXIT_ERROR) {
+			audit_entry_free(&a);
+			if (d->errors == errors)
+				diag_error(d, NULL, "the entry's files cannot be read "
+					   "as a loader reads them");
+			return -1;
+		}
+		refuse_findings(&a.findings, d);
+		for (size_t i = 0; i < a.n_rows; i++) {
+			refuse_findings(&a.rows[i].findings, d);
+			served |= row_served(&a.rows[i].row);
+		}
+		if (!served && a.n_rows) {
+			char label[64], names[64];
+
+			verdict_row_label(&a.rows[0].row, label, sizeof(label));
+			verdict_loader_names(a.loaders, names, sizeof(names));
+			diag_error(d, NULL, "%s: no loader would load microcode from "
+				   "this entry (%s)", label, names);
+		}
+		audit_entry_free(&a);
 	}
-	free(served);
-	audit_entry_free(&a);
 	return d->errors > errors ? -1 : 0;
 }
 
@@ -622,8 +624,8 @@ static char *label_name(const struct stanza_request *r)
 	return s;
 }
 
-static int render_syslinux(const struct stanza_request *r, const struct boot_entry *e,
-			   FILE *f, struct diags *d)
+static int render_syslinux(const struct stanza_request *r,
+			   const struct boot_entry *e, FILE *f, struct diags *d)
 {
 	char *label = label_name(r);
 	int rc = 0;
