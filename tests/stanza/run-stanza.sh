@@ -203,6 +203,15 @@ good grub-linux-cpu grub linux kernel:$K initrd:$I -- \
 good grub-linux-vendor grub linux kernel:$K initrd:$I -- \
 	grub --root . --vendor intel --kernel $K --initrd $I
 
+# Every printable character in a title and a file name: GRUB reads back
+# exactly what was meant (stanza checks with its parser before printing;
+# grub-script-check and status check here).
+nasty=$'k $x ${y} \'s "d" \\b ;&|<>(){}[]*?!#~`=%^@,.+-_:'
+cp "$B/vmlinuz-6.1.0-27-amd64" "$B/$nasty"
+good grub-every-char grub linux "kernel:/boot/$nasty" initrd:$I -- \
+	grub --root . --kernel "/boot/$nasty" --initrd $I --title "T: $nasty"
+rm -f "$B/$nasty"
+
 group syslinux
 good sys-linux syslinux linux kernel:$K initrd:$I -- \
 	cmdline "BOOT_IMAGE=$K root=/dev/vda1 ro initrd=$I" -- \
