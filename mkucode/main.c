@@ -21,6 +21,7 @@ static const struct verb {
 	{ "extract", cmd_extract },
 	{ "status", cmd_status },
 	{ "refresh", cmd_refresh },
+	{ "stanza", cmd_stanza },
 	{ "late", cmd_late },
 };
 
@@ -58,8 +59,15 @@ static int dispatch(int argc, char **argv)
 			return EXIT_OK;
 		}
 		if (looks_like_verb(argv[1])) {
-			error("'%s' is not a verb (build, list, verify, strip, "
-			      "extract, status, refresh, late), nor a SOURCE that exists", argv[1]);
+			char names[128];
+			size_t at = 0;
+
+			/* The verb table is the one list of verbs. */
+			for (size_t i = 0; i < N_VERBS && at < sizeof(names); i++)
+				at += (size_t)snprintf(names + at, sizeof(names) - at,
+						       "%s%s", i ? ", " : "", verbs[i].name);
+			error("'%s' is not a verb (%s), nor a SOURCE that exists",
+			      argv[1], names);
 			usage_hint();
 			return EXIT_USAGE;
 		}
