@@ -21,6 +21,7 @@ static const struct verb {
 	{ "extract", cmd_extract },
 	{ "status", cmd_status },
 	{ "refresh", cmd_refresh },
+	{ "stanza", cmd_stanza },
 };
 
 #define N_VERBS (sizeof(verbs) / sizeof(verbs[0]))
@@ -58,7 +59,7 @@ static int dispatch(int argc, char **argv)
 		}
 		if (looks_like_verb(argv[1])) {
 			error("'%s' is not a verb (build, list, verify, strip, "
-			      "extract, status, refresh), nor a SOURCE that exists", argv[1]);
+			      "extract, status, refresh, stanza), nor a SOURCE that exists", argv[1]);
 			usage_hint();
 			return EXIT_USAGE;
 		}

@@ -16,6 +16,8 @@
 #include "cpio/cpio.h"
 #include "domain/mainpart.h"
 #include "domain/cpu.h"
+#include "domain/select.h"
+#include "domain/ucode.h"
 #include "domain/verdict.h"
 #include "util/alloc.h"
 #include "util/exit.h"
@@ -745,6 +747,63 @@ void verdict_cpu_from_host(const struct host_cpu *h, struct verdict_cpu *out)
 	if (h->rev_known) {
 		out->cpu.rev = h->rev;
 		out->rev_known = true;
+	}
+}
+
+void verdict_cpus_add(struct verdict_cpu **v, size_t *n, size_t *cap,
+		      const struct verdict_cpu *a)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (!memcmp(&(*v)[i], a, sizeof(*a)))
+			return;
+	grow(v, cap, *n + 1, sizeof(**v));
+	(*v)[(*n)++] = *a;
+}
+
+void verdict_cpus_from_specs(const struct selection *sel, struct verdict_cpu **v,
+			     size_t *n, size_t *cap)
+{
+	for (size_t i = 0; i < sel->n_specs; i++) {
+		const struct cpu_spec *s = &sel->specs[i];
+		struct verdict_cpu a;
+
+		if (s->exclude)
+			continue;
+		memset(&a, 0, sizeof(a));
+		a.cpu.sig = s->sig;
+		/* AMD signatures have base family 0xf and an extended family. */
+		a.cpu.vendor = sel->spec_vendor_known[i] ? sel->spec_vendor[i]
+			       : ((s->sig >> 8) & 0xf) == 0xf && (s->sig >> 20)
+				       ? UC_VENDOR_AMD : UC_VENDOR_INTEL;
+		if (a.cpu.vendor == UC_VENDOR_INTEL && s->pf_mask) {
+			a.cpu.pf = s->pf_mask;
+			a.pf_known = true;
+		}
+		verdict_cpus_add(v, n, cap, &a);
+	}
+}
+
+void verdict_cpus_from_set(const struct ucode_set *set, struct verdict_cpu **v,
+			   size_t *n, size_t *cap)
+{
+	for (size_t i = 0; i < set->n; i++) {
+		const struct ucode_item *it = &set->items[i];
+		uint32_t sigs[64];
+		unsigned int k = 1;
+
+		if (!it->selected)
+			continue;
+		sigs[0] = it->sig;
+		if (it->vendor == UC_VENDOR_AMD)
+			k = ucode_amd_cpus(it, sigs, 64);
+		for (unsigned int j = 0; j < k; j++) {
+			struct verdict_cpu a;
+
+			memset(&a, 0, sizeof(a));
+			a.cpu.vendor = it->vendor;
+			a.cpu.sig = sigs[j];
+			verdict_cpus_add(v, n, cap, &a);
+		}
 	}
 }
 

@@ -50,6 +50,19 @@ struct verdict_cpu {
 struct host_cpu;
 void verdict_cpu_from_host(const struct host_cpu *h, struct verdict_cpu *out);
 
+/* The CPUs a verb asks about, each once (memcmp). */
+void verdict_cpus_add(struct verdict_cpu **v, size_t *n, size_t *cap,
+		      const struct verdict_cpu *a);
+/* The CPUs a selection's --cpu SPECs name (excludes left out), platform
+ * as given, vendor as --vendor says or as the signature reads. */
+struct selection;
+void verdict_cpus_from_specs(const struct selection *sel, struct verdict_cpu **v,
+			     size_t *n, size_t *cap);
+/* Every CPU the selected updates of set are for, platform unknown. */
+struct ucode_set;
+void verdict_cpus_from_set(const struct ucode_set *set, struct verdict_cpu **v,
+			   size_t *n, size_t *cap);
+
 struct verdict_query {
 	const struct early_input *files;   /* in load order; n_files >= 1 */
 	size_t n_files;

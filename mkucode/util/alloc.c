@@ -21,6 +21,11 @@ void *xmalloc(size_t n)
 	return p;
 }
 
+void *xzalloc(size_t n)
+{
+	return memset(xmalloc(n), 0, n ? n : 1);
+}
+
 void *xrealloc(void *p, size_t n)
 {
 	p = realloc(p, n ? n : 1);

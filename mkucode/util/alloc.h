@@ -7,6 +7,8 @@
 
 void *xmalloc(size_t n);
 void *xrealloc(void *p, size_t n);
+/* n zeroed bytes. */
+void *xzalloc(size_t n);
 char *xstrdup(const char *s);
 __attribute__((format(printf, 1, 2))) char *xasprintf(const char *fmt, ...);
 

@@ -236,6 +236,11 @@ void usage_hint(void)
 
 void print_help(void)
 {
+	/* Held whole until finish_stdout(), so that a failed write is said
+	 * once, with its cause (the text is longer than stdio's buffer). */
+	static char held[16384];
+
+	setvbuf(stdout, held, _IOFBF, sizeof(held));
 	printf("Usage:\n"
 "  %1$s [build] [SELECTION] (-o FILE | --prepend IMAGE | --raw DIR) [SOURCE...]\n"
 "  %1$s list [--json] [--root DIR] [PATH...]\n"
@@ -244,6 +249,9 @@ void print_help(void)
 "  %1$s extract IMAGE -o FILE [--force]\n"
 "  %1$s status [SELECTION] [--root DIR] [--json] [SOURCE...]\n"
 "  %1$s refresh [SELECTION] [--root DIR] [--dry-run] [SOURCE...]\n"
+"  %1$s stanza grub|syslinux [SELECTION] [--root DIR] --kernel FILE\n"
+"      [--append ARGS] [--initrd FILE]... [--xen FILE [--xen-args ARGS]]\n"
+"      [--early FILE | --raw FILE] [--title TEXT] [--mboot PATH]\n"
 "\n"
 "Build the early-microcode cpio that Linux and Xen read at the front of an\n"
 "initrd, from SOURCEs: files or directories of Intel binary or .dat microcode,\n"
@@ -274,6 +282,16 @@ void print_help(void)
 "Checks:\n"
 "      --ignore-broken    skip malformed microcode with a warning (default: fail)\n"
 "      --allow-empty      write an archive even when nothing is selected\n"
+"Stanza (paths from DIR, as the boot loader names them):\n"
+"      --kernel FILE      the Linux kernel (Xen: the dom0 kernel)\n"
+"      --append ARGS      its command line\n"
+"      --initrd FILE      an initrd; repeatable, in load order (Xen: one)\n"
+"      --xen FILE         a Xen entry: the hypervisor\n"
+"      --xen-args ARGS    Xen's command line (stanza adds ucode=)\n"
+"      --early FILE       a separate early cpio, loaded first (Xen: ucode=scan)\n"
+"      --raw FILE         Xen: a raw vendor file as a module (ucode=<n>)\n"
+"      --title TEXT       the menu title\n"
+"      --mboot PATH       syslinux Xen: mboot.c32's path (default mboot.c32)\n"
 "Other:\n"
 "      --root DIR         read the system under DIR: configuration, default\n"
 "                         SOURCEs, what --host reads, and for status and\n"
@@ -294,6 +312,10 @@ void print_help(void)
 "refresh puts what SELECTION builds from the SOURCEs in front of every initrd\n"
 "in DIR/boot that does not already hold it (as --prepend), one line per image;\n"
 "exit 1 when any image failed (it stays as it was; the others are refreshed).\n"
+"stanza prints one GRUB menuentry or syslinux LABEL that loads the microcode\n"
+"the files hold (ucode=scan or ucode=<n> for Xen), checked as status checks\n"
+"entries; exit 1 (nothing printed) when a CPU of the SELECTION (default: every\n"
+"CPU the files hold microcode for) would get none, or status would object.\n"
 "\n"
 "Exit status: 0 success; 1 error (nothing written); 2 usage; 3 verify, status:\n"
 "some CPU gets no microcode; 4 verify, status: every CPU gets it, but something\n"

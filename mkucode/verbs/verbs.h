@@ -13,6 +13,7 @@ int cmd_strip(int argc, char **argv);
 int cmd_extract(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_refresh(int argc, char **argv);
+int cmd_stanza(int argc, char **argv);
 
 /* Shared by build and verify: --cpu SPEC and --host into a selection;
  * each prints what it has to say. */

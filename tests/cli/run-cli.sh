@@ -833,7 +833,7 @@ tap_check 'usage: mkucode build -o FILE SOURCE gives what mkucode -o FILE SOURCE
 run usage mkucode lst src
 tap_check 'usage: unknown verb lst: exit 2' test "$RC" -eq 2
 tap_check 'usage: unknown verb lst: said so, naming the verbs' \
-	grep -qx "mkucode: 'lst' is not a verb (build, list, verify, strip, extract, status, refresh), nor a SOURCE that exists" "$T/.err"
+	grep -qx "mkucode: 'lst' is not a verb (build, list, verify, strip, extract, status, refresh, stanza), nor a SOURCE that exists" "$T/.err"
 run usage mkucode help-me
 tap_check 'usage: unknown verb help-me: exit 2' test "$RC" -eq 2
 RC=0

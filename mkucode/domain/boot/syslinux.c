@@ -25,9 +25,6 @@
 #include "domain/boot/syslinux.h"
 #include "util/alloc.h"
 
-/* syslinux's initramfs loader aligns every archive's start to 4 bytes. */
-#define SYSLINUX_INITRD_ALIGN 4
-
 struct text {
 	const char *s;          /* not terminated */
 	size_t n;

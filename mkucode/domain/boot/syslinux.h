@@ -21,6 +21,13 @@
 #include "util/diag.h"
 
 /*
+ * Where ldlinux starts each initrd after the first (INITRD a,b): at the
+ * next multiple of 4 bytes, the gap zeroed (initramfs_load_archive adds
+ * every file with an alignment of 4; 4096 is only the most it allows).
+ */
+#define SYSLINUX_INITRD_ALIGN 4
+
+/*
  * Parse one config file (buf, len; name for diagnostics and
  * entry->config) and add its labels to out, in file order.  Returns 0,
  * or -1 with an error naming the line (out unchanged).
