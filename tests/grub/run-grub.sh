@@ -34,6 +34,7 @@ if (($# != 3)); then
 	exit 2
 fi
 MKUCODE=$(realpath "$1")
+# shellcheck disable=SC2034 # trees.sh's
 UCGEN=$(realpath "$2")
 BUILD=$(realpath "$3")
 HERE=$(dirname "$(realpath "$0")")
@@ -55,7 +56,7 @@ done
 
 T=$(mktemp -d)
 trap '[ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
-cd "$T"
+cd "$T" || exit 1
 unset SOURCE_DATE_EPOCH
 export LC_ALL=C TZ=UTC
 
@@ -261,6 +262,34 @@ etc_default def-offstock no 'MKUCODE_GRUB=no'
 cp "$T/def-mk/grub.d/xen.cfg" "$T/def-offstock/grub.d/xen.cfg"
 mkconfig stock def-offstock gd-mk --path bin
 DESC="MKUCODE_GRUB=no: the drop-in changes nothing" expect diff -u "$CFG" "$T/off.cfg"
+
+# A mkucode that fails and writes on standard output: grub-mkconfig still
+# succeeds, nothing of it reaches grub.cfg, and still no broken line.
+mkdir -p badbin
+printf '#!/bin/sh\necho JUNK-FROM-MKUCODE\necho JUNK-ON-STDERR >&2\nexit 1\n' >badbin/mkucode
+chmod +x badbin/mkucode
+mkconfig mk def-mk gd-mk --path badbin
+DESC="a failing mkucode: grub-mkconfig exits 0" expect test "$RC" = 0 || show
+DESC="a failing mkucode: nothing it prints reaches grub.cfg or standard output" \
+	refute grep -q JUNK-FROM "$CFG" "$T/out"
+DESC="a failing mkucode: grub-script-check passes, one file a module line, ucode=scan" \
+	expect bash -c "grub-script-check '$CFG' && '$CHECK' '$CFG' entries one-file-modules initrd-first ucode-scan"
+
+# GRUB_EARLY_INITRD_LINUX_CUSTOM in front of initrds that carry microcode,
+# with Xen: the stock entries get no broken line, and 25_mkucode's stanza
+# refuses the two sources that would shadow each other, saying so.
+debian_xen custom yes
+rm "$T/custom/boot/intel-ucode.img"
+cp b4.cpio "$T/custom/boot/my-ucode.cpio"
+etc_default def-custom yes 'GRUB_EARLY_INITRD_LINUX_CUSTOM="my-ucode.cpio"'
+mkconfig custom def-custom gd-mk --path bin
+DESC="GRUB_EARLY_INITRD_LINUX_CUSTOM, Xen, GRUB 2.06: grub-mkconfig exits 0" expect test "$RC" = 0 || show
+DESC="GRUB_EARLY_INITRD_LINUX_CUSTOM, Xen, GRUB 2.06: one file a module line, the initrd first" \
+	expect "$CHECK" "$CFG" one-file-modules initrd-first
+DESC="GRUB_EARLY_INITRD_LINUX_CUSTOM on prepended initrds: a warning says it shadows them" \
+	expect grep -q 'warning: GRUB_EARLY_INITRD_LINUX_CUSTOM puts my-ucode.cpio in front of initrds that carry' "$T/err"
+DESC="GRUB_EARLY_INITRD_LINUX_CUSTOM on prepended initrds: 25_mkucode writes no entry and says why" \
+	expect bash -c "grep -q '25_mkucode: no entry' '$T/err' && ! grep -q '^menuentry.*early microcode' '$CFG'"
 
 # ---------------------------------------------------------------- deliberate early image
 # The initrds carry no microcode; intel-ucode.img (0xb4) is the early image
