@@ -221,10 +221,20 @@ all_checks "drop-in"
 DESC="drop-in: nothing on standard output" expect test ! -s "$T/out"
 DESC="drop-in: the note names the image it no longer loads" \
 	expect grep -q 'mkucode: note: .*not loading /boot/intel-ucode.img' "$T/err"
+DESC="drop-in: no warning (no early image is kept on purpose)" refute grep -q 'mkucode: warning' "$T/err"
 DESC="drop-in: 25_mkucode adds nothing (no separate image is kept)" \
 	refute grep -q 'BEGIN /etc/grub.d/25_mkucode ###.\{1,\}' <(tr '\n' ' ' <"$CFG" | grep -o 'BEGIN /etc/grub.d/25_mkucode ###.*END /etc/grub.d/25_mkucode' | sed 's/###  *### END.*//')
 RC=$(status_rc mk)
 DESC="drop-in: mkucode status --root TREE exits 0" expect test "$RC" = 0 || tap_diag <"$T/status.out"
+
+# Without Xen: the stale image is still not put in front (10_linux alone).
+debian_xen linux yes
+rm "$T/linux/boot/xen-4.17-amd64.gz"
+mkconfig linux def-mk gd-mk --path bin
+DESC="no Xen, drop-in: Linux entries load the prepended initrd alone, not the stale intel-ucode.img" \
+	expect "$CHECK" "$CFG" not=intel-ucode.img initrd-only
+RC=$(status_rc linux)
+DESC="no Xen, drop-in: mkucode status --root TREE exits 0" expect test "$RC" = 0 || tap_diag <"$T/status.out"
 
 # Debian's xen.cfg sets the Xen command line: the drop-in adds to it.
 sed 's/^#GRUB_CMDLINE_XEN_DEFAULT=""/GRUB_CMDLINE_XEN_DEFAULT="dom0_mem=1024M,max:1024M"/' \
