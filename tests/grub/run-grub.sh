@@ -227,6 +227,16 @@ DESC="drop-in: 25_mkucode adds nothing (no separate image is kept)" \
 RC=$(status_rc mk)
 DESC="drop-in: mkucode status --root TREE exits 0" expect test "$RC" = 0 || tap_diag <"$T/status.out"
 
+# The harness's own --mkucode BUILD (what tests/boot uses) composes the same.
+cp "$CFG" "$T/composed.cfg"
+mkdir -p "$T/def-plain"
+cp -a "$T/def-mk/." "$T/def-plain/" && rm "$T/def-plain/grub.d/zz-mkucode.cfg"
+RC=0
+"$MKCONFIG" --boot "$T/mk/boot" --default "$T/def-plain" --grub-d "$T/gd-stock" --mkucode "$BUILD" \
+	-o "$T/harness.cfg" >"$T/out" 2>"$T/err" || RC=$?
+DESC="mkconfig.sh --mkucode BUILD: the same grub.cfg as the installed files give" \
+	expect bash -c "test $RC = 0 && diff -u '$T/composed.cfg' '$T/harness.cfg'"
+
 # Without Xen: the stale image is still not put in front (10_linux alone).
 debian_xen linux yes
 rm "$T/linux/boot/xen-4.17-amd64.gz"
