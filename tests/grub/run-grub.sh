@@ -343,6 +343,35 @@ DESC="early image, no Xen, drop-in: Linux entries load it in front of the initrd
 	expect "$CHECK" "$CFG" early=intel-ucode.img
 DESC="early image, no Xen, drop-in: no warning" refute grep -q 'mkucode: warning' "$T/err"
 
+# ---------------------------------------------------------------- raw module
+# MKUCODE_GRUB_XEN_RAW names a raw vendor file (mkucode --raw): no stock
+# template loads one; 25_mkucode's Xen entries do, ucode=<n> naming it.
+debian_xen raw no
+rm "$T/raw/boot/intel-ucode.img"
+mkdir -p "$T/raw/boot/xen-ucode"
+mk --raw "$T/raw/boot/xen-ucode" b4.bin
+etc_default def-raw yes 'MKUCODE_GRUB_XEN_RAW=/boot/xen-ucode/GenuineIntel.bin'
+mkconfig raw def-raw gd-mk --path bin
+DESC="raw module: grub-mkconfig exits 0, grub-script-check passes" \
+	expect bash -c "test $RC = 0 && grub-script-check '$CFG'" || show
+sed -n '/BEGIN .*25_mkucode/,/END .*25_mkucode/p' "$CFG" >"$T/own.cfg"
+DESC="raw module: 25_mkucode's Xen entries load kernel, initrd, GenuineIntel.bin, ucode=<n> naming it" \
+	expect bash -c "grep -q '^menuentry' '$T/own.cfg' && '$CHECK' '$T/own.cfg' raw=xen-ucode/GenuineIntel.bin one-file-modules"
+sed '/BEGIN .*25_mkucode/,/END .*25_mkucode/d' "$CFG" >"$T/stock-part.cfg"
+DESC="raw module: the stock entries do not load it" \
+	expect "$CHECK" "$T/stock-part.cfg" not=xen-ucode/GenuineIntel.bin one-file-modules
+debian_xen raw-carry yes
+rm "$T/raw-carry/boot/intel-ucode.img"
+mkdir -p "$T/raw-carry/boot/xen-ucode"
+mk --raw "$T/raw-carry/boot/xen-ucode" b4.bin
+mkconfig raw-carry def-raw gd-mk --path bin
+DESC="raw module beside initrds that carry microcode: no entry (they would shadow each other), and why" \
+	expect bash -c "test $RC = 0 && grep -q '25_mkucode: no entry' '$T/err' && ! grep -q 'raw microcode' '$CFG'"
+etc_default def-raw-bad yes 'MKUCODE_GRUB_XEN_RAW=/srv/GenuineIntel.bin'
+mkconfig raw def-raw-bad gd-mk --path bin
+DESC="raw module outside /boot: no entry, and why" \
+	expect bash -c "test $RC = 0 && grep -q 'MKUCODE_GRUB_XEN_RAW: /srv/GenuineIntel.bin: not under /boot' '$T/err' && ! grep -q 'raw microcode' '$CFG'"
+
 # ---------------------------------------------------------------- newer templates
 # trixie's grub-common (2.12), extracted, never installed: its grub-mkconfig,
 # grub-mkconfig_lib and templates.
