@@ -246,6 +246,22 @@ DESC="no Xen, drop-in: Linux entries load the prepended initrd alone, not the st
 RC=$(status_rc linux)
 DESC="no Xen, drop-in: mkucode status --root TREE exits 0" expect test "$RC" = 0 || tap_diag <"$T/status.out"
 
+# Some initrds carry microcode, one does not: it is named, with the fix.
+debian_xen mixed yes
+cp main.cpio.gz "$T/mixed/boot/initrd.img-6.1.0-26-amd64"
+mkconfig mixed def-mk gd-mk --path bin
+DESC="an initrd without microcode beside ones with: a warning names it and says mkucode refresh" \
+	expect grep -q "warning: no early microcode in /boot/initrd.img-6.1.0-26-amd64: run 'mkucode refresh'" "$T/err"
+
+# Sourced alone, twice, by dash under set -e (as grub-mkconfig's /bin/sh
+# does once): no exit, nothing on standard output, ucode=scan once.
+RC=0
+unshare -m sh -c 'mount --make-rprivate / && mount --bind "$1" /boot &&
+	PATH=$2:$PATH GRUB_EARLY_INITRD_LINUX_STOCK="intel-ucode.img amd-ucode.img" dash -e -c ". \"\$0\"; . \"\$0\"; echo \"END \$GRUB_CMDLINE_XEN_DEFAULT|\$GRUB_EARLY_INITRD_LINUX_STOCK\" >&2" "$3"' \
+	sh "$T/mk/boot" "$T/bin" "$DROPIN" >"$T/out" 2>"$T/err" || RC=$?
+DESC="sourced twice under dash -e: it returns, ucode=scan once, the stale image off the list, nothing on standard output" \
+	expect bash -c "test $RC = 0 && test ! -s '$T/out' && grep -qx 'END ucode=scan|amd-ucode.img' '$T/err'" || show
+
 # Debian's xen.cfg sets the Xen command line: the drop-in adds to it.
 sed 's/^#GRUB_CMDLINE_XEN_DEFAULT=""/GRUB_CMDLINE_XEN_DEFAULT="dom0_mem=1024M,max:1024M"/' \
 	"$T/def-mk/grub.d/xen.cfg" >"$T/xen.cfg" && mv "$T/xen.cfg" "$T/def-mk/grub.d/xen.cfg"
