@@ -24,7 +24,8 @@
 #  - GRUB 2.06 with a deliberately separate early image and Xen: no broken
 #    line; 25_mkucode writes entries with the image (mkucode stanza) or says
 #    why not;
-#  - the same on trixie's grub-common (2.12) templates and grub-mkconfig.
+#  - the same on trixie's grub-common (2.12) templates and grub-mkconfig
+#    (a TAP SKIP when they cannot be downloaded).
 # Output is TAP.
 
 set -uo pipefail
@@ -421,8 +422,10 @@ if "$SRC/tests/data/fetch-firmware" --suite trixie --package grub-common \
 	DESC="2.12, early image, Xen, drop-in: no warning, no entries of 25_mkucode" \
 		refute grep -q 'mkucode: warning\|25_mkucode:' "$T/err"
 else
+	# Optional: a newer release's templates are a second opinion, and the
+	# mirror may not serve that suite; the 2.06 checks above stand alone.
 	tap_diag <"$T/fetch.log"
-	tap notok "trixie's grub-common could not be downloaded (see above)"
+	tap notok "trixie's grub-common (2.12) templates" "SKIP could not be downloaded (see above)"
 fi
 
 tap_done
