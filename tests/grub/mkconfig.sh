@@ -31,8 +31,10 @@
 #       --mkucode build -o T/boot/grub/grub.cfg
 #
 # grub-probe and grub-mkrelpath are replaced by the stand-ins beside this
-# script (one ext4 disk holding / and /boot), bound over /usr/sbin/grub-probe
-# and /usr/bin/grub-mkrelpath, which grub-mkconfig calls by those paths.
+# script (grub-probe's answers can be set with --env MKCONFIG_PROBE_<TARGET>=...,
+# see grub-probe here), bound over /usr/sbin/grub-probe and
+# /usr/bin/grub-mkrelpath, which grub-mkconfig calls by those paths; by
+# default one ext4 disk holds / and /boot.
 # grub-mkconfig runs with LC_ALL=C and a minimal environment; its standard
 # error is passed through; its exit status is this script's.  Exit 77 when
 # the namespace cannot be made (not root, no unshare).

@@ -238,6 +238,14 @@ RC=0
 DESC="mkconfig.sh --mkucode BUILD: the same grub.cfg as the installed files give" \
 	expect bash -c "test $RC = 0 && diff -u '$T/composed.cfg' '$T/harness.cfg'"
 
+# The stand-in grub-probe's answers are set through the environment (for
+# a grub.cfg that finds its files on an ISO): the search line follows.
+mkconfig mk def-mk gd-mk --path bin --env MKCONFIG_PROBE_FS_UUID=2026-12-01-00-00-00-00 \
+	--env MKCONFIG_PROBE_PARTMAP= --env MKCONFIG_PROBE_FS=iso9660
+DESC="mkconfig.sh --env MKCONFIG_PROBE_*: the entries search that file system" \
+	expect bash -c "grep -q 'search --no-floppy --fs-uuid --set=root .*2026-12-01-00-00-00-00' '$CFG' &&
+		grep -q 'insmod iso9660' '$CFG' && ! grep -q 'part_msdos' '$CFG' && grub-script-check '$CFG'"
+
 # Without Xen: the stale image is still not put in front (10_linux alone).
 debian_xen linux yes
 rm "$T/linux/boot/xen-4.17-amd64.gz"
