@@ -139,10 +139,12 @@ etc_default() {
 	[[ $with != yes ]] || cp "$DROPIN" "$dir/grub.d/"
 }
 
-# grub_d DIR TEMPLATES [MKUCODE]: TEMPLATES' files, and 25_mkucode.
+# grub_d DIR TEMPLATES [MKUCODE]: TEMPLATES' files and, MKUCODE yes, the
+# installed 25_mkucode.
 grub_d() {
 	mkdir -p "$T/$1"
 	cp -p "$2"/* "$T/$1/"
+	rm -f "$T/$1/25_mkucode"    # a copy installed on this machine is not stock
 	[[ ${3:-} != yes ]] || cp -p "$TEMPLATE" "$T/$1/"
 }
 
