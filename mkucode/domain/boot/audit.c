@@ -674,16 +674,22 @@ static int audit_xen(struct audit_entry *a, const struct verdict_cpu *cpus,
 				    "a raw vendor file, which scan skips; fix: ucode=%ld",
 				    raw, e->modules[raw].path, raw);
 		if (chosen < 0 || !e->modules[chosen].file) {
-			bool carried = any >= 0 && !u.scan && !u.has_index;
+			/* A recovery entry without ucode= loads none on purpose:
+			 * the way back after a bad update (as mkucode's GRUB
+			 * drop-in leaves it). */
+			bool way_back = e->recovery && !u.scan && !u.has_index;
+			bool carried = any >= 0 && !u.scan && !u.has_index && !way_back;
 
 			grow(&a->rows, &cap, a->n_rows + 1, sizeof(*a->rows));
 			empty_row(&a->rows[a->n_rows++], cpu, a->loaders,
 				  u.scan || u.has_index ? "no module Xen reads holds microcode"
-							: "Xen's command line has no ucode=");
+				  : way_back ? "a recovery entry: no ucode=, the way back"
+					     : "Xen's command line has no ucode=");
 			/* The fix: the microcode in front of dom0's initrd. */
 			judge_row(&a->rows[from], nw, a->loaders,
 				  n > 1 ? e->modules[1].file : NULL, NULL,
-				  carried ? EXIT_SHOULD_FIX : EXIT_NO_MICROCODE);
+				  carried ? EXIT_SHOULD_FIX
+				  : way_back ? EXIT_OK : EXIT_NO_MICROCODE);
 			if (carried) {
 				add_finding(&a->rows[from].findings, "xen-no-ucode", e->config,
 					    DIAG_NO_OFFSET, e->xen.line, XEN_LOADERS,
