@@ -3,7 +3,7 @@
 """Boot-loader tests: real boot loaders read the entries `mkucode stanza`
 writes and hand Xen 4.17 and Debian's kernel the files, under QEMU (TCG).
 
-usage: loadertest.py CASE MKUCODE PROBE FETCH
+usage: loadertest.py CASE MKUCODE PROBE FETCH BUILD_ROOT
        loadertest.py --list
 
   grub-bios-xen-intel, grub-bios-xen-amd
@@ -42,6 +42,7 @@ import gzip
 import os
 import re
 import shutil
+import struct
 import subprocess
 import sys
 import tempfile
@@ -179,6 +180,34 @@ def ovmf(env):
             "-drive", f"if=pflash,format=raw,unit=1,file={vars_copy}"]
 
 
+def data_disk(env, tree, cfg, name):
+    """The disk a generated grub.cfg names: grub-mkconfig ran with tests/grub's
+    grub-probe stand-in, which says / and /boot are one ext2-family file
+    system on (hd0,msdos1) with a UUID; the disk is made so (an MBR, one
+    partition at 1 MiB, ext4 of that UUID holding the tree), and the config
+    finds its files there unchanged.  QEMU's arguments for it."""
+    m = re.search(r"search .*--fs-uuid --set=root (?:--hint\S* \S+ )*([0-9a-f-]{36})\b", cfg)
+    check(m is not None, f"{name}: the generated grub.cfg searches a file system UUID")
+    uuid = m.group(1) if m else "00000000-0000-0000-0000-000000000000"
+    used = sum(os.path.getsize(os.path.join(d, f))
+               for d, _, files in os.walk(tree.root) for f in files)
+    mib = used * 5 // 4 // (1 << 20) + 16
+    fs = env.path(name + ".ext4")
+    run(["mkfs.ext4", "-q", "-F", "-U", uuid, "-L", "root", "-d", tree.root, fs, f"{mib}M"])
+    disk = env.path(name + ".disk")
+    mbr = bytearray(512)
+    start, sectors = 2048, os.path.getsize(fs) // 512
+    # One entry: not active, CHS "use LBA", type 0x83 (Linux), LBA extent.
+    mbr[446:462] = struct.pack("<B3sB3sII", 0, b"\xfe\xff\xff", 0x83, b"\xfe\xff\xff",
+                               start, sectors)
+    mbr[510:512] = b"\x55\xaa"
+    with open(disk, "wb") as out, open(fs, "rb") as f:
+        out.write(mbr + bytes(start * 512 - 512))
+        shutil.copyfileobj(f, out)
+    os.unlink(fs)
+    return ["-drive", f"file={disk},format=raw,if=ide,index=0,media=disk"]
+
+
 def syslinux_cfg(entry):
     label = re.search(r"^LABEL (\S+)", entry, re.M)
     check(label is not None, "stanza syslinux printed a LABEL")
@@ -212,6 +241,134 @@ def pxelinux_tftp(env, tree, entry):
         f.write(syslinux_cfg(entry))
     return ["-netdev", f"user,id=n0,restrict=on,tftp={tree.root},bootfile=pxelinux.0",
             "-device", "e1000,netdev=n0", "-boot", "n"]
+
+
+# ------------------------------------------------------------------ grub-mkconfig
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+MKCONFIG = os.path.join(HERE, "..", "grub", "mkconfig.sh")
+FETCH_FIRMWARE = os.path.join(HERE, "..", "data", "fetch-firmware")
+STALE_CPU = "0x50657"  # Cascade Lake: microcode for another machine's CPU
+
+
+def grub_files(env):
+    """mkucode's GRUB files as `meson install` puts them: (the drop-in, the
+    template)."""
+    dest = env.path("dest")
+    if not os.path.isdir(dest):
+        run(["meson", "install", "-C", env.build, "--no-rebuild", "--quiet",
+             "--tags", "grub", "--destdir", dest])
+    found = {}
+    for d, _, files in os.walk(dest):
+        for f in files:
+            found[os.path.relpath(os.path.join(d, f), dest)] = os.path.join(d, f)
+    dropin = [v for k, v in found.items() if k.endswith("default/grub.d/zz-mkucode.cfg")]
+    template = [v for k, v in found.items() if k.endswith("grub.d/25_mkucode")]
+    check(len(dropin) == 1 and len(template) == 1,
+          "meson install puts zz-mkucode.cfg and 25_mkucode in place")
+    return dropin[0], template[0]
+
+
+def xen_cfg(env):
+    """Debian's /etc/default/grub.d/xen.cfg (xen-hypervisor-common),
+    unpacked into the cache as tests/grub does."""
+    dest = os.path.join(os.path.dirname(env.sources[0]), "..", "..", "..", "grub", "xen-common")
+    run([FETCH_FIRMWARE, "--package", "xen-hypervisor-common", "--dest", dest])
+    return os.path.join(dest, "etc", "default", "grub.d", "xen.cfg")
+
+
+def mkconfig_tree(env, name, selection=()):
+    """A Debian /boot after an upgrade: the kernel (its config says it can be
+    dom0), Xen 4.17 with its config, the initrd with the microcode
+    prepended, and a stale stock-named early image, intel-ucode.img, which
+    GRUB 2.06 would load in front of the initrd (Linux) or on the initrd's
+    module2 line (Xen)."""
+    tree = Tree(env, name)
+    cache = os.path.dirname(os.path.dirname(env.kernel))
+    tree.add(os.path.join(cache, "boot", f"config-{tree.version}"), f"config-{tree.version}")
+    xcache = os.path.dirname(os.path.dirname(env.xen))
+    tree.add(os.path.join(xcache, "boot", "xen-4.17-amd64.config"), "xen-4.17-amd64.config")
+    initrd = initrd_image(env, tree, list(selection))
+    stale = "/boot/intel-ucode.img"
+    run([env.mkucode, "-q", f"--cpu={STALE_CPU}", "-o", tree.host(stale)] + env.sources)
+    return tree, initrd, stale
+
+
+def mkconfig(env, tree, lines, stock=False):
+    """The real grub-mkconfig (tests/grub/mkconfig.sh: a private mount
+    namespace, this machine's grub-common and /etc/grub.d) on the tree, with
+    /etc/default/grub of these lines, Debian's xen.cfg and, unless stock,
+    mkucode's drop-in and template; the grub.cfg it wrote."""
+    tag = "stock" if stock else "mkucode"
+    default = env.path(f"default-{tag}")
+    os.makedirs(os.path.join(default, "grub.d"))
+    with open(os.path.join(default, "grub"), "w") as f:
+        f.write("".join(line + "\n" for line in lines))
+    shutil.copy(xen_cfg(env), os.path.join(default, "grub.d"))
+    grubd = env.path(f"grub.d-{tag}")
+    shutil.copytree("/etc/grub.d", grubd)
+    if not stock:
+        dropin, template = grub_files(env)
+        shutil.copy(dropin, os.path.join(default, "grub.d"))
+        shutil.copy(template, grubd)
+    bindir = env.path("bin")
+    if not os.path.isdir(bindir):
+        os.makedirs(bindir)
+        os.symlink(env.mkucode, os.path.join(bindir, "mkucode"))
+    out = env.path(f"grub-{tag}.cfg")
+    p = subprocess.run(["bash", MKCONFIG, "--boot", tree.host("/boot"), "--default", default,
+                        "--grub-d", grubd, "--path", bindir, "-o", out],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    if p.returncode == 77:
+        print(f"SKIP: {MKCONFIG} cannot run here: {p.stderr.strip()}")
+        sys.exit(77)
+    for line in p.stderr.splitlines():
+        print(f"  grub-mkconfig ({tag}) says: {line}")
+    check(p.returncode == 0 and p.stdout == "",
+          f"grub-mkconfig ({tag}) exits 0 and prints nothing on standard output "
+          f"(exit {p.returncode})")
+    run(["grub-script-check", out])
+    with open(out) as f:
+        cfg = f.read()
+    tree_cfg = tree.host("/boot/grub/grub.cfg")
+    os.makedirs(os.path.dirname(tree_cfg), exist_ok=True)
+    shutil.copyfile(out, tree_cfg)
+    return cfg
+
+
+def entry_of(cfg, title):
+    """The menuentry block whose title starts with title."""
+    m = re.search(rf"^\s*menuentry '{re.escape(title)}[^\n]*\n(.*?)^\s*}}", cfg, re.M | re.S)
+    return m.group(0) if m else ""
+
+
+# The serial console, the first (or the Xen) entry at once; Debian's Xen
+# defaults (xen.cfg) decide which.
+MKCONFIG_GRUB = [
+    "GRUB_DISTRIBUTOR=Debian",
+    "GRUB_TIMEOUT=0",
+    "GRUB_TERMINAL=serial",
+    'GRUB_SERIAL_COMMAND="serial --unit=0 --speed=115200"',
+    "GRUB_DISABLE_OS_PROBER=true",
+    f'GRUB_CMDLINE_LINUX_DEFAULT="{bt.LINUX_CMDLINE}"',
+    'GRUB_CMDLINE_LINUX=""',
+    f'GRUB_CMDLINE_XEN="{XEN_ARGS}"',
+]
+MKCONFIG_LINUX = MKCONFIG_GRUB + ["GRUB_DEFAULT=0", "XEN_OVERRIDE_GRUB_DEFAULT=0"]
+MKCONFIG_XEN = MKCONFIG_GRUB + ["XEN_OVERRIDE_GRUB_DEFAULT=1"]
+
+
+def grub_mkconfig_medium(env, tree, cfg, name):
+    """GRUB from a rescue ISO whose grub.cfg is the generated one, the
+    files on the disk that config searches."""
+    disk = data_disk(env, tree, cfg, name)
+    iso_tree = env.path(name + "-iso")
+    os.makedirs(os.path.join(iso_tree, "boot", "grub"))
+    with open(os.path.join(iso_tree, "boot", "grub", "grub.cfg"), "w") as f:
+        f.write(cfg)
+    iso = env.path(name + ".iso")
+    run(["grub-mkrescue", "-o", iso, iso_tree])
+    return disk + ["-cdrom", iso, "-boot", "d"]
 
 
 # ------------------------------------------------------------------ boots
@@ -276,6 +433,56 @@ def case_grub_xen(env, model, raw=False, efi=False):
     b = xen_boot(env, name, model, (ovmf(env) if efi else []) + medium, want, tree, initrd)
     if efi:
         check(b.find(r"\(XEN\) EFI RAM map"), f"{name}: Xen came through UEFI (EFI RAM map)")
+    else:
+        mkconfig_xen(env, model)
+        if model == "Skylake-Server":
+            mkconfig_xen(env, model, stock=True)
+
+
+XEN_TITLE = "Debian GNU/Linux, with Xen hypervisor"
+
+
+def mkconfig_xen(env, model, stock=False):
+    """The Xen entry grub-mkconfig writes with mkucode's drop-in: ucode=scan,
+    the initrd alone on its module2 line, the stale image nowhere; Xen
+    loads what verify predicts and dom0 gets the initrd.  stock: the same
+    without the drop-in, the control that shows what it fixes (GRUB 2.06's
+    one module2 line for the image and the initrd: GRUB loads the first
+    file, dom0 gets the stale image, and no ucode=)."""
+    tag = "stock" if stock else "mkconfig"
+    tree, initrd, stale = mkconfig_tree(env, tag)
+    cfg = mkconfig(env, tree, MKCONFIG_XEN, stock)
+    entry = entry_of(cfg, XEN_TITLE)
+    print(f"  grub-mkconfig ({tag}) Xen entry:\n" + "".join(f"  | {l}\n" for l in entry.splitlines()))
+    check(entry, f"grub-mkconfig ({tag}) wrote '{XEN_TITLE}'")
+    check(re.search(rf'^\s*set default="{re.escape(XEN_TITLE)}"', cfg, re.M),
+          f"grub-mkconfig ({tag}): Debian's xen.cfg made the Xen entry the default")
+    multiboot = re.search(r"^\s*multiboot2\s.*$", entry, re.M)
+    modules = re.findall(r"^\s*module2\s+(.*)$", entry, re.M)
+    name = f"grub-bios-{tag}-xen"
+    medium = grub_mkconfig_medium(env, tree, cfg, f"grub-{tag}")
+    if stock:
+        check(multiboot and "ucode=" not in multiboot.group(0),
+              f"grub-mkconfig ({tag}): no ucode= on the multiboot2 line")
+        check(len(modules) == 2 and modules[1].split()[-2:] == [stale, initrd],
+              f"grub-mkconfig ({tag}): GRUB 2.06's one module2 line for {stale} and {initrd}")
+        rev, b = bt.xen_run(env, name, model, medium, XEN_UNTIL,
+                            "dom0's initrd (Init. ramdisk)", 180)
+        TIMES.append((name, b.seconds))
+        check(rev is None, f"{name}: Xen (no ucode=) tried nothing ({hexrev(rev)})")
+        ramdisk = b.find(XEN_DOM0_INITRD)
+        got = int(ramdisk[0].group(2), 16) - int(ramdisk[0].group(1), 16) if ramdisk else None
+        size = os.path.getsize(tree.host(stale))
+        check(got == size, f"{name}: dom0's initrd is the stale {stale} ({got} bytes, it has "
+              f"{size}), not {initrd}: the bug the drop-in fixes is real")
+        return
+    check(multiboot and multiboot.group(0).split().count("ucode=scan") == 1,
+          f"grub-mkconfig ({tag}): ucode=scan once on the multiboot2 line")
+    check(len(modules) == 2 and modules[1].split() == ["--nounzip", initrd],
+          f"grub-mkconfig ({tag}): the initrd alone on the module2 line after the kernel")
+    check(stale not in cfg, f"grub-mkconfig ({tag}): no entry loads {stale}")
+    want = xen_want(env, tree, initrd, model)
+    xen_boot(env, name, model, medium, want, tree, initrd)
 
 
 def case_grub_linux(env):
@@ -295,6 +502,18 @@ def case_grub_linux(env):
     want = bt.linux_want(env, [tree.host(early), tree.host(initrd)], selection, (intel, amd))
     medium = grub_iso(env, tree, GRUB_HEAD + entry, "grub-stanza")
     linux_boot(env, "grub-bios-stanza-linux", model, medium, want)
+
+    # grub-mkconfig with the drop-in: the prepended initrd alone, though a
+    # stale intel-ucode.img lies in /boot.
+    tree, initrd, stale = mkconfig_tree(env, "mkconfig", selection)
+    cfg = mkconfig(env, tree, MKCONFIG_LINUX)
+    entry = entry_of(cfg, "Debian GNU/Linux")
+    print("  grub-mkconfig Linux entry:\n" + "".join(f"  | {l}\n" for l in entry.splitlines()))
+    check(re.search(rf"^\s*initrd\s+{re.escape(initrd)}\s*$", entry, re.M),
+          f"grub-mkconfig: the Linux entry loads {initrd} alone, not {stale} in front")
+    want = bt.linux_want(env, tree.host(initrd), selection, (intel, amd))
+    medium = grub_mkconfig_medium(env, tree, cfg, "grub-mkconfig")
+    linux_boot(env, "grub-bios-mkconfig-linux", model, medium, want)
 
 
 def case_syslinux_xen(env, model, raw=False, pxe=False):
@@ -374,9 +593,9 @@ def main():
     if sys.argv[1:] == ["--list"]:
         print("\n".join(CASES))
         return 0
-    if len(sys.argv) != 5 or sys.argv[1] not in CASES:
+    if len(sys.argv) != 6 or sys.argv[1] not in CASES:
         sys.exit(__doc__)
-    case, mkucode, probe_elf, fetch = sys.argv[1:]
+    case, mkucode, probe_elf, fetch, build = sys.argv[1:]
     keep = os.environ.get("MKUCODE_BOOT_KEEP")
     if keep:
         work = os.path.join(keep, case)
@@ -386,6 +605,7 @@ def main():
         tmp = tempfile.TemporaryDirectory(prefix="mkucode-loader-")
         work = tmp.name
     env = bt.Env(os.path.abspath(mkucode), os.path.abspath(probe_elf), fetch, work)
+    env.build = os.path.abspath(build)
     print(f"{case}: kernel {os.path.basename(env.kernel)}, work {work}", flush=True)
     start = time.monotonic()
     CASES[case](env)
