@@ -12,11 +12,23 @@ usage: loadertest.py CASE MKUCODE PROBE FETCH BUILD_ROOT
                 --nounzip) tries the revision `mkucode verify --json`
                 predicts for Xen 4.17 (Intel: ucode=scan on a prepended
                 initrd; AMD: ucode=<n> on a raw module from mkucode --raw),
-                and dom0's initrd is the real initrd, byte for byte in size
+                and dom0's initrd is the real initrd, byte for byte in size.
+                Then the config the real grub-mkconfig writes (GRUB 2.06,
+                tests/grub/mkconfig.sh, mkucode's drop-in and template as
+                meson installs them, Debian's xen.cfg) for a /boot with a
+                prepended initrd and a stale intel-ucode.img: its default
+                Xen entry does the same, from the ext4 disk that config
+                searches; for Intel also the stock config, the control:
+                dom0 gets the stale image, Xen no ucode=
+  grub-bios-xen-early
+                GRUB 2.06, Xen and a deliberately separate early image: the
+                drop-in leaves no module2 line naming two files, and
+                25_mkucode's entry boots (the image on a line of its own)
   grub-bios-linux
-                the same ISO's Linux entry (an early image first): Debian's
-                kernel reaches init, which finds the microcode files with
-                the checksums of the ones mkucode wrote
+                the Linux entry of stanza grub (an early image first) and of
+                grub-mkconfig (the prepended initrd alone, the stale image
+                left out): Debian's kernel reaches init, which finds the
+                microcode files with the checksums of the ones mkucode wrote
   grub-efi-xen-amd
                 the same ISO through OVMF (UEFI GRUB, Xen's multiboot2 EFI
                 path), ucode=scan on a prepended initrd
@@ -32,6 +44,10 @@ usage: loadertest.py CASE MKUCODE PROBE FETCH BUILD_ROOT
                 no boot: an entry whose raw module has nothing for the
                 emulated CPU is refused (exit 1, nothing on stdout, why on
                 stderr), in both forms
+
+GRUB's normal mode loads gzio itself (a core of biosdisk and iso9660 alone
+lists it), so multiboot2 takes Debian's xen-4.17-amd64.gz as it is; module2
+--nounzip hands the modules over unchanged (dom0's initrd size says so).
 
 The helpers (boot, make_image, verify, the CPU table) are boottest.py's.
 Exits 77 only when the test cannot run at all (no QEMU, no boot loader
@@ -72,7 +88,8 @@ OVMF_CODE = "/usr/share/OVMF/OVMF_CODE_4M.fd"
 OVMF_VARS = "/usr/share/OVMF/OVMF_VARS_4M.fd"
 NEEDS = {
     "grub": [("grub-mkrescue", "grub-common"), ("xorriso", "xorriso"),
-             ("/usr/lib/grub/i386-pc/multiboot2.mod", "grub-pc-bin")],
+             ("/usr/lib/grub/i386-pc/multiboot2.mod", "grub-pc-bin"),
+             ("mkfs.ext4", "e2fsprogs"), ("grub-script-check", "grub-common")],
     "efi": [("/usr/lib/grub/x86_64-efi/multiboot2.mod", "grub-efi-amd64-bin"),
             ("mformat", "mtools"), (OVMF_CODE, "ovmf"), (OVMF_VARS, "ovmf")],
     "isolinux": [("xorriso", "xorriso"), (ISOLINUX_BIN, "isolinux")]
@@ -247,6 +264,7 @@ def pxelinux_tftp(env, tree, entry):
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 MKCONFIG = os.path.join(HERE, "..", "grub", "mkconfig.sh")
+CHECK_CFG = os.path.join(HERE, "..", "grub", "check-cfg.py")
 FETCH_FIRMWARE = os.path.join(HERE, "..", "data", "fetch-firmware")
 STALE_CPU = "0x50657"  # Cascade Lake: microcode for another machine's CPU
 
@@ -485,6 +503,38 @@ def mkconfig_xen(env, model, stock=False):
     xen_boot(env, name, model, medium, want, tree, initrd)
 
 
+def case_grub_xen_early(env):
+    """GRUB 2.06, Xen and a deliberately separate early image (the initrds
+    carry no microcode): with the drop-in no module2 line names two files,
+    and 25_mkucode's entry (mkucode stanza) boots: Xen scans the image on a
+    module line of its own, dom0 gets the initrd."""
+    need("grub")
+    model = "Skylake-Server"
+    tree = Tree(env, "early")
+    cache = os.path.dirname(os.path.dirname(env.kernel))
+    tree.add(os.path.join(cache, "boot", f"config-{tree.version}"), f"config-{tree.version}")
+    initrd = plain_initrd(env, tree)
+    early = "/boot/intel-ucode.img"
+    run([env.mkucode, "-q", "--vendor=intel", "-o", tree.host(early)] + env.sources)
+    title = (f"Debian GNU/Linux, with Xen 4.17-amd64 and Linux {tree.version} "
+             f"(early microcode {os.path.basename(early)})")
+    cfg = mkconfig(env, tree, MKCONFIG_GRUB + [f'GRUB_DEFAULT="{title}"',
+                                               "XEN_OVERRIDE_GRUB_DEFAULT=0"])
+    p = subprocess.run([sys.executable, CHECK_CFG, env.path("grub-mkucode.cfg"),
+                        "one-file-modules", "initrd-first"],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    bt.tap.ok(p.returncode == 0, "grub-mkconfig with the drop-in: no module2 line names two "
+              "files, the initrd is the first module after the dom0 kernel", p.stdout)
+    entry = entry_of(cfg, title)
+    print("  25_mkucode's Xen entry:\n" + "".join(f"  | {l}\n" for l in entry.splitlines()))
+    modules = [m.split() for m in re.findall(r"^\s*module2\s+(.*)$", entry, re.M)]
+    check(len(modules) == 3 and modules[1][-1] == initrd and modules[2][-1] == early,
+          f"25_mkucode: '{title}': the dom0 kernel, {initrd}, then {early}, a line each")
+    want = xen_want(env, tree, early, model)
+    medium = grub_mkconfig_medium(env, tree, cfg, "grub-early")
+    xen_boot(env, "grub-bios-mkconfig-early-xen", model, medium, want, tree, initrd)
+
+
 def case_grub_linux(env):
     need("grub")
     model = "Skylake-Server"
@@ -580,6 +630,7 @@ def case_stanza_refuses(env):
 CASES = {
     "grub-bios-xen-intel": lambda env: case_grub_xen(env, "Skylake-Server"),
     "grub-bios-xen-amd": lambda env: case_grub_xen(env, "EPYC-Rome", raw=True),
+    "grub-bios-xen-early": case_grub_xen_early,
     "grub-bios-linux": case_grub_linux,
     "grub-efi-xen-amd": lambda env: case_grub_xen(env, "EPYC-Milan", efi=True),
     "isolinux-xen-intel": lambda env: case_syslinux_xen(env, "Denverton"),
