@@ -187,6 +187,8 @@ class Env:
             sys.exit(77)
         paths = dict(l.split("=", 1) for l in p.stdout.splitlines() if "=" in l)
         self.kernel, self.xen = paths["kernel"], paths["xen"]
+        # fetch's cache: CACHE/firmware, CACHE/boot, and what else tests keep there.
+        self.cache = os.path.dirname(paths["firmware"])
         fw = os.path.join(paths["firmware"], "lib", "firmware")
         self.sources = [os.path.join(fw, "intel-ucode"), os.path.join(fw, "amd-ucode")]
         self.busybox = shutil.which("busybox") or "/bin/busybox"
@@ -499,8 +501,8 @@ def linux_run(env, name, model, args, want, timeout=240):
 
 # What a boot loader prints when an entry fails: the boot ends there rather
 # than at the timeout (GRUB waits for a key, syslinux falls back to a prompt).
-LOADER_FAILED = (r"^(?:\x1b\[[0-9;]*[A-Za-z])*error: |Press any key to continue|Boot failed|Could not find kernel"
-                 r"|Unable to locate configuration file|^boot: ")
+LOADER_FAILED = (r"^(?:\x1b\[[0-9;]*[A-Za-z])*error: |Press any key to continue|Boot failed"
+                 r"|Could not find kernel|Unable to locate configuration file|^boot: ")
 
 
 def case_linux(env, compress, acpi=False):

@@ -108,6 +108,12 @@ set timeout=0
 SYSLINUX_HEAD = "SERIAL 0 115200\nPROMPT 0\nTIMEOUT 0\nDEFAULT {label}\n"
 
 
+def show(what, text):
+    print(f"  {what}:")
+    for line in text.splitlines():
+        print(f"  | {line}")
+
+
 def need(what):
     for path, package in NEEDS[what]:
         found = os.path.exists(path) if path.startswith("/") else shutil.which(path)
@@ -137,12 +143,12 @@ class Tree:
     def host(self, path):
         return os.path.join(self.root, path.lstrip("/"))
 
-    def stanza(self, form, args, selection=()):
+    def stanza(self, form, args):
         """mkucode stanza FORM for files in this tree: the entry it prints."""
-        p = run([self.env.mkucode, "stanza", form] + list(selection)
-                + ["--root", self.root, "--kernel", self.kernel] + args)
+        p = run([self.env.mkucode, "stanza", form, "--root", self.root,
+                 "--kernel", self.kernel] + args)
         entry = p.stdout
-        print(f"  stanza {form}:\n" + "".join(f"  | {l}\n" for l in entry.splitlines()))
+        show(f"stanza {form}", entry)
         return entry
 
 
@@ -203,7 +209,7 @@ def data_disk(env, tree, cfg, name):
     system on (hd0,msdos1) with a UUID; the disk is made so (an MBR, one
     partition at 1 MiB, ext4 of that UUID holding the tree), and the config
     finds its files there unchanged.  QEMU's arguments for it."""
-    m = re.search(r"search .*--fs-uuid --set=root (?:--hint\S* \S+ )*([0-9a-f-]{36})\b", cfg)
+    m = re.search(r"search .*--fs-uuid --set=root (?:--hint\S*\s+)*([0-9a-f-]{36})\b", cfg)
     check(m is not None, f"{name}: the generated grub.cfg searches a file system UUID")
     uuid = m.group(1) if m else "00000000-0000-0000-0000-000000000000"
     used = sum(os.path.getsize(os.path.join(d, f))
@@ -290,7 +296,7 @@ def grub_files(env):
 def xen_cfg(env):
     """Debian's /etc/default/grub.d/xen.cfg (xen-hypervisor-common),
     unpacked into the cache as tests/grub does."""
-    dest = os.path.join(os.path.dirname(env.sources[0]), "..", "..", "..", "grub", "xen-common")
+    dest = os.path.join(env.cache, "grub", "xen-common")
     run([FETCH_FIRMWARE, "--package", "xen-hypervisor-common", "--dest", dest])
     return os.path.join(dest, "etc", "default", "grub.d", "xen.cfg")
 
@@ -345,7 +351,9 @@ def mkconfig(env, tree, lines, stock=False):
     check(p.returncode == 0 and p.stdout == "",
           f"grub-mkconfig ({tag}) exits 0 and prints nothing on standard output "
           f"(exit {p.returncode})")
-    run(["grub-script-check", out])
+    p = subprocess.run(["grub-script-check", out], stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, text=True)
+    bt.tap.ok(p.returncode == 0, f"grub-mkconfig ({tag}): grub-script-check passes", p.stdout)
     with open(out) as f:
         cfg = f.read()
     tree_cfg = tree.host("/boot/grub/grub.cfg")
@@ -471,7 +479,7 @@ def mkconfig_xen(env, model, stock=False):
     tree, initrd, stale = mkconfig_tree(env, tag)
     cfg = mkconfig(env, tree, MKCONFIG_XEN, stock)
     entry = entry_of(cfg, XEN_TITLE)
-    print(f"  grub-mkconfig ({tag}) Xen entry:\n" + "".join(f"  | {l}\n" for l in entry.splitlines()))
+    show(f"grub-mkconfig ({tag}) Xen entry", entry)
     check(entry, f"grub-mkconfig ({tag}) wrote '{XEN_TITLE}'")
     check(re.search(rf'^\s*set default="{re.escape(XEN_TITLE)}"', cfg, re.M),
           f"grub-mkconfig ({tag}): Debian's xen.cfg made the Xen entry the default")
@@ -526,7 +534,7 @@ def case_grub_xen_early(env):
     bt.tap.ok(p.returncode == 0, "grub-mkconfig with the drop-in: no module2 line names two "
               "files, the initrd is the first module after the dom0 kernel", p.stdout)
     entry = entry_of(cfg, title)
-    print("  25_mkucode's Xen entry:\n" + "".join(f"  | {l}\n" for l in entry.splitlines()))
+    show("25_mkucode's Xen entry", entry)
     modules = [m.split() for m in re.findall(r"^\s*module2\s+(.*)$", entry, re.M)]
     check(len(modules) == 3 and modules[1][-1] == initrd and modules[2][-1] == early,
           f"25_mkucode: '{title}': the dom0 kernel, {initrd}, then {early}, a line each")
@@ -558,7 +566,7 @@ def case_grub_linux(env):
     tree, initrd, stale = mkconfig_tree(env, "mkconfig", selection)
     cfg = mkconfig(env, tree, MKCONFIG_LINUX)
     entry = entry_of(cfg, "Debian GNU/Linux")
-    print("  grub-mkconfig Linux entry:\n" + "".join(f"  | {l}\n" for l in entry.splitlines()))
+    show("grub-mkconfig Linux entry", entry)
     check(re.search(rf"^\s*initrd\s+{re.escape(initrd)}\s*$", entry, re.M),
           f"grub-mkconfig: the Linux entry loads {initrd} alone, not {stale} in front")
     want = bt.linux_want(env, tree.host(initrd), selection, (intel, amd))
