@@ -43,16 +43,6 @@ static int rank(int status)
 
 /* ---- the question: CPUs and the newest for them ---- */
 
-static void add_asked(struct verdict_cpu **v, size_t *n, size_t *cap,
-		      const struct verdict_cpu *a)
-{
-	for (size_t i = 0; i < *n; i++)
-		if (!memcmp(&(*v)[i], a, sizeof(*a)))
-			return;
-	grow(v, cap, *n + 1, sizeof(**v));
-	(*v)[(*n)++] = *a;
-}
-
 static void asked_from_host(const struct host_cpu *h, size_t n,
 			    struct verdict_cpu **v, size_t *count, size_t *cap)
 {
@@ -60,54 +50,7 @@ static void asked_from_host(const struct host_cpu *h, size_t n,
 		struct verdict_cpu a;
 
 		verdict_cpu_from_host(&h[i], &a);
-		add_asked(v, count, cap, &a);
-	}
-}
-
-static void asked_from_specs(const struct selection *sel, struct verdict_cpu **v,
-			     size_t *n, size_t *cap)
-{
-	for (size_t i = 0; i < sel->n_specs; i++) {
-		const struct cpu_spec *s = &sel->specs[i];
-		struct verdict_cpu a;
-
-		if (s->exclude)
-			continue;
-		memset(&a, 0, sizeof(a));
-		a.cpu.sig = s->sig;
-		a.cpu.vendor = sel->spec_vendor_known[i] ? sel->spec_vendor[i]
-			       : ((s->sig >> 8) & 0xf) == 0xf && (s->sig >> 20)
-				       ? UC_VENDOR_AMD : UC_VENDOR_INTEL;
-		if (a.cpu.vendor == UC_VENDOR_INTEL && s->pf_mask) {
-			a.cpu.pf = s->pf_mask;
-			a.pf_known = true;
-		}
-		add_asked(v, n, cap, &a);
-	}
-}
-
-/* --all: every CPU the selected microcode is for, platform unknown. */
-static void asked_from_set(const struct ucode_set *set, struct verdict_cpu **v,
-			   size_t *n, size_t *cap)
-{
-	for (size_t i = 0; i < set->n; i++) {
-		const struct ucode_item *it = &set->items[i];
-		uint32_t sigs[64];
-		unsigned int k = 1;
-
-		if (!it->selected)
-			continue;
-		sigs[0] = it->sig;
-		if (it->vendor == UC_VENDOR_AMD)
-			k = ucode_amd_cpus(it, sigs, 64);
-		for (unsigned int j = 0; j < k; j++) {
-			struct verdict_cpu a;
-
-			memset(&a, 0, sizeof(a));
-			a.cpu.vendor = it->vendor;
-			a.cpu.sig = sigs[j];
-			add_asked(v, n, cap, &a);
-		}
+		verdict_cpus_add(v, count, cap, &a);
 	}
 }
 
@@ -434,7 +377,7 @@ int cmd_status(int argc, char **argv)
 		sa.all = true;
 	/* The CPUs named, then (--host adds them to the selection too)
 	 * without CPUs named, this machine's. */
-	asked_from_specs(&sa.sel, &asked, &n_asked, &cap_asked);
+	verdict_cpus_from_specs(&sa.sel, &asked, &n_asked, &cap_asked);
 	if (!sa.all && (sa.host || !selection_filtered(&sa.sel))) {
 		if (select_host_cpus(&sa.sel, root, &d, &host_found, &n_host))
 			goto out;
@@ -456,7 +399,7 @@ int cmd_status(int argc, char **argv)
 	join_blob(&blobs[0], &nw, UC_VENDOR_INTEL);
 	join_blob(&blobs[1], &nw, UC_VENDOR_AMD);
 	if (sa.all)
-		asked_from_set(&set, &asked, &n_asked, &cap_asked);
+		verdict_cpus_from_set(&set, &asked, &n_asked, &cap_asked);
 
 	if (boot_collect(root, &entries, &files, &d))
 		goto out;

@@ -22,6 +22,9 @@ module/module2 lines.  CHECKs:
                        and Xen entries exactly one module after the kernel
   early=NAME           Linux entries load NAME then the initrd; Xen entries
                        the initrd then NAME, each on its own module line
+  raw=NAME             Xen entries: the initrd then NAME as modules, and
+                       ucode=<n> naming NAME (its index from the dom0
+                       kernel, module 0, or negative from the end)
 
 Prints one line per violation, naming the entry; exit 1 when there is one,
 2 on usage.
@@ -154,6 +157,18 @@ def check(entries, what, problems):
             paths = [m[1] for m in e.modules[1:]]
             if len(paths) != 2 or not is_initrd(paths[0]) or paths[1] != name:
                 problems.append(f'{e}: modules {paths}, want the initrd then {name}')
+    elif what.startswith('raw='):
+        name = '/boot/' + what[4:]
+        if not xen:
+            problems.append('no Xen entry')
+        for e in xen:
+            paths = [m[1] for m in e.modules]
+            if len(paths) != 3 or not is_initrd(paths[1]) or paths[2] != name:
+                problems.append(f'{e}: modules {paths}, want the kernel, the initrd, {name}')
+                continue
+            ucode = [w for w in e.xen[2] if w.startswith('ucode=')]
+            if ucode not in (['ucode=2'], ['ucode=-1']):
+                problems.append(f'{e}: ucode words {ucode}, want ucode=2 or ucode=-1 for {name}')
     else:
         sys.exit(f'check-cfg.py: unknown check {what!r}')
 

@@ -220,6 +220,38 @@ START_TEST(xen_without_ucode_is_a_4)
 }
 END_TEST
 
+/* The way back from a bad update: a recovery entry without ucode=. */
+START_TEST(xen_recovery_without_ucode_is_a_note)
+{
+	struct run r = { 0 };
+	char *files[] = { initrd("boot/initrd.img", 0xb4) };
+	const struct audit_finding *f;
+
+	newest(&r.nw, 0xb4);
+	xen_entry(&r.l, "dom0_mem=2G", files, 1, NULL);
+	r.l.v[0].recovery = true;
+	audit(&r, NULL);
+	ck_assert_ptr_null(find(&r.a.rows[0].findings, "xen-no-ucode"));
+	ck_assert_ptr_null(find(&r.a.rows[0].findings, "missing"));
+	f = find(&r.a.findings, "no-ucode-recovery");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(f->status, EXIT_OK);
+	ck_assert_int_ne(r.a.rows[0].row.loader[K_XEN].err, 0);
+	ck_assert_int_eq(r.a.status, EXIT_OK);
+	done(&r);
+	/* With ucode=scan it is an entry like any other. */
+	memset(&r, 0, sizeof(r));
+	newest(&r.nw, 0xb4);
+	xen_entry(&r.l, "ucode=scan", files, 1, NULL);
+	r.l.v[0].recovery = true;
+	audit(&r, NULL);
+	ck_assert_ptr_null(find(&r.a.findings, "no-ucode-recovery"));
+	ck_assert_uint_eq(r.a.rows[0].row.loader[K_XEN].rev, 0xb4);
+	free(files[0]);
+	done(&r);
+}
+END_TEST
+
 START_TEST(xen_without_microcode_is_a_3)
 {
 	struct run r = { 0 };
@@ -396,6 +428,33 @@ START_TEST(linux_stale_and_current)
 }
 END_TEST
 
+/* dis_ucode_ldr: the early loader does nothing; a recovery entry's way
+ * back is a note, any other entry misses the update. */
+START_TEST(linux_dis_ucode_ldr)
+{
+	struct run r = { 0 };
+	char *files[] = { initrd("boot/initrd.img", 0xb4) };
+
+	for (int recovery = 0; recovery < 2; recovery++) {
+		memset(&r, 0, sizeof(r));
+		newest(&r.nw, 0xb4);
+		linux_entry(&r.l, files, 1);
+		r.l.v[0].cmdline = strdup("root=/dev/sda1 ro single dis_ucode_ldr");
+		r.l.v[0].recovery = recovery;
+		audit(&r, NULL);
+		ck_assert_uint_eq(r.a.n_rows, 1);
+		ck_assert_int_ne(r.a.rows[0].row.loader[K_LINUX].err, 0);
+		ck_assert_ptr_nonnull(strstr(r.a.rows[0].row.loader[K_LINUX].why,
+					     "dis_ucode_ldr"));
+		ck_assert_ptr_nonnull(find(&r.a.findings, recovery ? "no-ucode-recovery"
+								   : "ucode-disabled"));
+		ck_assert_int_eq(r.a.status, recovery ? EXIT_OK : EXIT_NO_MICROCODE);
+		done(&r);
+	}
+	free(files[0]);
+}
+END_TEST
+
 START_TEST(linux_shadowed_and_twice)
 {
 	struct run r = { 0 };
@@ -561,6 +620,7 @@ static Suite *audit_suite(void)
 	tcase_add_test(tc, xen_scan_loads_the_initrd);
 	tcase_add_test(tc, xen_without_ucode_is_a_4);
 	tcase_add_test(tc, xen_without_microcode_is_a_3);
+	tcase_add_test(tc, xen_recovery_without_ucode_is_a_note);
 	tcase_add_test(tc, xen_index_names_the_initrd);
 	tcase_add_test(tc, xen_index_zero_is_the_kernel);
 	tcase_add_test(tc, xen_negative_index_counts_from_the_end);
@@ -568,6 +628,7 @@ static Suite *audit_suite(void)
 	tcase_add_test(tc, xen_module_args_naming_files);
 	tcase_add_test(tc, linux_stale_and_current);
 	tcase_add_test(tc, linux_shadowed_and_twice);
+	tcase_add_test(tc, linux_dis_ucode_ldr);
 	tcase_add_test(tc, linux_missing_only_when_available);
 	tcase_add_test(tc, files_not_found);
 	tcase_add_test(tc, unresolved_is_listed_not_checked);

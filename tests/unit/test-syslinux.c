@@ -105,6 +105,31 @@ START_TEST(debian_extlinux)
 }
 END_TEST
 
+/* A Xen label is a recovery entry when its dom0 runs single, as GRUB's. */
+START_TEST(xen_recovery)
+{
+	static const char text[] =
+		"LABEL xen\n"
+		"  KERNEL mboot.c32\n"
+		"  APPEND /xen.gz ucode=scan --- /vmlinuz root=/dev/sda1 --- /initrd.img\n"
+		"LABEL xen-recovery\n"
+		"  KERNEL mboot.c32\n"
+		"  APPEND /xen.gz --- /vmlinuz root=/dev/sda1 single --- /initrd.img\n";
+	struct boot_entries out = { 0 };
+	struct diags d = { 0 };
+
+	ck_assert_int_eq(parse(text, &out, &d), 0);
+	ck_assert_uint_eq(out.n, 2);
+	ck_assert_int_eq(out.v[0].kind, BOOT_XEN);
+	ck_assert(!out.v[0].recovery);
+	ck_assert_int_eq(out.v[1].kind, BOOT_XEN);
+	ck_assert(out.v[1].recovery);
+	ck_assert_ptr_null(out.v[1].xen_cmdline);
+	boot_entries_free(&out);
+	diags_free(&d);
+}
+END_TEST
+
 START_TEST(pxelinux_xen)
 {
 	static const char text[] =
@@ -390,6 +415,7 @@ static Suite *syslinux_suite(void)
 
 	tcase_add_test(tc, debian_extlinux);
 	tcase_add_test(tc, pxelinux_xen);
+	tcase_add_test(tc, xen_recovery);
 	tcase_add_test(tc, global_append);
 	tcase_add_test(tc, default_names_no_label);
 	tcase_add_test(tc, initrd_precedence);

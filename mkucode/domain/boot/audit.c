@@ -401,6 +401,19 @@ static void judge_row(struct audit_row *w, const struct audit_newest *nw,
 		w->status = worse(w->status, w->findings.v[i].status);
 }
 
+/* A word of a command line (blank-separated). */
+static bool has_word(const char *cmdline, const char *word)
+{
+	size_t n = strlen(word);
+
+	for (const char *p = cmdline; p && *p; p += strcspn(p, " \t")) {
+		p += strspn(p, " \t");
+		if (!strncmp(p, word, n) && (p[n] == '\0' || p[n] == ' ' || p[n] == '\t'))
+			return true;
+	}
+	return false;
+}
+
 /* ---- Linux entries ---- */
 
 /* Separate early images and prepended ones: which one the kernel reads. */
@@ -485,6 +498,33 @@ static int audit_linux(struct audit_entry *a, const struct verdict_cpu *cpus,
 			    0, EXIT_OK, "the entry loads no initrd, so no early microcode; "
 			    "fix: add one that carries it (mkucode -o FILE, then initrd "
 			    "FILE first)");
+	/* dis_ucode_ldr: the kernel's early loader returns before it looks. */
+	if (has_word(e->cmdline, "dis_ucode_ldr")) {
+		for (size_t c = 0; c < n_cpus; c++) {
+			struct audit_row *w;
+
+			grow(&a->rows, &cap, a->n_rows + 1, sizeof(*a->rows));
+			w = &a->rows[a->n_rows++];
+			empty_row(w, &cpus[c], a->loaders, "dis_ucode_ldr on the "
+				  "command line: the early loader does nothing");
+			judge_row(w, nw, a->loaders, NULL, NULL,
+				  e->recovery ? EXIT_OK : EXIT_NO_MICROCODE);
+		}
+		if (e->recovery)
+			add_finding(&a->findings, "no-ucode-recovery", e->config,
+				    DIAG_NO_OFFSET, e->line, LINUX_LOADERS, EXIT_OK,
+				    "a recovery entry with dis_ucode_ldr: it boots "
+				    "without loading microcode, the way back from a bad "
+				    "update");
+		else
+			add_finding(&a->findings, "ucode-disabled", e->config,
+				    DIAG_NO_OFFSET, e->line, LINUX_LOADERS, EXIT_OK,
+				    "dis_ucode_ldr on the command line: the kernel "
+				    "loads no early microcode; fix: drop it (keep it "
+				    "for a recovery entry only)");
+		free(files);
+		return 0;
+	}
 	for (size_t c = 0; c < n_cpus && !rc; c++) {
 		size_t from = a->n_rows;
 
@@ -674,23 +714,26 @@ static int audit_xen(struct audit_entry *a, const struct verdict_cpu *cpus,
 				    "a raw vendor file, which scan skips; fix: ucode=%ld",
 				    raw, e->modules[raw].path, raw);
 		if (chosen < 0 || !e->modules[chosen].file) {
-			/* A recovery entry without ucode= loads none on purpose:
-			 * the way back after a bad update (as mkucode's GRUB
-			 * drop-in leaves it). */
-			bool way_back = e->recovery && !u.scan && !u.has_index;
-			bool carried = any >= 0 && !u.scan && !u.has_index && !way_back;
+			bool carried = any >= 0 && !u.scan && !u.has_index;
+			/* A recovery entry without ucode=: none on purpose. */
+			bool way_back = carried && e->recovery;
 
 			grow(&a->rows, &cap, a->n_rows + 1, sizeof(*a->rows));
 			empty_row(&a->rows[a->n_rows++], cpu, a->loaders,
 				  u.scan || u.has_index ? "no module Xen reads holds microcode"
-				  : way_back ? "a recovery entry: no ucode=, the way back"
-					     : "Xen's command line has no ucode=");
+							: "Xen's command line has no ucode=");
 			/* The fix: the microcode in front of dom0's initrd. */
 			judge_row(&a->rows[from], nw, a->loaders,
 				  n > 1 ? e->modules[1].file : NULL, NULL,
-				  carried ? EXIT_SHOULD_FIX
-				  : way_back ? EXIT_OK : EXIT_NO_MICROCODE);
-			if (carried) {
+				  way_back ? EXIT_OK : carried ? EXIT_SHOULD_FIX
+							       : EXIT_NO_MICROCODE);
+			if (way_back && c == 0) {
+				add_finding(&a->findings, "no-ucode-recovery", e->config,
+					    DIAG_NO_OFFSET, e->xen.line, XEN_LOADERS,
+					    EXIT_OK, "a recovery entry without ucode=: Xen "
+					    "loads no microcode, the way back from a bad "
+					    "update");
+			} else if (carried && !way_back) {
 				add_finding(&a->rows[from].findings, "xen-no-ucode", e->config,
 					    DIAG_NO_OFFSET, e->xen.line, XEN_LOADERS,
 					    EXIT_SHOULD_FIX, "module %ld (%s) carries "

@@ -23,6 +23,11 @@
  *   xen-index-initrd  ucode=<n> names the dom0 initrd (dom0 loses it)
  *   xen-index-kernel  ucode=<n> names module 0, the dom0 kernel (refused)
  *   xen-index-range   ucode=<n> names no module (ignored)
+ *   no-ucode-recovery a recovery entry that loads no microcode on purpose
+ *                     (Xen without ucode=, Linux with dis_ucode_ldr): the
+ *                     way back from a bad update; a note
+ *   ucode-disabled    dis_ucode_ldr in an entry that is no recovery entry:
+ *                     the kernel's early loader does nothing
  * plus the verdict's problems (the core's UC_ERR_* names).
  */
 #ifndef MKUCODE_DOMAIN_BOOT_AUDIT_H

@@ -22,10 +22,13 @@
 #include "domain/ucode.h"
 #include "util/alloc.h"
 #include "util/exit.h"
+#include "util/fileio.h"
 #include "vendor/amd.h"
 #include "vendor/intel.h"
 
 #define EARLY_MAX ((size_t)128 << 20)
+/* More than any vendor's file holds (Intel's all-models file: a few MiB). */
+#define RAW_MAX ((off_t)64 << 20)
 
 char *stanza_file(const char *root, const char *path)
 {
@@ -70,6 +73,50 @@ static int carries_cpio(const char *file, uint64_t *at, struct diags *d)
 	return found;
 }
 
+static uint32_t le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[3] << 24;
+}
+
+/*
+ * Where one vendor's data at the start of buf stops: the first byte that
+ * is not part of its updates (Intel, walked as Xen walks them) or of its
+ * containers (AMD: magic, equivalence table, then sections of type 1,
+ * each its length long), or len.
+ */
+static size_t vendor_run(const uint8_t *buf, size_t len, bool intel)
+{
+	size_t pos = 0;
+
+	if (intel) {
+		struct uc_intel_update u;
+
+		while (uc_intel_next(buf, len, &pos, UC_XEN_4_17, &u) > 0)
+			;
+		return pos;
+	}
+	while (len - pos >= UC_AMD_CONTAINER_HDR_SIZE &&
+	       uc_amd_probe(buf + pos, len - pos)) {
+		uint32_t table = le32(buf + pos + 8);
+
+		if (table > len - pos - UC_AMD_CONTAINER_HDR_SIZE)
+			return len;
+		pos += UC_AMD_CONTAINER_HDR_SIZE + (size_t)table;
+		/* An Intel header starts with 1 too: it ends the container. */
+		while (len - pos >= UC_AMD_SECTION_HDR_SIZE &&
+		       le32(buf + pos) == UC_AMD_TYPE_PATCH &&
+		       !uc_intel_probe(buf + pos, len - pos)) {
+			uint32_t section = le32(buf + pos + 4);
+
+			if (section > len - pos - UC_AMD_SECTION_HDR_SIZE)
+				return len;
+			pos += UC_AMD_SECTION_HDR_SIZE + (size_t)section;
+		}
+	}
+	return pos;
+}
+
 /*
  * A raw vendor file as Xen's ucode=<n> takes it: one vendor's updates
  * only.  0, or -1 after an error naming what it is instead.
@@ -79,7 +126,9 @@ static int raw_module(const char *file, struct diags *d)
 	struct gather_opts go = { 0 };
 	struct ucode_set set = { 0 };
 	char *src;
-	uint8_t head[64];
+	uint8_t head[64], *data;
+	struct stat st;
+	size_t len;
 	bool seen[2] = { false, false };
 	ssize_t got;
 	int fd, rc = 0;
@@ -87,6 +136,11 @@ static int raw_module(const char *file, struct diags *d)
 	fd = open(file, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return diag_sys(d, file, errno, "--raw");
+	if (fstat(fd, &st) || st.st_size > RAW_MAX) {
+		close(fd);
+		return diag_error(d, file, "--raw: larger than %lld MiB, which no "
+				  "raw vendor file is", (long long)(RAW_MAX >> 20));
+	}
 	got = pread(fd, head, sizeof(head), 0);
 	close(fd);
 	if (got < 0)
@@ -98,6 +152,24 @@ static int raw_module(const char *file, struct diags *d)
 				    "with --early (ucode=scan)"
 				  : "not a raw vendor file (GenuineIntel.bin or "
 				    "AuthenticAMD.bin, as mkucode --raw writes)");
+	if (!read_file(file, &data, &len, d)) {
+		bool intel = uc_intel_probe(data, len);
+		size_t end = vendor_run(data, len, intel);
+
+		if (end < len && (intel ? uc_amd_probe(data + end, len - end)
+					: uc_intel_probe(data + end, len - end)))
+			rc = diag_add(d, DIAG_ERROR, file, end, 0, 0, "--raw: %s "
+				      "microcode follows the %s: the file holds both "
+				      "vendors' data, and Xen reads one vendor's file "
+				      "as a whole (mkucode --raw DIR writes one per "
+				      "vendor)", intel ? "AMD" : "Intel",
+				      intel ? "Intel updates" : "AMD containers");
+		free(data);
+		if (rc)
+			return rc;
+	} else {
+		return -1;
+	}
 	src = xstrdup(file);
 	if (gather(&set, &src, 1, &go, d)) {
 		ucode_set_free(&set);
@@ -222,6 +294,11 @@ int stanza_entry(const struct stanza_request *r, struct boot_entries *list,
 	if (d->errors > errors)
 		goto out;
 
+	if (r->xen && !r->n_initrds) {
+		diag_error(d, NULL, "a Xen entry needs dom0's --initrd: Xen hands "
+			   "dom0 the first module after its kernel");
+		goto out;
+	}
 	if (r->xen && r->n_initrds > 1) {
 		diag_error(d, initrds[1], "--initrd: Xen hands dom0 one initrd, the "
 			   "first module after its kernel; join them first (cat)");
@@ -340,7 +417,8 @@ static void refuse_findings(const struct audit_findings *l, struct diags *d)
 			continue;
 		/* The same finding for another platform variant: said once. */
 		for (size_t j = 0; j < d->n && !said; j++)
-			said = d->v[j].level == DIAG_ERROR && strstr(d->v[j].text, f->message) &&
+			said = d->v[j].level == DIAG_ERROR &&
+			       strstr(d->v[j].text, f->message) &&
 			       !strncmp(d->v[j].text, f->code, strlen(f->code));
 		if (!said)
 			diag_add(d, DIAG_ERROR, f->file, f->offset, 0, 0, "%s: %s",
@@ -361,44 +439,42 @@ int stanza_check(const struct boot_entry *e, const struct verdict_cpu *cpus,
 		 const char *root, struct diags *d)
 {
 	const struct audit_opts o = { root, boot_resolve };
-	struct audit_entry a;
 	size_t errors = d->errors;
-	bool *served;
 
 	if (!n_cpus)
 		return diag_error(d, NULL, "none of the entry's files holds microcode "
 				  "for the CPUs asked about, so no loader would find "
 				  "any; prepend it (mkucode --prepend INITRD), or give "
 				  "--early FILE or (Xen) --raw FILE");
-	if (audit_entry(e, cpus, n_cpus, nw, &o, &a, d))
-		return -1;
-	if (a.status == EXIT_ERROR) {
-		audit_entry_free(&a);
-		if (d->errors == errors)
-			diag_error(d, NULL, "the entry's files cannot be read as a loader reads them");
-		return -1;
-	}
-	refuse_findings(&a.findings, d);
-	served = xzalloc((n_cpus) * sizeof(*served));
-	for (size_t i = 0; i < a.n_rows; i++) {
-		refuse_findings(&a.rows[i].findings, d);
-		if (a.rows[i].row.asked < n_cpus)
-			served[a.rows[i].row.asked] |= row_served(&a.rows[i].row);
-	}
-	for (size_t i = 0; i < a.n_rows; i++) {
-		const struct verdict_row *w = &a.rows[i].row;
-		char label[64], names[64];
+	/* One CPU at a time: its rows (one per platform variant) are its own. */
+	for (size_t c = 0; c < n_cpus; c++) {
+		struct audit_entry a;
+		bool served = false;
 
-		if (w->asked >= n_cpus || served[w->asked])
-			continue;
-		served[w->asked] = true;        /* said once */
-		verdict_row_label(w, label, sizeof(label));
-		verdict_loader_names(a.loaders, names, sizeof(names));
-		diag_error(d, NULL, "%s: no loader would load microcode from this "
-			   "entry (%s)", label, names);
+		if (audit_entry(e, &cpus[c], 1, nw, &o, &a, d))
+			return -1;
+		if (a.status == EXIT_ERROR) {
+			audit_entry_free(&a);
+			if (d->errors == errors)
+				diag_error(d, NULL, "the entry's files cannot be read "
+					   "as a loader reads them");
+			return -1;
+		}
+		refuse_findings(&a.findings, d);
+		for (size_t i = 0; i < a.n_rows; i++) {
+			refuse_findings(&a.rows[i].findings, d);
+			served |= row_served(&a.rows[i].row);
+		}
+		if (!served && a.n_rows) {
+			char label[64], names[64];
+
+			verdict_row_label(&a.rows[0].row, label, sizeof(label));
+			verdict_loader_names(a.loaders, names, sizeof(names));
+			diag_error(d, NULL, "%s: no loader would load microcode from "
+				   "this entry (%s)", label, names);
+		}
+		audit_entry_free(&a);
 	}
-	free(served);
-	audit_entry_free(&a);
 	return d->errors > errors ? -1 : 0;
 }
 
@@ -548,8 +624,8 @@ static char *label_name(const struct stanza_request *r)
 	return s;
 }
 
-static int render_syslinux(const struct stanza_request *r, const struct boot_entry *e,
-			   FILE *f, struct diags *d)
+static int render_syslinux(const struct stanza_request *r,
+			   const struct boot_entry *e, FILE *f, struct diags *d)
 {
 	char *label = label_name(r);
 	int rc = 0;

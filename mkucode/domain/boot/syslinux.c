@@ -290,8 +290,14 @@ static int finish_label(struct parser *p)
 		e->kernel.path = NULL;
 	} else if ((type = l->kind && !strcmp(l->kind, "LINUX") ? NULL
 			   : kernel_type(e->kernel.path))) {
-		if (!strcasecmp(base_name(e->kernel.path), "mboot.c32"))
+		if (!strcasecmp(base_name(e->kernel.path), "mboot.c32")) {
 			r = xen_entry(p, e, cmd.s, args_from);
+			/* As for Linux: the dom0 kernel's command line says. */
+			e->recovery = !r && e->modules[0].args &&
+				      (has_word(e->modules[0].args, "single") ||
+				       has_word(e->modules[0].args,
+						"systemd.unit=rescue.target"));
+		}
 		else
 			boot_entry_unresolved(e, "line %u: %s is %s, not a Linux kernel",
 					      kernel->line, e->kernel.path, type);
