@@ -11,7 +11,7 @@
 # firmware 0xb4, a Debian kernel whose initrd is a gzip main part alone, Xen
 # 4.17, GRUB's /etc/grub.d/40_custom, a TFTP root with the same kernel.
 # Each recipe runs under `bash -e` in a private mount namespace (unshare
-# -m) where that tree's boot/ is /boot, a scratch directory /etc/grub.d, and
+# -m, or -r -m) where that tree's boot/ is /boot, a scratch directory /etc/grub.d, and
 # the TFTP root /srv/tftp, so the real system is never touched; on PATH,
 # `mkucode` is the build under test, given `--root` of the tree for the
 # verbs that read the machine (build, status, refresh) so that --host and
@@ -21,7 +21,8 @@
 # After each: the entries it appended to 40_custom, as grub.cfg, pass
 # grub-script-check and `mkucode status --root` (exit 0: every entry loads
 # the newest for the CPU, nothing to fix); a syslinux config it wrote, the
-# same through status.  Needs root (mount namespaces); output is TAP.
+# same through status.  Needs a mount namespace (root, or an unprivileged
+# user namespace); output is TAP.
 
 set -euo pipefail
 
@@ -49,8 +50,12 @@ for d in /boot /etc/grub.d /srv; do
 		exit 0
 	fi
 done
-if ! unshare -m true 2>/dev/null; then
-	tap_skip_all "unshare -m: not permitted (run as root)"
+# Root gets a mount namespace; anyone else one inside a user namespace
+# (root there, and only there).
+UNSHARE=(unshare -m)
+[[ $(id -u) -eq 0 ]] || UNSHARE=(unshare -r -m)
+if ! "${UNSHARE[@]}" true 2>/dev/null; then
+	tap_skip_all "${UNSHARE[*]}: not permitted here"
 	exit 0
 fi
 
@@ -105,8 +110,8 @@ exec "$MKUCODE" --root "\$MACHINE" "\$@"
 EOF
 printf '#!/bin/sh\n[ "$1" = -r ] && echo %s || echo Linux\n' "$V" >bin/uname
 printf '#!/bin/sh\nexit 0\n' >bin/update-grub
+chmod +x bin/mkucode bin/uname bin/update-grub
 ln -s "$GEN" bin/mkucode-syslinux
-chmod +x bin/*
 
 # A fresh machine in $T/m-NAME.
 machine() {
@@ -135,7 +140,7 @@ for r in "${recipes[@]}"; do
 	machine "$name"
 	m=$T/m-$name
 	RC=0
-	MACHINE=$m PATH=$T/bin:$PATH unshare -m bash -c '
+	MACHINE=$m PATH=$T/bin:$PATH "${UNSHARE[@]}" bash -c '
 		set -e
 		mount --bind "$1/boot" /boot
 		mount --bind "$1/grub.d" /etc/grub.d
