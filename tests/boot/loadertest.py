@@ -39,7 +39,8 @@ usage: loadertest.py CASE MKUCODE PROBE FETCH BUILD_ROOT
                 dom0 uncompressed, and its size is checked so)
   pxelinux-xen-amd
                 PXELINUX over QEMU's built-in TFTP (user networking, nothing
-                leaves QEMU), pxelinux.cfg/default from stanza syslinux
+                leaves QEMU), pxelinux.cfg/default by syslinux/mkucode-syslinux
+                (its DEFAULT label the Xen entry stanza syslinux prints)
   stanza-refuses
                 no boot: an entry whose raw module has nothing for the
                 emulated CPU is refused (exit 1, nothing on stdout, why on
@@ -253,7 +254,25 @@ def isolinux_iso(env, tree, entry, name):
     return ["-cdrom", iso]
 
 
-def pxelinux_tftp(env, tree, entry):
+def generated_syslinux(env, tree):
+    """What syslinux/mkucode-syslinux writes for the tree (Xen's label the
+    DEFAULT, booted after a tenth of a second)."""
+    bindir = env.path("bin")
+    os.makedirs(bindir, exist_ok=True)
+    if not os.path.exists(os.path.join(bindir, "mkucode")):
+        os.symlink(env.mkucode, os.path.join(bindir, "mkucode"))
+    p = subprocess.run(["sh", SYSLINUX_GENERATOR, "--root", tree.root, "--append", DOM0_ARGS,
+                        "--xen-args", XEN_ARGS, "--timeout", "1"],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                       env=dict(os.environ, PATH=bindir + os.pathsep + os.environ["PATH"]))
+    for line in p.stderr.splitlines():
+        print(f"  mkucode-syslinux says: {line}")
+    check(p.returncode == 0, f"mkucode-syslinux exits 0 (exit {p.returncode})")
+    show("mkucode-syslinux", p.stdout)
+    return p.stdout
+
+
+def pxelinux_tftp(env, tree, cfg):
     """The tree as a TFTP root for PXELINUX, served by QEMU's user-mode
     network (restrict=on: the guest reaches nothing but QEMU's own DHCP
     and TFTP); the e1000's iPXE ROM loads pxelinux.0."""
@@ -261,7 +280,7 @@ def pxelinux_tftp(env, tree, entry):
         shutil.copy(src, tree.root)
     os.makedirs(tree.host("/pxelinux.cfg"))
     with open(tree.host("/pxelinux.cfg/default"), "w") as f:
-        f.write(syslinux_cfg(entry))
+        f.write(cfg)
     return ["-netdev", f"user,id=n0,restrict=on,tftp={tree.root},bootfile=pxelinux.0",
             "-device", "e1000,netdev=n0", "-boot", "n"]
 
@@ -271,6 +290,7 @@ def pxelinux_tftp(env, tree, entry):
 HERE = os.path.dirname(os.path.abspath(__file__))
 MKCONFIG = os.path.join(HERE, "..", "grub", "mkconfig.sh")
 CHECK_CFG = os.path.join(HERE, "..", "grub", "check-cfg.py")
+SYSLINUX_GENERATOR = os.path.join(HERE, "..", "..", "syslinux", "mkucode-syslinux")
 FETCH_FIRMWARE = os.path.join(HERE, "..", "data", "fetch-firmware")
 STALE_CPU = "0x50657"  # Cascade Lake: microcode for another machine's CPU
 
@@ -598,9 +618,18 @@ def case_syslinux_xen(env, model, raw=False, pxe=False):
           "stanza syslinux: KERNEL mboot.c32")
     want = xen_want(env, tree, ucode, model)
     if pxe:
-        medium = pxelinux_tftp(env, tree, entry)
-        # TFTP of 10 MB through QEMU's slirp takes its time.
-        xen_boot(env, "pxelinux-stanza-xen", model, medium, want, tree, initrd, 300,
+        # pxelinux.cfg/default as mkucode-syslinux writes it for the tree
+        # (its labels are stanza syslinux's), with the serial console put
+        # first, where syslinux wants SERIAL.
+        cfg = generated_syslinux(env, tree)
+        default = re.search(r"^DEFAULT (\S+)$", cfg, re.M)
+        label = re.search(rf"^LABEL {re.escape(default.group(1))}\n(?:\t.*\n)*", cfg, re.M) \
+            if default else None
+        check(label and label.group(0).split("\n", 1)[1] == entry.split("\n", 1)[1],
+              "mkucode-syslinux: its DEFAULT label is the Xen entry stanza syslinux prints")
+        medium = pxelinux_tftp(env, tree, "SERIAL 0 115200\n" + cfg)
+        # TFTP of 17 MB through QEMU's slirp takes its time.
+        xen_boot(env, "pxelinux-generator-xen", model, medium, want, tree, initrd, 300,
                  gunzips=True)
     else:
         medium = isolinux_iso(env, tree, entry, "isolinux-stanza")
