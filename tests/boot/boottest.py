@@ -150,7 +150,7 @@ def boot(work, name, args, until, timeout):
     seconds = time.monotonic() - start
     print(f"  {name}: {'matched' if match else 'no match'} after {seconds:.1f}s"
           f" ({len(lines)} lines, log {name}.log)", flush=True)
-    if match is None:
+    if match is None or re.search(LOADER_FAILED, match.string):
         # The work directory may be gone by the time someone reads this.
         for line in lines[-25:]:
             print(f"  | {line}")
