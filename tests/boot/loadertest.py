@@ -37,6 +37,9 @@ usage: loadertest.py CASE MKUCODE PROBE FETCH BUILD_ROOT
                 ucode=scan on a prepended initrd, ucode=<n> on a raw module
                 (mboot.c32 uncompresses gzip modules: a gzip initrd reaches
                 dom0 uncompressed, and its size is checked so)
+  isolinux-linux
+                ISOLINUX's Linux entry from stanza syslinux, INITRD early,initrd
+                (an AMD model this time): init finds mkucode's files
   pxelinux-xen-amd
                 PXELINUX over QEMU's built-in TFTP (user networking, nothing
                 leaves QEMU), pxelinux.cfg/default by syslinux/mkucode-syslinux
@@ -637,6 +640,27 @@ def case_syslinux_xen(env, model, raw=False, pxe=False):
                  gunzips=True)
 
 
+def case_isolinux_linux(env):
+    """ISOLINUX's Linux entry from stanza syslinux with an early image:
+    INITRD early,initrd, which syslinux loads one after the other (each
+    start 4-byte aligned); the kernel reaches init with mkucode's files."""
+    need("isolinux")
+    model = "EPYC-Rome"
+    intel, amd = CPUS["Skylake-Server"], CPUS["EPYC-Rome"]
+    selection = [f"--cpu={intel[1]:#x}", f"--cpu={amd[1]:#x}"]
+    tree = Tree(env, "stanza")
+    initrd = plain_initrd(env, tree)
+    early = "/boot/early-ucode.cpio"
+    run([env.mkucode, "-q"] + selection + ["-o", tree.host(early)] + env.sources)
+    entry = tree.stanza("syslinux", ["--append", bt.LINUX_CMDLINE, "--initrd", initrd,
+                                     "--early", early])
+    check(re.search(rf"^\s*INITRD {re.escape(early)},{re.escape(initrd)}\s*$", entry, re.M),
+          "stanza syslinux: INITRD names the early image first, the initrd after it")
+    want = bt.linux_want(env, [tree.host(early), tree.host(initrd)], selection, (intel, amd))
+    medium = isolinux_iso(env, tree, entry, "isolinux-stanza")
+    linux_boot(env, "isolinux-stanza-linux", model, medium, want)
+
+
 def case_stanza_refuses(env):
     """A raw module with nothing for the CPU asked: no entry, in both forms."""
     tree = Tree(env, "stanza")
@@ -672,6 +696,7 @@ CASES = {
     "grub-efi-xen-amd": lambda env: case_grub_xen(env, "EPYC-Milan", efi=True),
     "isolinux-xen-intel": lambda env: case_syslinux_xen(env, "Denverton"),
     "isolinux-xen-amd": lambda env: case_syslinux_xen(env, "EPYC-Rome", raw=True),
+    "isolinux-linux": case_isolinux_linux,
     "pxelinux-xen-amd": lambda env: case_syslinux_xen(env, "EPYC-Milan", pxe=True),
     "stanza-refuses": case_stanza_refuses,
 }
