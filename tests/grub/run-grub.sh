@@ -377,13 +377,17 @@ debian_xen raw no
 rm "$T/raw/boot/intel-ucode.img"
 mkdir -p "$T/raw/boot/xen-ucode"
 mk --raw "$T/raw/boot/xen-ucode" b4.bin
-etc_default def-raw yes 'MKUCODE_GRUB_XEN_RAW=/boot/xen-ucode/GenuineIntel.bin'
+etc_default def-raw yes 'MKUCODE_GRUB_XEN_RAW=/boot/xen-ucode/GenuineIntel.bin' \
+	'GRUB_CMDLINE_LINUX_XEN_REPLACE_DEFAULT="quiet console=hvc0"'
 mkconfig raw def-raw gd-mk --path bin
 DESC="raw module: grub-mkconfig exits 0, grub-script-check passes" \
 	expect bash -c "test $RC = 0 && grub-script-check '$CFG'" || show
 sed -n '/BEGIN .*25_mkucode/,/END .*25_mkucode/p' "$CFG" >"$T/own.cfg"
 DESC="raw module: 25_mkucode's Xen entries load kernel, initrd, GenuineIntel.bin, ucode=<n> naming it" \
 	expect bash -c "grep -q '^menuentry' '$T/own.cfg' && '$CHECK' '$T/own.cfg' raw=xen-ucode/GenuineIntel.bin one-file-modules"
+DESC="raw module: dom0's command line is GRUB_CMDLINE_LINUX_XEN_REPLACE_DEFAULT's, as in the stock Xen entries" \
+	expect bash -c "grep -q 'module2 --nounzip /boot/vmlinuz-6.1.0-27-amd64 .*quiet console=hvc0' '$T/own.cfg' &&
+		grep -q 'module2.*/boot/vmlinuz-6.1.0-27-amd64 placeholder root=.* quiet console=hvc0' '$CFG'"
 sed '/BEGIN .*25_mkucode/,/END .*25_mkucode/d' "$CFG" >"$T/stock-part.cfg"
 DESC="raw module: the stock entries do not load it" \
 	expect "$CHECK" "$T/stock-part.cfg" not=xen-ucode/GenuineIntel.bin one-file-modules
