@@ -157,7 +157,7 @@ def boot(work, name, args, until, timeout):
     seconds = time.monotonic() - start
     print(f"  {name}: {'matched' if match else 'no match'} after {seconds:.1f}s"
           f" ({len(lines)} lines, log {name}.log)", flush=True)
-    if match is None:
+    if match is None or re.search(LOADER_FAILED, match.string):
         # The work directory may be gone by the time someone reads this.
         for line in lines[-25:]:
             print(f"  | {line}")
@@ -195,6 +195,8 @@ class Env:
             sys.exit(77)
         paths = dict(l.split("=", 1) for l in p.stdout.splitlines() if "=" in l)
         self.kernel, self.xen = paths["kernel"], paths["xen"]
+        # fetch's cache: CACHE/firmware, CACHE/boot, and what else tests keep there.
+        self.cache = os.path.dirname(paths["firmware"])
         fw = os.path.join(paths["firmware"], "lib", "firmware")
         self.sources = [os.path.join(fw, "intel-ucode"), os.path.join(fw, "amd-ucode")]
         self.busybox = shutil.which("busybox") or "/bin/busybox"
@@ -294,12 +296,20 @@ def xen(env, name, model, cmdline, modules):
     (the patch it found), or None when it reached SMP bring-up first."""
     args = ["-kernel", env.xen, "-append", f"console=com1 loglvl=all {cmdline}",
             "-initrd", ",".join([env.kernel] + modules)]
-    b = boot(env.work, name, qemu_cpu(model) + args, f"{XEN_TRIED}|{XEN_PAST}", 120)
+    return xen_run(env, name, model, args, f"{XEN_TRIED}|{XEN_PAST}",
+                   "neither a microcode attempt nor SMP bring-up")
+
+
+def xen_run(env, name, model, args, until, awaited, timeout=120):
+    """Boot Xen 4.17 on a model with QEMU args that load it (directly or
+    through a boot loader) until the regex until; awaited says what it
+    stands for.  The revision Xen tried, or None, and the Boot."""
+    b = boot(env.work, name, qemu_cpu(model) + args, until, timeout)
     for m in b.find(r"\(XEN\) (.*(?:[Mm]icrocode|ucode).*)"):
         print("  xen says: " + m.group(1))
     check(bool(b.find(r"BSP microcode revision")), f"{name}: Xen reached its microcode init")
     if b.match is None:
-        check(False, f"{name}: Xen printed neither a microcode attempt nor SMP bring-up")
+        check(False, f"{name}: Xen printed {awaited}")
         return None, b
     tried = b.find(XEN_TRIED)
     if tried:
@@ -447,6 +457,63 @@ def acpi_table():
     return bytes(hdr)
 
 
+# quiet: the serial line is slow under TCG; init prints what we need.
+LINUX_CMDLINE = "console=ttyS0 quiet panic=-1 rdinit=/init"
+
+
+def linux_want(env, image, selection, cpus):
+    """What the guest's init must find: {path: sha256} of the microcode
+    files in the early cpio of image (the first of a list of initrds) as
+    mkucode wrote them (the same bytes as mkucode --raw of the selection),
+    checked to be what Linux 6.1 loads on each of cpus, say verify."""
+    images = image if isinstance(image, list) else [image]
+    members = newc.members(read(images[0]))
+    raw = env.make_raw(env.path("raw"), selection)
+    want = {}
+    for vendor in ("intel", "amd"):
+        name = UCODE_DIR + VENDOR_FILE[vendor]
+        data = members.get(name)
+        check(data is not None, f"the image's early cpio holds {name}")
+        if data is None:
+            continue
+        rawdata = read(os.path.join(raw, VENDOR_FILE[vendor]))
+        check(data == rawdata, f"{VENDOR_FILE[vendor]} in the image equals mkucode --raw's")
+        want["/" + name] = hashlib.sha256(data).hexdigest()
+    # The guest's rootfs gets the files from any uncompressed cpio, even one
+    # the early loader never reaches; verify says the loader reaches them.
+    for cpu in cpus:
+        spec = f"{cpu[1]:#x},{cpu[2]:#x}" if cpu[0] == "intel" else f"{cpu[1]:#x}"
+        p = run([env.mkucode, "verify", "--json", "--cpu", spec] + images, ok=(0, 3))
+        v = json.loads(p.stdout)[0]
+        check(v["linux_6_1"] is not None,
+              f"verify: Linux 6.1 loads {hexrev(v['linux_6_1'])} on {cpu[1]:#x} "
+              f"from {' + '.join(os.path.basename(i) for i in images)}")
+    return want
+
+
+def linux_run(env, name, model, args, want, timeout=240):
+    """Boot Debian's kernel (QEMU args that load it, directly or through a
+    boot loader) to our init's end; the files init finds must be want."""
+    b = boot(env.work, name, qemu_cpu(model) + args,
+             r"^boottest: init done|Kernel panic|" + LOADER_FAILED, timeout)
+    check(bool(b.find(r"^boottest: init running")), f"{name}: the kernel reached our init")
+    check(b.match is not None and "init done" in b.match.group(0), f"{name}: init ran to its end")
+    got = {m.group(2): m.group(1) for m in b.find(r"^boottest: sha256 ([0-9a-f]{64})\s+(\S+)")}
+    for m in b.find(r"^boottest: dmesg (.*)"):
+        print("  linux says: " + m.group(1))
+    for path, digest in want.items():
+        check(got.get(path) == digest,
+              f"{name}: {path} in the guest: sha256 {got.get(path)}, mkucode wrote {digest}")
+    return b
+
+
+# What a boot loader prints when an entry fails: the boot ends there rather
+# than at the timeout (GRUB waits for a key, syslinux falls back to its
+# prompt, which a working config with PROMPT 1 shows too).
+LOADER_FAILED = (r"^(?:\x1b\[[0-9;]*[A-Za-z])*error: |Press any key to continue|Boot failed"
+                 r"|Could not find kernel|Unable to locate configuration file")
+
+
 def case_linux(env, compress, acpi=False):
     intel, amd = CPUS["Skylake-Server"], CPUS["EPYC-Rome"]
     selection = [f"--cpu={intel[1]:#x}", f"--cpu={amd[1]:#x}"]
@@ -462,44 +529,14 @@ def case_linux(env, compress, acpi=False):
             f.write(read(base))
         base = withacpi
     image = env.make_image(env.path(f"linux-{compress}.img"), selection, base)
-
-    # What mkucode wrote: the members of the image's early cpio, and the raw
-    # files of the same selection, which must be the same bytes.
-    members = newc.members(read(image))
-    raw = env.make_raw(env.path("raw"), selection)
-    want = {}
-    for vendor in ("intel", "amd"):
-        name = UCODE_DIR + VENDOR_FILE[vendor]
-        data = members.get(name)
-        check(data is not None, f"the image's early cpio holds {name}")
-        if data is None:
-            continue
-        rawdata = read(os.path.join(raw, VENDOR_FILE[vendor]))
-        check(data == rawdata, f"{VENDOR_FILE[vendor]} in the image equals mkucode --raw's")
-        want["/" + name] = hashlib.sha256(data).hexdigest()
-    # The guest's rootfs gets the files from any uncompressed cpio, even one
-    # the early loader never reaches; verify says the loader reaches them.
-    for cpu in (intel, amd):
-        v, _ = env.verify(image, cpu[0], cpu[1], cpu[2])
-        check(v["linux_6_1"] is not None,
-              f"verify: Linux 6.1 loads {hexrev(v['linux_6_1'])} on {cpu[1]:#x} from the image")
+    want = linux_want(env, image, selection, (intel, amd))
     if acpi:
-        check("kernel/firmware/acpi/mkucode.aml" in members,
+        check("kernel/firmware/acpi/mkucode.aml" in newc.members(read(image)),
               "the ACPI table is still in the image's early archives")
 
-    # quiet: the serial line is slow under TCG; init prints what we need.
-    args = ["-kernel", env.kernel, "-initrd", image,
-            "-append", "console=ttyS0 quiet panic=-1 rdinit=/init"]
-    b = boot(env.work, f"linux-{compress}" + ("-acpi" if acpi else ""),
-             qemu_cpu("Skylake-Server") + args, r"^boottest: init done|Kernel panic", 240)
-    check(bool(b.find(r"^boottest: init running")), "the kernel reached our init")
-    check(b.match is not None and "init done" in b.match.group(0), "init ran to its end")
-    got = {m.group(2): m.group(1) for m in b.find(r"^boottest: sha256 ([0-9a-f]{64})\s+(\S+)")}
-    for m in b.find(r"^boottest: dmesg (.*)"):
-        print("  linux says: " + m.group(1))
-    for path, digest in want.items():
-        check(got.get(path) == digest,
-              f"{path} in the guest: sha256 {got.get(path)}, mkucode wrote {digest}")
+    args = ["-kernel", env.kernel, "-initrd", image, "-append", LINUX_CMDLINE]
+    b = linux_run(env, f"linux-{compress}" + ("-acpi" if acpi else ""), "Skylake-Server",
+                  args, want)
     if acpi:
         check(bool(b.find(r"ACPI: SSDT ACPI table found in initrd "
                           r"\[kernel/firmware/acpi/mkucode.aml\]")),
