@@ -22,24 +22,30 @@
 #
 # Alignment.  Linux wants Intel update data 16-byte aligned in the cpio.
 # Debian's dracut 059 has no dracut-cpio: it packs the early folder with
-# "find . -print0 | sort -z | cpio --null -H newc -o", GNU cpio, which
-# pads to 4 bytes only (the Intel data of a plain early cpio lands at 12
-# mod 16).  There is no hook after the image is written, and swapping the
-# writer (a cpio function in dracut's shell) would also change how dracut
-# packs and reads every other archive; so this module predicts the layout
-# instead: the files the early cpio will hold are all known here (the
-# marker is written now, as dracut writes it; the ACPI tables are copied
-# now, as dracut copies them), their order is sort -z's in dracut's C
-# locale, each newc member is a 110-byte header and the name (GNU cpio
-# drops the leading "./") padded to 4, then the data padded to 4.  Where the
-# Intel data would not start at a multiple of 16, a member of 4, 8 or 12
-# zero bytes, kernel/x86/microcode/GenuineIntel.align, which sorts just
-# before GenuineIntel.bin, moves it there.  (dracut-cpio --data-align, when
-# used, aligns by itself; the member is then merely unneeded.)
+# "find . -print0 | sort -z | cpio --null -H newc -o", GNU cpio, which pads
+# to 4 bytes only: the Intel data lands at 0, 4, 8 or 12 mod 16, as the
+# members before it fall.  There is no hook after the image is written, and
+# swapping the writer (a cpio function in dracut's shell) would also change
+# how dracut packs and reads every other archive; so this module predicts
+# the layout instead: the files the early cpio will hold are all known here
+# (the marker is written now, as dracut writes it; the ACPI tables are
+# copied now, as dracut copies them), their order is sort -z's in dracut's
+# C locale, each newc member is a 110-byte header and the name (GNU cpio
+# drops the leading "./") padded to 4, then the data padded to 4.  Where
+# the Intel data would not start at a multiple of 16, a member
+# kernel/x86/microcode/GenuineIntel.align (sorting just before
+# GenuineIntel.bin; a 152-byte header and 0, 4 or 12 zero bytes) moves it
+# there.  The kernel and Xen look up GenuineIntel.bin by its name and pass
+# over any other member.  (dracut-cpio --data-align, when used, aligns by
+# itself; the member is then merely unneeded.)
 #
 # Without this module nothing changes.  When mkucode fails, the module says
 # so loudly, leaves everything as it found it, and dracut does what it
 # always does.
+
+# dracut's variables (fw_dir, hostonly, early_microcode, create_early_cpio,
+# acpi_override, acpi_table_dir, early_cpio_dir) are set and read by dracut.
+# shellcheck disable=SC2154,SC2034
 
 check() {
     command -v mkucode > /dev/null 2>&1 || return 1
@@ -99,8 +105,8 @@ mkucode_align_intel() {
     rm -f -- "$_dir/$_pad"
     _off=$(mkucode_newc_offset "$_dir" "$_intel") || return 1
     ((_off % 16 == 0)) && return 0
-    # The member's own header moves the data too; its length is a multiple
-    # of 4, as every offset is: 0, 4, 8 or 12 zero bytes of data settle it.
+    # The member's own header (152 bytes) moves the data too; every offset
+    # is a multiple of 4, so 0, 4 or 12 zero bytes of data settle it.
     _head=$(mkucode_newc_size "${_pad#./}" 0)
     _len=$(((16 - (_off + _head) % 16) % 16))
     head -c "$_len" /dev/zero > "$_dir/$_pad" || return 1
@@ -188,6 +194,7 @@ mkucode_install() {
 }
 
 install() {
+    command -v mkucode > /dev/null 2>&1 || return 0
     [[ $early_microcode == yes ]] || return 0
     [[ $early_cpio_dir && -d $early_cpio_dir ]] || return 0
     mkucode_install
