@@ -243,6 +243,12 @@ def mkucode_said(text):
     return [l for l in text.splitlines() if "mkucode" in l]
 
 
+def mkucode_messages(text):
+    """Lines in mkucode's message shape (dpkg's own "Removing mkucode" is
+    not one)."""
+    return [l for l in text.splitlines() if re.search(r"(^|\s)mkucode: ", l)]
+
+
 # ------------------------------------------------------------------ Xen and Linux under QEMU
 
 class QemuEnv:
@@ -342,7 +348,9 @@ def case_initramfs_tools(ctx, cache, deb):
         check_exact(ctx, initrd[v], want, f"update-initramfs -u -k all: {v}")
 
     # 5. dpkg -r mkucode: the conffiles stay, the next build is the stock one.
-    tree.run(["dpkg", "-r", "mkucode"], "dpkg -r mkucode")
+    _, out, err = tree.run(["dpkg", "-r", "mkucode"], "dpkg -r mkucode")
+    tap.ok(not mkucode_messages(out + err), "dpkg -r mkucode: no mkucode message",
+           "\n".join(mkucode_messages(out + err)))
     _, status, _ = tree.run(["dpkg-query", "-W", "-f", "${Status}", "mkucode"],
                             "dpkg-query mkucode")
     tap.ok(status == "deinstall ok config-files",
@@ -471,7 +479,10 @@ def case_dracut(ctx, cache, deb):
         check_exact(ctx, initrd[v], want, f"dracut --regenerate-all -f, by itself: {v}")
     v = ks[0][1]
 
-    tree.run(["dpkg", "-r", "mkucode"], "dpkg -r mkucode")
+    # dracut's own trigger rebuilds every image when a module goes away.
+    _, out, err = tree.run(["dpkg", "-r", "mkucode"], "dpkg -r mkucode")
+    tap.ok(not mkucode_messages(out + err), "dpkg -r mkucode (dracut rebuilds): no mkucode message",
+           "\n".join(mkucode_messages(out + err)))
     _, rc, out, err = tree.timed(["dracut", "-f", "/tmp/stock.img", v],
                                  "dracut -f without mkucode")
     tap.ok(not mkucode_said(out + err), "without mkucode: dracut says nothing of mkucode",
@@ -481,6 +492,8 @@ def case_dracut(ctx, cache, deb):
            "without mkucode: dracut's own early microcode (one archive, "
            "GenuineIntel.bin and AuthenticAMD.bin)",
            f"{img.archives} archives, members {sorted(img.members)}")
+    tap.diag(f"dracut's own image: {INTEL_BIN} data at "
+             f"{img.members[INTEL_BIN].data_offset:#x}" if INTEL_BIN in img.members else "")
     return tree
 
 
