@@ -479,21 +479,23 @@ def case_dracut(ctx, cache, deb):
         check_exact(ctx, initrd[v], want, f"dracut --regenerate-all -f, by itself: {v}")
     v = ks[0][1]
 
-    # dracut's own trigger rebuilds every image when a module goes away.
+    # dracut's own trigger rebuilds every image when a module goes away:
+    # that is the next build, without mkucode.
     _, out, err = tree.run(["dpkg", "-r", "mkucode"], "dpkg -r mkucode")
-    tap.ok(not mkucode_messages(out + err), "dpkg -r mkucode (dracut rebuilds): no mkucode message",
-           "\n".join(mkucode_messages(out + err)))
-    _, rc, out, err = tree.timed(["dracut", "-f", "/tmp/stock.img", v],
-                                 "dracut -f without mkucode")
-    tap.ok(not mkucode_said(out + err), "without mkucode: dracut says nothing of mkucode",
-           "\n".join(mkucode_said(out + err)))
-    img = Image(tree.path("/tmp/stock.img"))
-    tap.ok(img.archives == 1 and {INTEL_BIN, AMD_BIN} <= set(img.members),
-           "without mkucode: dracut's own early microcode (one archive, "
-           "GenuineIntel.bin and AuthenticAMD.bin)",
+    tap.ok(re.search(r"^Processing triggers for dracut", out, re.M) is not None,
+           "dpkg -r mkucode: dracut's trigger rebuilds the images", out[-500:])
+    tap.ok(not mkucode_messages(out + err), "dpkg -r mkucode: no mkucode message from "
+           "dpkg or dracut", "\n".join(mkucode_messages(out + err)))
+    img = Image(initrd[v])
+    own = selection(ctx, initrd[v], "list dracut's own")
+    tap.ok(img.archives == 1 and {INTEL_BIN, AMD_BIN} <= set(img.members)
+           and own and own != want,
+           f"without mkucode: {v}'s image holds dracut's own early microcode (one archive, "
+           "GenuineIntel.bin and AuthenticAMD.bin, not mkucode's selection)",
            f"{img.archives} archives, members {sorted(img.members)}")
-    tap.diag(f"dracut's own image: {INTEL_BIN} data at "
-             f"{img.members[INTEL_BIN].data_offset:#x}" if INTEL_BIN in img.members else "")
+    if INTEL_BIN in img.members:
+        tap.diag(f"dracut's own image: {INTEL_BIN} data at "
+                 f"{img.members[INTEL_BIN].data_offset:#x}")
     return tree
 
 
