@@ -25,8 +25,14 @@ usage: systemtest.py CASE MKUCODE UCGEN
   dracut           mkucode's .deb installed, two kernels installed: dracut's
                    images hold exactly mkucode's selection, one early
                    archive; dracut --regenerate-all -f, with no hook after
-                   it, writes images that verify clean; dpkg -r
-                   mkucode: dracut's own early microcode, no word of mkucode
+                   it, writes images that verify clean; dpkg -r mkucode:
+                   dracut's trigger rebuilds the images with dracut's own
+                   early microcode, no word of mkucode
+
+The bumped intel-microcode is installed with dpkg --no-triggers and the
+triggers run after: mkucode's alone first (timed, main parts compared),
+then initramfs-tools' (intel-microcode's postinst asks for update-initramfs
+-u, which rebuilds the newest kernel's image; it must verify too).
 
 The trees come from tests/system/systree.py (a cached debootstrap); the
 .deb from dpkg-buildpackage on this source tree (tests/system/debbuild.py).
@@ -35,6 +41,8 @@ tests/lib/newc.py, independent of mkucode, for the archive layout.  Root is
 needed (debootstrap, chroot, unshare): without it the test exits 77.
 Logs, the trees and the images stay in $MKUCODE_SYSTEM_KEEP/CASE when that
 is set, else in a temporary directory removed at the end.
+$MKUCODE_SYSTEM_DEB=FILE tests that .deb instead of building one;
+$MKUCODE_SYSTEM_REFRESH=1 debootstraps the cached trees again.
 """
 import hashlib
 import json
