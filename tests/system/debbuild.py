@@ -62,7 +62,7 @@ def mkucode_deb(logdir):
             debs = [d for d in os.listdir(out) if d.endswith(".deb")]
             if len(debs) == 1:
                 systree.log(f"mkucode .deb: cached ({out}/{debs[0]})")
-                return os.path.join(out, debs[0])
+                return private_copy(os.path.join(out, debs[0]), logdir)
         start = time.monotonic()
         tmp = tempfile.mkdtemp(prefix="build.", dir=top)
         try:
@@ -92,9 +92,19 @@ def mkucode_deb(logdir):
             os.rename(new, out)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
-        # Older builds are of other source states.
-        for other in os.listdir(top):
-            if other != digest and not other.startswith("."):
-                shutil.rmtree(os.path.join(top, other), ignore_errors=True)
+        # Builds of other source states: the newest few stay, for runs of
+        # other checkouts that may be using them.
+        others = sorted((os.path.getmtime(os.path.join(top, o)), o) for o in os.listdir(top)
+                        if o != digest and not o.startswith("."))
+        for _, other in others[:-2]:
+            shutil.rmtree(os.path.join(top, other), ignore_errors=True)
         systree.log(f"mkucode .deb: {debs[0]} built in {time.monotonic() - start:.0f}s")
-        return os.path.join(out, debs[0])
+        return private_copy(os.path.join(out, debs[0]), logdir)
+
+
+def private_copy(deb, logdir):
+    """The .deb copied into this run's directory: another run may clean the
+    cache meanwhile."""
+    mine = os.path.join(logdir, os.path.basename(deb))
+    shutil.copy(deb, mine)
+    return mine
