@@ -89,6 +89,7 @@ suite_need() {
 	done
 }
 
+# shellcheck disable=SC2120 # NAME is optional
 suite_tmpdir() {
 	T=$(mktemp -d "${TMPDIR:-/tmp}/${1:-tmp}.XXXXXXXXXX")
 	if [[ -n ${KEEP:-} ]]; then
