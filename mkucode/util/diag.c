@@ -101,6 +101,21 @@ void diag_move(struct diags *d, struct diags *from)
 	memset(from, 0, sizeof(*from));
 }
 
+void diag_drop_notes(struct diags *d)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < d->n; i++) {
+		if (d->v[i].level == DIAG_NOTE) {
+			free(d->v[i].file);
+			free(d->v[i].text);
+		} else {
+			d->v[kept++] = d->v[i];
+		}
+	}
+	d->n = kept;
+}
+
 const struct diag *diag_first_error(const struct diags *d)
 {
 	for (size_t i = 0; i < d->n; i++)

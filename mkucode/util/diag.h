@@ -65,6 +65,9 @@ int diag_core(struct diags *d, enum diag_level level, const char *file,
 /* Append every diagnostic of from to d, in order, and empty from. */
 void diag_move(struct diags *d, struct diags *from);
 
+/* Remove (and free) every note of d, the rest kept in order. */
+void diag_drop_notes(struct diags *d);
+
 /* The first error, or NULL. */
 const struct diag *diag_first_error(const struct diags *d);
 

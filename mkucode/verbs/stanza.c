@@ -62,14 +62,8 @@ static int gather_quietly(struct ucode_set *set, char **sources, int n,
 	struct diags said = { 0 };
 	int rc = gather(set, sources, n, o, &said);
 
-	for (size_t i = 0; i < said.n; i++) {
-		const struct diag *g = &said.v[i];
-
-		if (g->level != DIAG_NOTE)
-			diag_add(d, g->level, g->file, g->offset, g->code, g->sys, "%s",
-				 g->text);
-	}
-	diags_free(&said);
+	diag_drop_notes(&said);
+	diag_move(d, &said);
 	return rc;
 }
 

@@ -39,26 +39,11 @@
 
 set -euo pipefail
 
-if (($# != 2)); then
-	echo "usage: $0 MKUCODE UCGEN" >&2
-	exit 2
-fi
-MKUCODE=$(realpath "$1")
-UCGEN=$(realpath "$2")
-TESTS_LIB=$(realpath "$(dirname "$0")/../lib")
-# shellcheck source-path=SCRIPTDIR source=../lib/tap.sh
-. "$TESTS_LIB/tap.sh"
-for tool in sha256sum find sort gzip python3; do
-	if ! command -v "$tool" >/dev/null; then
-		echo "1..0 # SKIP $tool not found"
-		exit 0
-	fi
-done
-
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-unset SOURCE_DATE_EPOCH
-export LC_ALL=C TZ=UTC
+# shellcheck source-path=SCRIPTDIR source=../lib/suite.sh
+. "$(dirname "$(realpath "$0")")/../lib/suite.sh"
+suite_args MKUCODE UCGEN -- "$@"
+suite_need sha256sum find sort gzip python3
+suite_tmpdir
 
 # ---------------------------------------------------------------- the table
 #

@@ -16,19 +16,10 @@
 
 set -euo pipefail
 
-if (($# != 1)); then
-	echo "usage: $0 MKUCODE" >&2
-	exit 2
-fi
-MKUCODE=$(realpath "$1")
-TESTS_LIB=$(realpath "$(dirname "$0")/../lib")
-# shellcheck source-path=SCRIPTDIR source=../lib/tap.sh
-. "$TESTS_LIB/tap.sh"
-
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-cd "$T"
-export LC_ALL=C
+# shellcheck source-path=SCRIPTDIR source=../lib/suite.sh
+. "$(dirname "$(realpath "$0")")/../lib/suite.sh"
+suite_args MKUCODE -- "$@"
+suite_tmpdir
 
 # name | file under the tree | its bytes (printf format) | the one message
 TABLE='grub-unclosed|boot/grub/grub.cfg|menuentry "Debian" {\n\tlinux /vmlinuz-6.1\n|boot/grub/grub.cfg: offset 0: line 1: `menuentry` without its `}`

@@ -33,41 +33,13 @@
 
 set -euo pipefail
 
-UPDATE=0
-if [[ ${1:-} == --update ]]; then
-	UPDATE=1
-	shift
-fi
-if (($# < 2 || $# > 3)); then
-	echo "usage: $0 [--update] MKUCODE UCGEN [SRCDIR]" >&2
-	exit 2
-fi
-MKUCODE=$(realpath "$1")
-UCGEN=$(realpath "$2")
-SRCDIR=$(realpath "${3:-$(dirname "$0")}")
-GOLDEN=$SRCDIR/golden
-# tap.sh and newc.py, shared by the tests.
-TESTS_LIB=$(realpath "$(dirname "$0")/../lib")
-export TESTS_LIB
-# shellcheck source-path=SCRIPTDIR source=../lib/tap.sh
-. "$TESTS_LIB/tap.sh"
-
-for tool in python3 gzip xz zstd od awk sha256sum cmp diff; do
-	if ! command -v "$tool" >/dev/null; then
-		echo "1..0 # SKIP $tool not found"
-		exit 0
-	fi
-done
-
-T=$(mktemp -d)
-trap 'chmod -R u+w "$T" 2>/dev/null || true; rm -rf "$T"' EXIT
+# shellcheck source-path=SCRIPTDIR source=../lib/suite.sh
+. "$(dirname "$(realpath "$0")")/../lib/suite.sh"
+suite_args "[--update]" MKUCODE UCGEN "[SRCDIR]" -- "$@"
+suite_need python3 gzip xz zstd od awk sha256sum cmp diff
+suite_tmpdir
 OUT=$T/.results # transcripts of this run, one file per golden
 mkdir "$OUT"
-cd "$T"
-
-# Environment that would change what mkucode prints or writes.
-unset SOURCE_DATE_EPOCH
-export LC_ALL=C TZ=UTC
 
 # ---------------------------------------------------------------- TAP helpers
 
@@ -890,7 +862,7 @@ rm -f "$OUT"/*.tmp
 for f in "$OUT"/*.txt; do
 	[[ -s $f ]] || rm -f "$f"
 done
-if ((UPDATE)); then
+if [[ -n $UPDATE ]]; then
 	mkdir -p "$GOLDEN"
 	for f in "$GOLDEN"/*.txt; do
 		[[ -e $f ]] || continue

@@ -17,29 +17,13 @@
 
 set -euo pipefail
 
-if (($# < 2 || $# > 3)); then
-	echo "usage: $0 MKUCODE UCGEN [SRCDIR]" >&2
-	exit 2
-fi
-MKUCODE=$(realpath "$1")
-UCGEN=$(realpath "$2")
-SRCDIR=$(realpath "${3:-$(dirname "$0")}")
+# shellcheck source-path=SCRIPTDIR source=../lib/suite.sh
+. "$(dirname "$(realpath "$0")")/../lib/suite.sh"
+suite_args MKUCODE UCGEN "[SRCDIR]" -- "$@"
 SHIPPED=$SRCDIR/../../etc/mkucode.conf
-
-TESTS_LIB=$(realpath "$(dirname "$0")/../lib")
-# shellcheck source-path=SCRIPTDIR source=../lib/tap.sh
-. "$TESTS_LIB/tap.sh"
-
-if ! command -v python3 >/dev/null; then
-	tap_skip_all "python3 not found"
-	exit 0
-fi
-
-T=$(mktemp -d)
-trap '[ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
-cd "$T"
-unset SOURCE_DATE_EPOCH
-export LC_ALL=C TZ=UTC MKUCODE UCGEN
+suite_need python3
+suite_tmpdir
+export MKUCODE UCGEN
 
 # Fixtures: three updates in the system locations, a fourth elsewhere.
 mkdir -p fw/intel-ucode fw/amd-ucode alt

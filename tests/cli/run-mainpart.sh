@@ -17,20 +17,10 @@
 
 set -euo pipefail
 
-if (($# != 2)); then
-	echo "usage: $0 MKUCODE UCGEN" >&2
-	exit 2
-fi
-MKUCODE=$(realpath "$1")
-UCGEN=$(realpath "$2")
-TESTS_LIB=$(realpath "$(dirname "$0")/../lib")
-# shellcheck source-path=SCRIPTDIR source=../lib/tap.sh
-. "$TESTS_LIB/tap.sh"
-
-T=$(mktemp -d)
-trap '[ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
-cd "$T"
-export LC_ALL=C
+# shellcheck source-path=SCRIPTDIR source=../lib/suite.sh
+. "$(dirname "$(realpath "$0")")/../lib/suite.sh"
+suite_args MKUCODE UCGEN -- "$@"
+suite_tmpdir
 
 INTEL_MEMBER=kernel/x86/microcode/GenuineIntel.bin
 "$UCGEN" intel --sig 0x906ea --pf 0x22 --rev 0xf4 -o intel.bin

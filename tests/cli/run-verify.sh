@@ -16,33 +16,12 @@
 
 set -euo pipefail
 
-if (($# < 2 || $# > 3)); then
-	echo "usage: $0 MKUCODE UCGEN [SRCDIR]" >&2
-	exit 2
-fi
-MKUCODE=$(realpath "$1")
-UCGEN=$(realpath "$2")
-SRCDIR=$(realpath "${3:-$(dirname "$0")}")
+# shellcheck source-path=SCRIPTDIR source=../lib/suite.sh
+. "$(dirname "$(realpath "$0")")/../lib/suite.sh"
+suite_args MKUCODE UCGEN "[SRCDIR]" -- "$@"
 MANPAGE=$SRCDIR/../../doc/mkucode.8
-
-# tap.sh and newc.py, shared by the tests.
-TESTS_LIB=$(realpath "$(dirname "$0")/../lib")
-export TESTS_LIB
-# shellcheck source-path=SCRIPTDIR source=../lib/tap.sh
-. "$TESTS_LIB/tap.sh"
-
-for tool in python3 gzip bzip2 truncate; do
-	if ! command -v "$tool" >/dev/null; then
-		echo "1..0 # SKIP $tool not found"
-		exit 0
-	fi
-done
-
-T=$(mktemp -d)
-trap '[ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
-cd "$T"
-unset SOURCE_DATE_EPOCH
-export LC_ALL=C TZ=UTC
+suite_need python3 gzip bzip2 truncate
+suite_tmpdir
 
 # The address-space cap of the bounded-memory checks (KiB).  A sanitizer
 # build reserves terabytes of shadow memory up front: there the checks run

@@ -30,36 +30,14 @@
 
 set -uo pipefail
 
-if (($# != 3)); then
-	echo "usage: $0 MKUCODE UCGEN BUILD_ROOT" >&2
-	exit 2
-fi
-MKUCODE=$(realpath "$1")
-# shellcheck disable=SC2034 # trees.sh's
-UCGEN=$(realpath "$2")
-BUILD=$(realpath "$3")
-HERE=$(dirname "$(realpath "$0")")
+# shellcheck source-path=SCRIPTDIR source=../lib/suite.sh
+. "$(dirname "$(realpath "$0")")/../lib/suite.sh"
+# shellcheck disable=SC2034 # UCGEN is trees.sh's
+suite_args MKUCODE UCGEN BUILD -- "$@"
 SRC=$(dirname "$(dirname "$HERE")")
-
-# shellcheck source-path=SCRIPTDIR source=../lib/tap.sh
-. "$HERE/../lib/tap.sh"
-
-if [[ $(id -u) -ne 0 ]]; then
-	echo "run-grub.sh: needs root (a private mount namespace for grub-mkconfig)" >&2
-	exit 77
-fi
-for tool in unshare grub-mkconfig grub-script-check grub-file gzip python3 meson; do
-	if ! command -v "$tool" >/dev/null; then
-		echo "run-grub.sh: $tool not found" >&2
-		exit 77
-	fi
-done
-
-T=$(mktemp -d)
-trap '[ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
-cd "$T" || exit 1
-unset SOURCE_DATE_EPOCH
-export LC_ALL=C TZ=UTC
+[[ $(id -u) -eq 0 ]] || suite_skip "needs root (a private mount namespace for grub-mkconfig)"
+suite_need unshare grub-mkconfig grub-script-check grub-file gzip python3 meson
+suite_tmpdir
 
 # shellcheck source=../status/trees.sh
 . "$SRC/tests/status/trees.sh"

@@ -12,26 +12,21 @@
 set -u
 src=$(cd "$1" && pwd)
 mkucode=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
-ucgen=$3
-. "$src/tests/lib/tap.sh"
+ucgen=$(realpath "$3")
+# shellcheck source=../lib/suite.sh
+. "$src/tests/lib/suite.sh"
 hook=$src/packaging/initramfs-tools/hooks/mkucode
 debs=${MKUCODE_CACHE:-$HOME/.cache/mkucode}/debs
 
 if [ "${4:-}" != --inner ]; then
-	command -v iucode_tool >/dev/null 2>&1 || { tap_skip_all "iucode_tool not found (./setup)"; exit 77; }
+	command -v iucode_tool >/dev/null 2>&1 || suite_skip "iucode_tool not found (./setup)"
 	ls "$debs"/intel-microcode_*.deb "$debs"/amd64-microcode_*.deb >/dev/null 2>&1 ||
-		{ tap_skip_all "no intel-microcode/amd64-microcode .deb in $debs (tests/data/fetch-firmware)"; exit 77; }
-	# As root a private mount namespace; otherwise one in a user namespace
-	# that maps this user to root.
-	ns=(unshare -m --propagation private)
-	[ "$(id -u)" -eq 0 ] || ns=(unshare -r -m --propagation private)
-	"${ns[@]}" true 2>/dev/null || { tap_skip_all "cannot make a mount namespace (${ns[*]})"; exit 77; }
-	exec "${ns[@]}" bash "$0" "$@" --inner
+		suite_skip "no intel-microcode/amd64-microcode .deb in $debs (tests/data/fetch-firmware)"
+	suite_mount_ns
+	exec "${MOUNT_NS[@]}" bash "$0" "$@" --inner
 fi
 
-T=$(mktemp -d "${TMPDIR:-/tmp}/mkucode-itools.XXXXXX")
-trap '[ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
-export LC_ALL=C
+suite_tmpdir mkucode-itools
 
 # Debian's hooks, made to read this test's hook-functions (initramfs-tools
 # is not installed here) and nothing else changed.

@@ -17,28 +17,23 @@
 set -u
 src=$(cd "$1" && pwd)
 mkucode=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
-ucgen=$3
-. "$src/tests/lib/tap.sh"
+ucgen=$(realpath "$3")
+# shellcheck source=../lib/suite.sh
+. "$src/tests/lib/suite.sh"
 hook=$src/packaging/kernel/postinst.d/zy-mkucode
 plugin=$src/packaging/kernel-install/91-mkucode.install
 
 if [ "${4:-}" != --inner ]; then
 	for p in run-parts kernel-install unshare; do
-		command -v "$p" >/dev/null 2>&1 || { tap_skip_all "$p not found (./setup)"; exit 77; }
+		command -v "$p" >/dev/null 2>&1 || suite_skip "$p not found (./setup)"
 	done
 	[ -d /usr/lib/kernel/install.d ] && [ -d /boot ] ||
-		{ tap_skip_all "no /usr/lib/kernel/install.d or /boot to mount over"; exit 77; }
-	# As root a private mount namespace; otherwise one in a user namespace
-	# that maps this user to root.
-	ns=(unshare -m --propagation private)
-	[ "$(id -u)" -eq 0 ] || ns=(unshare -r -m --propagation private)
-	"${ns[@]}" true 2>/dev/null || { tap_skip_all "cannot make a mount namespace (${ns[*]})"; exit 77; }
-	exec "${ns[@]}" bash "$0" "$@" --inner
+		suite_skip "no /usr/lib/kernel/install.d or /boot to mount over"
+	suite_mount_ns
+	exec "${MOUNT_NS[@]}" bash "$0" "$@" --inner
 fi
 
-T=$(mktemp -d "${TMPDIR:-/tmp}/mkucode-khooks.XXXXXX")
-trap '[ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
-export LC_ALL=C
+suite_tmpdir mkucode-khooks
 V=6.1.0-99-amd64
 
 mkdir -p "$T/bin" "$T/stubbin" "$T/fw/intel-ucode" "$T/fw/amd-ucode" "$T/boot"

@@ -21,30 +21,12 @@
 
 set -euo pipefail
 
-UPDATE=
-if [[ ${1:-} == --update ]]; then
-	UPDATE=1
-	shift
-fi
-if (($# < 3 || $# > 4)); then
-	echo "usage: $0 [--update] MKUCODE UCGEN RELOADHOOK [SRCDIR]" >&2
-	exit 2
-fi
-MKUCODE=$(realpath "$1")
-UCGEN=$(realpath "$2")
-HOOK=$(realpath "$3")
-SRCDIR=$(realpath "${4:-$(dirname "$0")}")
-GOLDEN=$SRCDIR/golden
-
-HERE=$(dirname "$(realpath "$0")")
-# shellcheck source-path=SCRIPTDIR source=../lib/tap.sh
-. "$HERE/../lib/tap.sh"
-
-T=$(mktemp -d)
-trap '[ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
-cd "$T"
-unset SOURCE_DATE_EPOCH LATE_RELOAD_RUN LATE_RELOAD_ERRNO
-export LC_ALL=C TZ=UTC TMPDIR=$T
+# shellcheck source-path=SCRIPTDIR source=../lib/suite.sh
+. "$(dirname "$(realpath "$0")")/../lib/suite.sh"
+suite_args "[--update]" MKUCODE UCGEN RELOADHOOK "[SRCDIR]" -- "$@"
+suite_tmpdir
+unset LATE_RELOAD_RUN LATE_RELOAD_ERRNO
+export TMPDIR=$T
 
 ug() { "$UCGEN" "$@"; }
 
@@ -283,7 +265,7 @@ cp b4.bin dom0-norev/lib/firmware/intel-ucode/06-8c-01
 # case_ NAME TREE [VAR=VALUE...] -- ARGS...: run late in a fresh copy of
 # TREE (kept as $T/run-NAME), with the environment given.
 case_() {
-	local name=$1 dir=$2 rc=0 got run=$T/run-$1
+	local name=$1 dir=$2 got run=$T/run-$1
 	shift 2
 	local -a env=()
 	while [[ $1 != -- ]]; do
@@ -294,30 +276,14 @@ case_() {
 	got=$T/$name.txt
 	rm -rf "$run"
 	cp -a "$T/$dir" "$run"
-	(cd "$run" && env "${env[@]}" "$MKUCODE" late "$@" >"$T/.out" 2>"$T/.err") || rc=$?
-	{
-		echo "\$ mkucode late $*   # in $dir"
-		cat "$T/.out"
-		if [[ -s $T/.err ]]; then
-			echo "[stderr]"
-			cat "$T/.err"
-		fi
-		echo "[exit $rc]"
-	} >"$got"
-	if [[ -n $UPDATE ]]; then
-		cp "$got" "$GOLDEN/$name.txt"
-		tap ok "$name (golden updated)"
-	elif diff -u "$GOLDEN/$name.txt" "$got" >"$T/.diff" 2>&1; then
-		tap ok "$name"
-	else
-		tap notok "$name"
-		tap_diag <"$T/.diff"
-	fi
+	transcript "\$ mkucode late $*   # in $dir" \
+		in_dir "$run" env "${env[@]}" "$MKUCODE" late "$@" >"$got"
+	golden_check "$name.txt" "$got" "$name"
 }
 
 V0=sys/devices/system/cpu/cpu0/microcode/version
 V1=sys/devices/system/cpu/cpu1/microcode/version
-P=LD_PRELOAD=$HOOK
+P=LD_PRELOAD=$RELOADHOOK
 
 case_ bare-dry-run bare -- --root . --dry-run
 case_ bare-updated bare "$P" "LATE_RELOAD_RUN=echo 0xb4 >$V0" -- --root .

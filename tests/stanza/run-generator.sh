@@ -24,37 +24,12 @@
 
 set -euo pipefail
 
-UPDATE=
-if [[ ${1:-} == --update ]]; then
-	UPDATE=1
-	shift
-fi
-if (($# < 3 || $# > 4)); then
-	echo "usage: $0 [--update] MKUCODE UCGEN GENERATOR [SRCDIR]" >&2
-	exit 2
-fi
-MKUCODE=$(realpath "$1")
-UCGEN=$(realpath "$2")
-GEN=$(realpath "$3")
-SRCDIR=$(realpath "${4:-$(dirname "$0")}")
-GOLDEN=$SRCDIR/golden
-HERE=$(dirname "$(realpath "$0")")
-# shellcheck source-path=SCRIPTDIR source=../lib/tap.sh
-. "$HERE/../lib/tap.sh"
-
-for tool in gzip seq diff; do
-	if ! command -v "$tool" >/dev/null; then
-		tap_skip_all "$tool not found"
-		exit 0
-	fi
-done
+# shellcheck source-path=SCRIPTDIR source=../lib/suite.sh
+. "$(dirname "$(realpath "$0")")/../lib/suite.sh"
+suite_args "[--update]" MKUCODE UCGEN GENERATOR "[SRCDIR]" -- "$@"
+suite_need gzip seq diff
 SH=$(command -v dash || command -v sh)
-
-T=$(mktemp -d)
-trap '[ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
-cd "$T"
-unset SOURCE_DATE_EPOCH
-export LC_ALL=C TZ=UTC
+suite_tmpdir
 mkdir bin
 ln -s "$MKUCODE" bin/mkucode
 export PATH=$T/bin:$PATH
@@ -84,27 +59,18 @@ mkdir -p none/boot/syslinux
 tree empty 0x1
 
 : >"$T/generator.txt"
-in_dir() { (cd "$1" && shift && "$@"); }
 # run NAME CMD...: the transcript (command, stdout, stderr, exit) appended.
 run() {
 	local name=$1
 	shift
-	RC=0
-	"$@" >"$T/.out" 2>"$T/.err" || RC=$?
 	{
-		echo "\$ $*   # $name" | sed -e "s|$GEN|mkucode-syslinux|" -e "s|$SH |sh |" \
-			-e "s|$MKUCODE|mkucode|g"
-		cat "$T/.out"
-		if [[ -s $T/.err ]]; then
-			echo "[stderr]"
-			cat "$T/.err"
-		fi
-		echo "[exit $RC]"
+		transcript "$(echo "\$ $*   # $name" | sed -e "s|$GENERATOR|mkucode-syslinux|" \
+			-e "s|$SH |sh |" -e "s|$MKUCODE|mkucode|g")" "$@"
 		echo
 	} >>"$T/generator.txt"
 }
 
-run good "$SH" "$GEN" --root good --append "root=/dev/vda1 ro" --mboot /boot/syslinux/mboot.c32
+run good "$SH" "$GENERATOR" --root good --append "root=/dev/vda1 ro" --mboot /boot/syslinux/mboot.c32
 tap_check "good: exit 0" test "$RC" -eq 0
 cp .out good/boot/extlinux/extlinux.conf
 tap_check "good: DEFAULT is the newest kernel's Xen label" \
@@ -123,7 +89,7 @@ tap_check "good: every normal Xen label has ucode=scan" \
 run good-status in_dir good mkucode status --root .
 tap_check "good: mkucode status --root: exit 0" test "$RC" -eq 0
 
-run separate "$SH" "$GEN" --root separate/boot --timeout 0 -o separate/boot/extlinux/extlinux.conf
+run separate "$SH" "$GENERATOR" --root separate/boot --timeout 0 -o separate/boot/extlinux/extlinux.conf
 tap_check "separate: exit 0, nothing on stdout" bash -c '[ "$1" -eq 0 ] && [ ! -s .out ]' _ "$RC"
 run separate-config cat separate/boot/extlinux/extlinux.conf
 tap_check "separate: paths from the /boot partition" \
@@ -131,31 +97,22 @@ tap_check "separate: paths from the /boot partition" \
 run separate-status in_dir separate mkucode status --root .
 tap_check "separate: mkucode status --root: exit 0" test "$RC" -eq 0
 
-run none "$SH" "$GEN" --root none -o none/boot/syslinux/syslinux.cfg
+run none "$SH" "$GENERATOR" --root none -o none/boot/syslinux/syslinux.cfg
 tap_check "none: exit 0, mkucode's reason on stderr" \
 	bash -c '[ "$1" -eq 0 ] && grep -q "^mkucode-syslinux: linux-6.1.0-27-amd64: " .err' _ "$RC"
 run none-config cat none/boot/syslinux/syslinux.cfg
 run none-status in_dir none mkucode status --root .
 tap_check "none: status says the label loads no microcode (exit 3)" test "$RC" -eq 3
 
-run no-kernel "$SH" "$GEN" --root empty
+run no-kernel "$SH" "$GENERATOR" --root empty
 tap_check "no-kernel: exit 1" test "$RC" -eq 1
-run usage "$SH" "$GEN" --bogus
+run usage "$SH" "$GENERATOR" --bogus
 tap_check "usage: exit 2" test "$RC" -eq 2
 RC=0
-env PATH=/usr/bin:/bin "$SH" "$GEN" --root good >.out 2>.err || RC=$?
+env PATH=/usr/bin:/bin "$SH" "$GENERATOR" --root good >.out 2>.err || RC=$?
 tap_check "without mkucode on PATH: exit 0, silent" \
 	bash -c '[ "$1" -eq 0 ] && [ ! -s .out ] && [ ! -s .err ]' _ "$RC"
 
-if [[ -n $UPDATE ]]; then
-	mkdir -p "$GOLDEN"
-	cp "$T/generator.txt" "$GOLDEN/generator.txt"
-	tap ok "golden generator (updated)"
-elif diff -u "$GOLDEN/generator.txt" "$T/generator.txt" >"$T/.diff" 2>&1; then
-	tap ok "golden generator"
-else
-	tap notok "golden generator"
-	tap_diag <"$T/.diff"
-fi
+golden_check generator.txt "$T/generator.txt" "golden generator"
 
 tap_done

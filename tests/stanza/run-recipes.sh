@@ -26,44 +26,15 @@
 
 set -euo pipefail
 
-if (($# != 4)); then
-	echo "usage: $0 MKUCODE UCGEN GENERATOR SRCROOT" >&2
-	exit 2
-fi
-MKUCODE=$(realpath "$1")
-UCGEN=$(realpath "$2")
-GEN=$(realpath "$3")
-SRCROOT=$(realpath "$4")
-HERE=$(dirname "$(realpath "$0")")
-# shellcheck source-path=SCRIPTDIR source=../lib/tap.sh
-. "$HERE/../lib/tap.sh"
-
-for tool in unshare mount gzip seq python3 grub-script-check; do
-	if ! command -v "$tool" >/dev/null; then
-		tap_skip_all "$tool not found"
-		exit 0
-	fi
-done
+# shellcheck source-path=SCRIPTDIR source=../lib/suite.sh
+. "$(dirname "$(realpath "$0")")/../lib/suite.sh"
+suite_args MKUCODE UCGEN GENERATOR SRCROOT -- "$@"
+suite_need unshare mount gzip seq python3 grub-script-check
 for d in /boot /etc/grub.d /srv; do
-	if [[ ! -d $d ]]; then
-		tap_skip_all "no $d to mount over"
-		exit 0
-	fi
+	[[ -d $d ]] || suite_skip "no $d to mount over"
 done
-# Root gets a mount namespace; anyone else one inside a user namespace
-# (root there, and only there).
-UNSHARE=(unshare -m)
-[[ $(id -u) -eq 0 ]] || UNSHARE=(unshare -r -m)
-if ! "${UNSHARE[@]}" true 2>/dev/null; then
-	tap_skip_all "${UNSHARE[*]}: not permitted here"
-	exit 0
-fi
-
-T=$(mktemp -d)
-trap '[ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
-cd "$T"
-unset SOURCE_DATE_EPOCH
-export LC_ALL=C TZ=UTC
+suite_mount_ns
+suite_tmpdir
 V=6.1.0-27-amd64
 
 # shellcheck source=../status/trees.sh
@@ -111,7 +82,7 @@ EOF
 printf '#!/bin/sh\n[ "$1" = -r ] && echo %s || echo Linux\n' "$V" >bin/uname
 printf '#!/bin/sh\nexit 0\n' >bin/update-grub
 chmod +x bin/mkucode bin/uname bin/update-grub
-ln -s "$GEN" bin/mkucode-syslinux
+ln -s "$GENERATOR" bin/mkucode-syslinux
 
 # A fresh machine in $T/m-NAME.
 machine() {
@@ -140,7 +111,7 @@ for r in "${recipes[@]}"; do
 	machine "$name"
 	m=$T/m-$name
 	RC=0
-	MACHINE=$m PATH=$T/bin:$PATH "${UNSHARE[@]}" bash -c '
+	MACHINE=$m PATH=$T/bin:$PATH "${MOUNT_NS[@]}" bash -c '
 		set -e
 		mount --bind "$1/boot" /boot
 		mount --bind "$1/grub.d" /etc/grub.d

@@ -25,36 +25,11 @@
 
 set -euo pipefail
 
-UPDATE=
-if [[ ${1:-} == --update ]]; then
-	UPDATE=1
-	shift
-fi
-if (($# < 2 || $# > 3)); then
-	echo "usage: $0 [--update] MKUCODE UCGEN [SRCDIR]" >&2
-	exit 2
-fi
-MKUCODE=$(realpath "$1")
-UCGEN=$(realpath "$2")
-SRCDIR=$(realpath "${3:-$(dirname "$0")}")
-GOLDEN=$SRCDIR/golden
-HERE=$(dirname "$(realpath "$0")")
-# shellcheck source-path=SCRIPTDIR source=../lib/tap.sh
-. "$HERE/../lib/tap.sh"
-
-for tool in gzip seq diff python3 grub-script-check; do
-	if ! command -v "$tool" >/dev/null; then
-		tap_skip_all "$tool not found"
-		exit 0
-	fi
-done
-
-T=$(mktemp -d)
-[ -z "${KEEP:-}" ] || echo "# kept: $T"
-trap '[ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
-cd "$T"
-unset SOURCE_DATE_EPOCH
-export LC_ALL=C TZ=UTC
+# shellcheck source-path=SCRIPTDIR source=../lib/suite.sh
+. "$(dirname "$(realpath "$0")")/../lib/suite.sh"
+suite_args "[--update]" MKUCODE UCGEN "[SRCDIR]" -- "$@"
+suite_need gzip seq diff python3 grub-script-check
+suite_tmpdir
 
 # shellcheck source=../status/trees.sh
 . "$HERE/../status/trees.sh"
@@ -95,6 +70,7 @@ pristine=$(cd t && find . -type f -exec sha256sum {} + | sort)
 # Extra arguments of the status run (default: the tree's CPU and firmware).
 SARGS=()
 GROUP=
+in_t() { (cd t && "$@"); }
 group() {
 	GROUP=$1
 	: >"$T/$GROUP.txt"
@@ -105,20 +81,12 @@ group() {
 stanza() {
 	local name=$1
 	shift
-	RC=0
-	(cd t && "$MKUCODE" stanza "$@" >"$T/$name.out" 2>"$T/.err") || RC=$?
 	{
-		printf '$ mkucode stanza'
-		printf ' %q' "$@"
-		printf '   # %s\n' "$name"
-		cat "$T/$name.out"
-		if [[ -s $T/.err ]]; then
-			echo "[stderr]"
-			cat "$T/.err"
-		fi
-		echo "[exit $RC]"
+		transcript "\$ mkucode stanza$(printf ' %q' "$@")   # $name" \
+			in_t "$MKUCODE" stanza "$@"
 		echo
 	} >>"$T/$GROUP.txt"
+	cp "$T/.out" "$T/$name.out"
 }
 
 # good NAME ORIGIN KIND FILES... [-- CMDLINE] -- ARGS...: a case that must
@@ -301,48 +269,30 @@ size=$(stat -c %s first.cpio)
 { cat first.cpio; head -c $(((16 - size % 16) % 16 + 1)) /dev/zero; } >$B/odd.img
 printf 'DEFAULT odd\nLABEL odd\n\tLINUX %s\n\tINITRD /boot/odd.img,/boot/early.img\n' $K \
 	>$B/extlinux/extlinux.conf
-# transcript NAME CMD...: a command's transcript in the group's golden.
-transcript() {
+# record NAME CMD...: a command's transcript in the group's golden.
+record() {
 	local name=$1
 	shift
-	RC=0
-	"$@" >"$T/.out" 2>"$T/.err" || RC=$?
 	{
-		echo "\$ $*   # $name" | sed "s|$MKUCODE|mkucode|g"
-		cat "$T/.out"
-		if [[ -s $T/.err ]]; then
-			echo "[stderr]"
-			cat "$T/.err"
-		fi
-		echo "[exit $RC]"
+		transcript "$(echo "\$ $*   # $name" | sed "s|$MKUCODE|mkucode|g")" "$@"
 		echo
 	} >>"$T/$GROUP.txt"
 }
-in_t() { (cd t && "$@"); }
-transcript status-odd-early in_t "$MKUCODE" status -q --root .
+record status-odd-early in_t "$MKUCODE" status -q --root .
 tap_check "INITRD odd,early: the cpio is found after the 4-byte gap, misaligned" \
 	grep -q 'linux-6.1 0x000000b4, linux 0x000000b4.*to fix' "$T/.out"
 tap_check "INITRD odd,early: UC_ERR_MISALIGNED named" grep -q 'UC_ERR_MISALIGNED' "$T/.out"
-transcript verify-as-loaders-join "$MKUCODE" verify --cpu 06-8c-01,0x80 $B/odd.img $B/early.img
+record verify-as-loaders-join "$MKUCODE" verify --cpu 06-8c-01,0x80 $B/odd.img $B/early.img
 tap_check "verify odd.img early.img (joined as loaders join them): exit 4" test "$RC" -eq 4
 cat $B/odd.img $B/early.img >joined.img
-transcript verify-back-to-back "$MKUCODE" verify --cpu 06-8c-01,0x80 joined.img
+record verify-back-to-back "$MKUCODE" verify --cpu 06-8c-01,0x80 joined.img
 tap_check "the same bytes back to back: exit 3 (the 4-byte start matters)" test "$RC" -eq 3
 rm -f $B/extlinux/extlinux.conf
 
 # ---------------------------------------------------------------- golden
 
 for g in grub syslinux refused usage initrd-align; do
-	if [[ -n $UPDATE ]]; then
-		mkdir -p "$GOLDEN"
-		cp "$T/$g.txt" "$GOLDEN/$g.txt"
-		tap ok "golden $g (updated)"
-	elif diff -u "$GOLDEN/$g.txt" "$T/$g.txt" >"$T/.diff" 2>&1; then
-		tap ok "golden $g"
-	else
-		tap notok "golden $g"
-		tap_diag <"$T/.diff"
-	fi
+	golden_check "$g.txt" "$T/$g.txt" "golden $g"
 done
 
 tap_done

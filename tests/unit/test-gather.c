@@ -170,6 +170,32 @@ START_TEST(notes_and_system_errors)
 }
 END_TEST
 
+/* What stanza and the audit keep of gather's and the verdict's diagnostics. */
+START_TEST(drop_notes_keeps_the_rest_in_order)
+{
+	struct diags d = { 0 }, to = { 0 };
+
+	diag_note(&d, "a", "first note");
+	diag_error(&d, "b", "an error");
+	diag_note(&d, "c", "second note");
+	diag_warning(&d, "d", "a warning");
+	diag_note(&d, NULL, "last note");
+	diag_drop_notes(&d);
+	ck_assert_uint_eq(d.n, 2);
+	ck_assert_uint_eq(d.errors, 1);
+	assert_diag(&d.v[0], DIAG_ERROR, "b", DIAG_NO_OFFSET, 0, 0);
+	ck_assert_str_eq(d.v[0].text, "an error");
+	assert_diag(&d.v[1], DIAG_WARNING, "d", DIAG_NO_OFFSET, 0, 0);
+	diag_move(&to, &d);
+	ck_assert_uint_eq(to.n, 2);
+	ck_assert_uint_eq(to.errors, 1);
+	diag_drop_notes(&to);
+	ck_assert_uint_eq(to.n, 2);
+	diags_free(&to);
+	diags_free(&d);
+}
+END_TEST
+
 static Suite *gather_suite(void)
 {
 	Suite *s = suite_create("gather");
@@ -179,6 +205,7 @@ static Suite *gather_suite(void)
 	tcase_add_test(tc, broken_update_names_offset_and_code);
 	tcase_add_test(tc, compressed_sources);
 	tcase_add_test(tc, notes_and_system_errors);
+	tcase_add_test(tc, drop_notes_keeps_the_rest_in_order);
 	suite_add_tcase(s, tc);
 	return s;
 }

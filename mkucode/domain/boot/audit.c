@@ -220,14 +220,8 @@ static int verdict_rows(const struct early_input *files, size_t n, bool xen_only
 	int rc = verdict_run(&q, &v, &said);
 
 	/* Its notes (where the walk stops) are verify's; the rest counts. */
-	for (size_t i = 0; i < said.n; i++) {
-		const struct diag *g = &said.v[i];
-
-		if (g->level != DIAG_NOTE)
-			diag_add(d, g->level, g->file, g->offset, g->code, g->sys, "%s",
-				 g->text);
-	}
-	diags_free(&said);
+	diag_drop_notes(&said);
+	diag_move(d, &said);
 	if (rc)
 		return -1;
 	*malformed |= v.status == EXIT_ERROR;
