@@ -132,7 +132,7 @@ static int holds(const char *file, const struct uc_cpu *cpu, struct holding *h,
 		 struct diags *d)
 {
 	static const struct early_opts opts = { false, EARLY_MAX };
-	struct early_input in = { file, -1 };
+	struct early_input in = { .path = file, .fd = -1 };
 	struct uc_cpu fresh = *cpu;
 	struct uc_load_result r;
 	struct uc_cpio_entry e;
@@ -469,7 +469,7 @@ static int audit_linux(struct audit_entry *a, const struct verdict_cpu *cpus,
 
 	for (size_t i = 0; i < e->n_initrds; i++) {
 		if (e->initrds[i].file)
-			files[n++] = (struct early_input){ e->initrds[i].file, -1 };
+			files[n++] = (struct early_input){ .path = e->initrds[i].file, .fd = -1 };
 		else
 			add_finding(&a->findings, "not-found", e->config, DIAG_NO_OFFSET,
 				    e->initrds[i].line, 0, EXIT_SHOULD_FIX,
@@ -696,7 +696,7 @@ static int audit_xen(struct audit_entry *a, const struct verdict_cpu *cpus,
 			}
 			continue;
 		} else {
-			struct early_input f = { e->modules[chosen].file, -1 };
+			struct early_input f = { .path = e->modules[chosen].file, .fd = -1 };
 
 			if (verdict_rows(&f, 1, true, cpu, a->loaders, &a->rows, &a->n_rows,
 					 &cap, malformed, d))
