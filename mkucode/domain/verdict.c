@@ -637,15 +637,20 @@ static void why_not(const struct input *in, const struct row *w, size_t k,
 		const char *cname = c > MAINPART_CPIO ? mainpart_compression_name(c)
 						      : NULL;
 		uint64_t off;
-		const char *file = in->ep.files[early_file_at(&in->ep, in->ep.stop,
-							      &off)].path;
-		size_t n;
+		size_t fi = early_file_at(&in->ep, in->ep.stop, &off), n;
+		const char *file = in->ep.files[fi].path;
+		const struct early_input *at = &in->q->files[fi];
+		char part[64] = "";
 
+		/* A UKI's section: which part of the file begins so. */
+		if (at->part)
+			snprintf(part, sizeof(part), "the part at offset %#llx of ",
+				 (unsigned long long)at->offset);
 		if (!in->ep.entries && cname)
-			n = (size_t)snprintf(buf, size, "no early cpio: %s begins with "
+			n = (size_t)snprintf(buf, size, "no early cpio: %s%s begins with "
 					     "%s-compressed data, and the kernel takes "
 					     "microcode only from an uncompressed cpio at "
-					     "the very start", file, cname);
+					     "the very start", part, file, cname);
 		else
 			n = (size_t)snprintf(buf, size, "%s", uc_strerror(e));
 		if (u && n < size)

@@ -16,6 +16,7 @@
 
 #include "cpio/cpio.h"
 #include "domain/boot/audit.h"
+#include "domain/boot/uki.h"
 #include "domain/mainpart.h"
 #include "util/alloc.h"
 #include "util/exit.h"
@@ -127,33 +128,35 @@ struct holding {
 	uint64_t member;        /* the vendor file's member header (cpio) */
 };
 
-/* What file holds for cpu's vendor, and the patch it has for cpu. */
-static int holds(const char *file, const struct uc_cpu *cpu, struct holding *h,
-		 struct diags *d)
+/* What a file (or part) holds for cpu's vendor, and the patch it has for cpu. */
+static int holds_input(const struct early_input *in, const struct uc_cpu *cpu,
+		       struct holding *h, struct diags *d)
 {
 	static const struct early_opts opts = { false, EARLY_MAX };
-	struct early_input in = { .path = file, .fd = -1 };
 	struct uc_cpu fresh = *cpu;
 	struct uc_load_result r;
 	struct uc_cpio_entry e;
 	struct early_part ep;
 	uint8_t head[64];
+	size_t want = sizeof(head);
 	ssize_t got;
 	int fd;
 
 	memset(h, 0, sizeof(*h));
 	fresh.rev = 0;
-	fd = open(file, O_RDONLY | O_CLOEXEC);
+	fd = open(in->path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return diag_sys(d, file, errno, "cannot open");
-	got = pread(fd, head, sizeof(head), 0);
+		return diag_sys(d, in->path, errno, "cannot open");
+	if (in->part && in->size < want)
+		want = (size_t)in->size;
+	got = pread(fd, head, want, (off_t)(in->part ? in->offset : 0));
 	close(fd);
 	if (got > 0 && (cpu->vendor == UC_VENDOR_INTEL ? uc_intel_probe(head, (size_t)got)
 						       : uc_amd_probe(head, (size_t)got))) {
 		h->raw = true;
 		return 0;       /* the verdict reads it when it is chosen */
 	}
-	if (early_read_inputs(&ep, &in, 1, &opts, d))
+	if (early_read_inputs(&ep, in, 1, &opts, d))
 		return -1;
 	if (!uc_cpio_find(ep.buf, ep.len, vendor_paths[cpu->vendor], &e)) {
 		h->cpio = true;
@@ -166,6 +169,21 @@ static int holds(const char *file, const struct uc_cpu *cpu, struct holding *h,
 	}
 	early_free(&ep);
 	return 0;
+}
+
+static int holds(const char *file, const struct uc_cpu *cpu, struct holding *h,
+		 struct diags *d)
+{
+	struct early_input in = { .path = file, .fd = -1 };
+
+	return holds_input(&in, cpu, h, d);
+}
+
+/* A boot file as the verdict reads it: all of it, or its part. */
+static struct early_input input_of(const struct boot_file *f)
+{
+	return (struct early_input){ .path = f->file, .fd = -1, .part = f->part,
+				     .offset = f->offset, .size = f->size };
 }
 
 /* ---- rows ---- */
@@ -323,7 +341,8 @@ static void check_main_part(const char *initrd, const struct uc_cpu *cpu,
  */
 static void judge_row(struct audit_row *w, const struct audit_newest *nw,
 		      unsigned int loaders, const char *fix_file,
-		      const char *stale_file, int nothing_status)
+		      const char *stale_file, const char *fix_how,
+		      int nothing_status)
 {
 	const struct verdict_row *r = &w->row;
 	bool any = false, all = true;
@@ -363,7 +382,12 @@ static void judge_row(struct audit_row *w, const struct audit_newest *nw,
 
 		if (needed && nothing_status == EXIT_NO_MICROCODE) {
 			/* Without a file to fix, the entry's finding says how. */
-			if (fix_file)
+			if (fix_how)
+				add_finding(&w->findings, "missing", fix_file,
+					    DIAG_NO_OFFSET, 0, loaders, EXIT_NO_MICROCODE,
+					    "nothing loaded, while 0x%08x is available; "
+					    "fix: %s", w->newest, fix_how);
+			else if (fix_file)
 				add_finding(&w->findings, "missing", fix_file,
 					    DIAG_NO_OFFSET, 0, loaders, EXIT_NO_MICROCODE,
 					    "nothing loaded, while 0x%08x is available; "
@@ -373,7 +397,7 @@ static void judge_row(struct audit_row *w, const struct audit_newest *nw,
 				add_finding(&w->findings, "missing", NULL, DIAG_NO_OFFSET,
 					    0, loaders, EXIT_NO_MICROCODE, "nothing loaded, "
 					    "while 0x%08x is available", w->newest);
-			if (fix_file)
+			if (fix_file && !fix_how)
 				check_main_part(fix_file, &r->cpu, &w->findings);
 		}
 		w->status = needed ? nothing_status : EXIT_OK;
@@ -385,7 +409,11 @@ static void judge_row(struct audit_row *w, const struct audit_newest *nw,
 
 		if (loaded)
 			snprintf(rev, sizeof(rev), "0x%08x", loaded);
-		if (stale_file)
+		if (fix_how)
+			add_finding(&w->findings, "stale", fix_file, DIAG_NO_OFFSET, 0,
+				    stale, EXIT_SHOULD_FIX, "loads %s, while 0x%08x is "
+				    "available; fix: %s", rev, w->newest, fix_how);
+		else if (stale_file)
 			add_finding(&w->findings, "stale", stale_file, DIAG_NO_OFFSET, 0,
 				    stale, EXIT_SHOULD_FIX, "loads %s, while 0x%08x is "
 				    "available; fix: mkucode -o %s (refresh does not "
@@ -403,27 +431,67 @@ static void judge_row(struct audit_row *w, const struct audit_newest *nw,
 
 /* ---- Linux entries ---- */
 
+static bool same_input(const struct early_input *a, const struct early_input *b)
+{
+	return !strcmp(a->path, b->path) && a->part == b->part &&
+	       (!a->part || (a->offset == b->offset && a->size == b->size));
+}
+
+/*
+ * How to put new microcode into a UKI: refresh cannot, since it is one
+ * PE file (signed, often) that a tool built from a stub, a kernel, an
+ * initrd and .ucode.
+ */
+char *audit_uki_fix(const struct boot_entry *e)
+{
+	const char *sign = e->uki_signed ? ", and sign it again (sbsign --key KEY "
+					   "--cert CERT)" : "";
+
+	if (e->uki_stub && e->uki_stub < UKI_STUB_UCODE)
+		return xasprintf("mkucode --prepend INITRD, then rebuild the UKI from "
+				 "that initrd (ukify build --initrd=INITRD, or objcopy "
+				 "--update-section .initrd=INITRD)%s; or rebuild it on "
+				 "systemd-stub %u or newer with .ucode (ukify build "
+				 "--microcode=FILE, FILE from mkucode -o)", sign,
+				 UKI_STUB_UCODE);
+	return xasprintf("mkucode -o ucode.cpio, then rebuild the UKI with it as "
+			 ".ucode (ukify build --microcode=ucode.cpio, or objcopy "
+			 "--update-section .ucode=ucode.cpio)%s", sign);
+}
+
+static char *uki_fix(const struct boot_entry *e)
+{
+	char *how = audit_uki_fix(e), *fix = xasprintf("%s; refresh does not "
+						     "rewrite UKIs", how);
+
+	free(how);
+	return fix;
+}
+
 /* Separate early images and prepended ones: which one the kernel reads. */
-static int order_findings(const struct early_input *files, size_t n,
+static int order_findings(const struct boot_entry *e, const struct early_input *files,
+			  const struct boot_file *const *bf, size_t n,
 			  const struct audit_row *w, struct audit_findings *out,
 			  size_t *holder, struct diags *d)
 {
+	bool uki = e->origin == BOOT_FROM_UKI;
 	struct holding first_h = { 0 };
 	size_t first = n;
 
 	*holder = n;
 	for (size_t i = 0; i < n; i++) {
 		struct holding h;
+		const char *li = files[i].path;
 
 		for (size_t j = 0; j < i; j++)
-			if (!strcmp(files[i].path, files[j].path)) {
+			if (same_input(&files[i], &files[j])) {
 				add_finding(out, "loaded-twice", files[i].path,
 					    DIAG_NO_OFFSET, 0, 0, EXIT_SHOULD_FIX,
 					    "given twice to the kernel; fix: name it "
 					    "once in the entry");
 				goto next;
 			}
-		if (holds(files[i].path, &w->row.cpu, &h, d))
+		if (holds_input(&files[i], &w->row.cpu, &h, d))
 			return -1;
 		if (!h.cpio)
 			continue;
@@ -434,15 +502,36 @@ static int order_findings(const struct early_input *files, size_t n,
 			continue;
 		}
 		if (h.rev_known && (!first_h.rev_known || h.rev > first_h.rev)) {
-			char was[32] = "no update for this CPU";
+			char was[32] = "no update for this CPU", *fix;
 
 			if (first_h.rev_known)
 				snprintf(was, sizeof(was), "0x%08x", first_h.rev);
-			add_finding(out, "shadowed", files[first].path, first_h.member, 0,
+			fix = uki ? uki_fix(e)
+				  : xasprintf("remove it from the entry, or rebuild it "
+					      "(mkucode -o %s)", files[first].path);
+			if (uki)
+				add_finding(out, "shadowed", files[first].path,
+					    first_h.member, 0, LINUX_LOADERS,
+					    EXIT_SHOULD_FIX, "its %s is read first (%s) "
+					    "and hides %s's newer 0x%08x; fix: %s",
+					    bf[first]->part_name, was, bf[i]->part_name,
+					    h.rev, fix);
+			else
+				add_finding(out, "shadowed", files[first].path,
+					    first_h.member, 0, LINUX_LOADERS,
+					    EXIT_SHOULD_FIX, "read first (%s), it hides "
+					    "%s's newer 0x%08x; fix: %s", was, li, h.rev,
+					    fix);
+			free(fix);
+		} else if (uki) {
+			add_finding(out, "loaded-twice", files[i].path, h.member, 0,
 				    LINUX_LOADERS, EXIT_SHOULD_FIX,
-				    "read first (%s), it hides %s's newer 0x%08x; fix: "
-				    "remove it from the entry, or rebuild it (mkucode -o %s)",
-				    was, files[i].path, h.rev, files[first].path);
+				    "its %s carries a second copy of the microcode, which "
+				    "no loader reads (%s comes first); fix: build the UKI "
+				    "from an initrd without it (mkucode strip INITRD, then "
+				    "ukify build --initrd=INITRD)%s", bf[i]->part_name,
+				    bf[first]->part_name,
+				    e->uki_signed ? ", and sign it again" : "");
 		} else {
 			add_finding(out, "loaded-twice", files[i].path, h.member, 0,
 				    LINUX_LOADERS, EXIT_SHOULD_FIX,
@@ -456,25 +545,60 @@ next:;
 	return 0;
 }
 
+/*
+ * A .ucode section the UKI's stub does not hand over (systemd < 256):
+ * whatever microcode it carries never loads.
+ */
+static int ignored_ucode(const struct boot_entry *e, struct audit_row *w,
+			 struct diags *d)
+{
+	struct early_input in = input_of(&e->uki_ignored);
+	struct holding h;
+	char rev[16] = "microcode";
+	char *fix;
+
+	if (!e->uki_ignored.path || !e->uki_ignored.file)
+		return 0;
+	if (holds_input(&in, &w->row.cpu, &h, d))
+		return -1;
+	if (!h.cpio && !h.raw)
+		return 0;
+	if (h.rev_known)
+		snprintf(rev, sizeof(rev), "0x%08x", h.rev);
+	fix = uki_fix(e);
+	add_finding(&w->findings, "uki-ucode-ignored", in.path,
+		    h.cpio ? h.member : in.offset, 0, LINUX_LOADERS, EXIT_SHOULD_FIX,
+		    "its .ucode section carries %s, which systemd-stub %u never hands "
+		    "to the kernel (.ucode is read from systemd %u on); fix: %s",
+		    rev, e->uki_stub, UKI_STUB_UCODE, fix);
+	free(fix);
+	w->status = worse(w->status, EXIT_SHOULD_FIX);
+	return 0;
+}
+
 /* A Linux entry: its initrds joined, per CPU; fixes go to the last one,
- * the distribution's initrd. */
+ * the distribution's initrd (a UKI's: how to rebuild it). */
 static int audit_linux(struct audit_entry *a, const struct verdict_cpu *cpus,
 		       size_t n_cpus, const struct audit_newest *nw, bool *malformed,
 		       struct diags *d)
 {
 	const struct boot_entry *e = a->entry;
 	struct early_input *files = xmalloc((e->n_initrds + 1) * sizeof(*files));
+	const struct boot_file **bf = xmalloc((e->n_initrds + 1) * sizeof(*bf));
+	char *fix_how = e->origin == BOOT_FROM_UKI ? uki_fix(e) : NULL;
 	size_t n = 0, cap = 0;
 	int rc = 0;
 
 	for (size_t i = 0; i < e->n_initrds; i++) {
-		if (e->initrds[i].file)
-			files[n++] = (struct early_input){ .path = e->initrds[i].file, .fd = -1 };
-		else
+		if (e->initrds[i].file) {
+			bf[n] = &e->initrds[i];
+			files[n++] = input_of(&e->initrds[i]);
+		} else {
 			add_finding(&a->findings, "not-found", e->config, DIAG_NO_OFFSET,
 				    e->initrds[i].line, 0, EXIT_SHOULD_FIX,
 				    "initrd %s: no such file; fix: correct the path or "
 				    "remove it from the entry", e->initrds[i].path);
+		}
 	}
 	if (e->kernel.path && !e->kernel.file)
 		add_finding(&a->findings, "not-found", e->config, DIAG_NO_OFFSET,
@@ -483,8 +607,8 @@ static int audit_linux(struct audit_entry *a, const struct verdict_cpu *cpus,
 	if (!e->n_initrds)
 		add_finding(&a->findings, "no-initrd", e->config, DIAG_NO_OFFSET, e->line,
 			    0, EXIT_OK, "the entry loads no initrd, so no early microcode; "
-			    "fix: add one that carries it (mkucode -o FILE, then initrd "
-			    "FILE first)");
+			    "fix: %s", fix_how ? fix_how : "add one that carries it "
+			    "(mkucode -o FILE, then initrd FILE first)");
 	for (size_t c = 0; c < n_cpus && !rc; c++) {
 		size_t from = a->n_rows;
 
@@ -502,10 +626,11 @@ static int audit_linux(struct audit_entry *a, const struct verdict_cpu *cpus,
 			struct audit_findings order = { 0 };
 			size_t holder = n;
 
-			if (n > 1 && order_findings(files, n, w, &order, &holder, d))
+			if (n > 1 && order_findings(e, files, bf, n, w, &order, &holder, d))
 				rc = -1;
-			judge_row(w, nw, a->loaders, n ? files[n - 1].path : NULL,
-				  holder + 1 < n ? files[holder].path : NULL,
+			judge_row(w, nw, a->loaders,
+				  n ? files[n - 1].path : fix_how ? e->config : NULL,
+				  holder + 1 < n ? files[holder].path : NULL, fix_how,
 				  EXIT_NO_MICROCODE);
 			for (size_t j = 0; j < order.n; j++) {
 				grow(&w->findings.v, &w->findings.cap, w->findings.n + 1,
@@ -514,8 +639,12 @@ static int audit_linux(struct audit_entry *a, const struct verdict_cpu *cpus,
 				w->status = worse(w->status, order.v[j].status);
 			}
 			free(order.v);
+			if (ignored_ucode(e, w, d))
+				rc = -1;
 		}
 	}
+	free(fix_how);
+	free(bf);
 	free(files);
 	return rc;
 }
@@ -682,7 +811,7 @@ static int audit_xen(struct audit_entry *a, const struct verdict_cpu *cpus,
 							: "Xen's command line has no ucode=");
 			/* The fix: the microcode in front of dom0's initrd. */
 			judge_row(&a->rows[from], nw, a->loaders,
-				  n > 1 ? e->modules[1].file : NULL, NULL,
+				  n > 1 ? e->modules[1].file : NULL, NULL, NULL,
 				  carried ? EXIT_SHOULD_FIX : EXIT_NO_MICROCODE);
 			if (carried) {
 				add_finding(&a->rows[from].findings, "xen-no-ucode", e->config,
@@ -721,7 +850,7 @@ static int audit_xen(struct audit_entry *a, const struct verdict_cpu *cpus,
 					    "(newer Xen reads it); fix: ucode=scan", u.index);
 			}
 			judge_row(w, nw, a->loaders, e->modules[chosen].file, NULL,
-				  EXIT_NO_MICROCODE);
+				  NULL, EXIT_NO_MICROCODE);
 		}
 	}
 	return 0;

@@ -23,6 +23,8 @@
  *   xen-index-initrd  ucode=<n> names the dom0 initrd (dom0 loses it)
  *   xen-index-kernel  ucode=<n> names module 0, the dom0 kernel (refused)
  *   xen-index-range   ucode=<n> names no module (ignored)
+ *   uki-ucode-ignored a UKI's .ucode carries microcode, but its stub
+ *                     (systemd < 256) does not hand .ucode to the kernel
  * plus the verdict's problems (the core's UC_ERR_* names).
  */
 #ifndef MKUCODE_DOMAIN_BOOT_AUDIT_H
@@ -104,6 +106,12 @@ int audit_entry(const struct boot_entry *e, const struct verdict_cpu *cpus,
 		const struct audit_opts *o, struct audit_entry *out,
 		struct diags *d);
 void audit_entry_free(struct audit_entry *a);
+
+/*
+ * How to give a UKI new microcode (refresh cannot: one PE file, often
+ * signed, built from a stub, a kernel, an initrd and .ucode): malloc'd.
+ */
+char *audit_uki_fix(const struct boot_entry *e);
 
 /* "ok", "to fix", "no microcode", "error" */
 const char *audit_status_name(int status);

@@ -16,6 +16,7 @@
 #include "domain/boot/bls.h"
 #include "domain/boot/grub.h"
 #include "domain/boot/syslinux.h"
+#include "domain/boot/uki.h"
 #include "util/alloc.h"
 #include "util/fileio.h"
 
@@ -392,6 +393,21 @@ int boot_collect(const char *root, struct boot_entries *entries,
 			rc = -1;
 		for (size_t k = first; k < entries->n; k++)
 			resolve_entry(root, &entries->v[k]);
+	}
+	/* A UKI is an entry of its own: the firmware or systemd-boot starts it. */
+	for (size_t i = 0; i < files->n; i++) {
+		const struct boot_found *f = &files->v[i];
+		struct uki_sections s;
+		struct uki_texts t;
+
+		if (f->kind != FOUND_UKI)
+			continue;
+		if (uki_read(f->file, &s, &t, d)) {
+			rc = -1;
+			continue;
+		}
+		uki_entry_add(entries, f->path, f->file, &s, &t);
+		uki_texts_free(&t);
 	}
 	for (size_t i = 0; i < files->n; i++)
 		if (files->v[i].kind == FOUND_KERNEL && !loaded(entries, files->v[i].file))

@@ -79,7 +79,8 @@ int boot_discover(const char *root, struct boot_files *files, struct diags *d);
 /*
  * boot_discover, then every config found read by its parser (a config
  * whose format has no parser in this build: a warning naming it), every
- * path resolved (boot_resolve), then a BOOT_FROM_PAIR entry for each
+ * path resolved (boot_resolve), a BOOT_FROM_UKI entry for each UKI (its
+ * PE sections, domain/boot/uki.h), then a BOOT_FROM_PAIR entry for each
  * kernel with an initrd that no entry loads, with the early images GRUB's
  * scripts put first (the stock names found, in GRUB's order) before the
  * initrd, as grub-mkconfig would write the entry.  0, or -1 after an error

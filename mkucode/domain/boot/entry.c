@@ -85,6 +85,7 @@ static void entry_free(struct boot_entry *e)
 	for (size_t k = 0; k < e->n_modules; k++)
 		file_free(&e->modules[k]);
 	free(e->modules);
+	file_free(&e->uki_ignored);
 	free(e->why);
 }
 

@@ -45,6 +45,7 @@ struct boot_file {
 	 * loader reads size bytes at offset. */
 	bool part;
 	unsigned long long offset, size;
+	const char *part_name;  /* a part's name for people (".ucode"); static */
 };
 
 struct boot_entry {
@@ -73,6 +74,15 @@ struct boot_entry {
 	char *xen_cmdline;
 	struct boot_file *modules;
 	size_t n_modules;
+
+	/*
+	 * A UKI (BOOT_FROM_UKI): signed (it has a certificate table), the
+	 * systemd-stub version it was built from (0: not known), and a
+	 * .ucode section that stub does not hand the kernel (path NULL: none).
+	 */
+	bool uki_signed;
+	unsigned int uki_stub;
+	struct boot_file uki_ignored;
 
 	/* Set when the entry cannot be resolved statically. */
 	bool unresolved;
