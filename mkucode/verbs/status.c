@@ -376,10 +376,6 @@ static void note_files(const struct boot_files *files, struct diags *d)
 		const struct boot_found *f = &files->v[i];
 
 		switch (f->kind) {
-		case FOUND_XEN_EFI:
-			diag_note(d, f->file, "refresh leaves it %s",
-				  boot_found_update_hint(f->kind));
-			break;
 		case FOUND_EARLY_IMAGE:
 		case FOUND_INITRD:
 			if (!f->named)

@@ -114,8 +114,9 @@ cp b4.cpio efi/boot/early-ucode.cpio
 mkdir -p efi/boot/efi/EFI/Linux
 uki efi/boot/efi/EFI/Linux/debian-6.1.0-27-amd64.efi 256.7 b4.cpio main.cpio.gz
 echo "MZ not a real PE" >efi/boot/xen-4.17-amd64.efi
-printf '[global]\ndefault=debian\n[debian]\nucode=GenuineIntel.bin\n' \
+printf '[global]\ndefault=debian\n[debian]\nkernel=vmlinuz-6.1.0-27-amd64 ro\nramdisk=initrd.img-6.1.0-27-amd64\nucode=GenuineIntel.bin\n' \
 	>efi/boot/xen-4.17-amd64.cfg
+cp b4.bin efi/boot/GenuineIntel.bin
 
 tree malformed 0x1
 kernel malformed 6.1.0-27-amd64
@@ -209,6 +210,85 @@ f=uki-overlap/boot/efi/EFI/Linux/debian-6.1.0-27-amd64.efi
 pe_u32 "$f" $(($(pe_section "$f" .initrd) + 20)) \
 	"$(od -An -tu4 -j$(($(pe_section "$f" .ucode) + 20)) -N4 "$f" | tr -d ' ')"
 
+# xen_efi_tree NAME [FILE=SOURCE...]: a tree whose ESP holds
+# EFI/debian/xen-4.17-amd64.efi (what the firmware starts; its bytes are
+# not read) beside the dom0 kernel and the FILEs, and the configuration
+# from standard input as EFI/debian/xen.cfg (the last name xen.efi tries).
+xen_efi_tree() {
+	local d=$1/boot/efi/EFI/debian f
+	tree "$1" 0x1
+	mkdir -p "$d"
+	echo "MZ xen.efi" >"$d/xen-4.17-amd64.efi"
+	echo "kernel 6.1.0-27" >"$d/vmlinuz-6.1.0-27-amd64"
+	for f in "${@:2}"; do
+		cp "${f#*=}" "$d/${f%%=*}"
+	done
+	cat >"$d/xen.cfg"
+}
+# A raw file for the CPU in ucode= (in [global]: the section has none),
+# comments, a tab ending the kernel's options as Xen reads it.
+xen_efi_tree xen-efi-raw initrd.img=main.cpio.gz GenuineIntel.bin=b4.bin <<'EOF'
+# xen.efi's configuration
+[global]
+default=debian
+ucode=GenuineIntel.bin   # the raw microcode module
+[debian]
+options=console=vga loglvl=all
+kernel=vmlinuz-6.1.0-27-amd64 root=/dev/vda1 ro	ignored after the tab
+ramdisk=initrd.img
+EOF
+xen_efi_tree xen-efi-stale initrd.img=main.cpio.gz ucode.bin=b2.bin <<'EOF'
+[global]
+default=debian
+[debian]
+kernel=vmlinuz-6.1.0-27-amd64 root=/dev/vda1 ro
+ramdisk=initrd.img
+ucode=ucode.bin
+EOF
+xen_efi_tree xen-efi-scan initrd.img=prepended-b4.img <<'EOF'
+[global]
+default=debian
+[debian]
+options=console=vga ucode=scan
+kernel=vmlinuz-6.1.0-27-amd64 root=/dev/vda1 ro
+ramdisk=initrd.img
+EOF
+xen_efi_tree xen-efi-no-ucode initrd.img=prepended-b4.img <<'EOF'
+[global]
+default=debian
+[debian]
+options=console=vga
+kernel=vmlinuz-6.1.0-27-amd64 root=/dev/vda1 ro
+ramdisk=initrd.img
+EOF
+# No default=: the first of each value in the file, the headers ignored;
+# a ucode= file missing; the last line without a newline (ignored).
+xen_efi_tree xen-efi-none initrd.img=main.cpio.gz <<'EOF'
+[other]
+kernel=vmlinuz-6.1.0-27-amd64 root=/dev/vda1 ro
+ramdisk=initrd.img
+ucode=missing.bin
+[debian]
+kernel=vmlinuz-elsewhere
+EOF
+printf 'options=ucode=scan' >>xen-efi-none/boot/efi/EFI/debian/xen.cfg
+xen_efi_tree xen-efi-cpio initrd.img=main.cpio.gz ucode.cpio=b4.cpio <<'EOF'
+[global]
+default=debian
+[debian]
+kernel=vmlinuz-6.1.0-27-amd64 root=/dev/vda1 ro
+ramdisk=initrd.img
+ucode=ucode.cpio
+EOF
+xen_efi_tree xen-efi-bad-default initrd.img=main.cpio.gz <<'EOF'
+[global]
+default=debain
+[debian]
+kernel=vmlinuz-6.1.0-27-amd64 root=/dev/vda1 ro
+EOF
+xen_efi_tree xen-efi-utf16 </dev/null
+printf '\377\376[\000g\000' >xen-efi-utf16/boot/efi/EFI/debian/xen.cfg
+
 # ---------------------------------------------------------------- cases
 
 # case NAME TREE ARGS...: run status in TREE, compare with golden/NAME.txt.
@@ -264,12 +344,23 @@ case_ uki-initrd-only uki-initrd-only --root .
 case_ uki-old-stub uki-old-stub --root .
 case_ uki-truncated uki-truncated --root .
 case_ uki-overlap uki-overlap --root .
+case_ xen-efi-raw xen-efi-raw --root .
+case_ xen-efi-raw-json xen-efi-raw --root . --json
+case_ xen-efi-stale xen-efi-stale --root .
+case_ xen-efi-scan xen-efi-scan --root .
+case_ xen-efi-no-ucode xen-efi-no-ucode --root .
+case_ xen-efi-none xen-efi-none --root .
+case_ xen-efi-cpio xen-efi-cpio --root .
+case_ xen-efi-bad-default xen-efi-bad-default --root .
+case_ xen-efi-utf16 xen-efi-utf16 --root .
 
 # What the goldens say, asserted on their own: the exit codes.
 for want in debian3:3 early-stale:4 current:0 current-newer-source:4 running:0 \
 	cpu-option:3 all-cpus:0 cpu-without-update:0 efi:3 malformed:1 usage:2 \
 	grub-xen:4 bls-extlinux:4 compressed:3 uki-fresh:0 uki-stale:4 uki-twice:4 \
-	uki-shadowed:4 uki-initrd-only:0 uki-old-stub:3 uki-truncated:1 uki-overlap:1; do
+	uki-shadowed:4 uki-initrd-only:0 uki-old-stub:3 uki-truncated:1 uki-overlap:1 \
+	xen-efi-raw:0 xen-efi-stale:4 xen-efi-scan:0 xen-efi-no-ucode:4 xen-efi-none:3 \
+	xen-efi-cpio:4 xen-efi-bad-default:1 xen-efi-utf16:1; do
 	name=${want%%:*}
 	tap_check "$name: exit ${want#*:}" grep -qx "\[exit ${want#*:}\]" "$T/$name.txt"
 done

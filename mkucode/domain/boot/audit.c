@@ -724,16 +724,47 @@ static void module_args(struct audit_entry *a, const struct audit_opts *o)
 	}
 }
 
+static const char *vendor_file(const struct uc_cpu *cpu)
+{
+	return cpu->vendor == UC_VENDOR_INTEL ? "GenuineIntel.bin" : "AuthenticAMD.bin";
+}
+
+/* How to write the newest as the raw file file (Xen's ucode= module). */
+static char *raw_how(const struct uc_cpu *cpu, const char *file)
+{
+	return xasprintf("mkucode --vendor %s --raw DIR, then cp DIR/%s %s",
+			 cpu->vendor == UC_VENDOR_INTEL ? "intel" : "amd",
+			 vendor_file(cpu), file);
+}
+
+/* How to give xen.efi microcode: a raw file in ucode=, or the cpio in
+ * front of the ramdisk with ucode=scan. */
+static char *xen_efi_fix(const struct uc_cpu *cpu, const char *ramdisk)
+{
+	return xasprintf("mkucode --vendor %s --raw DIR, copy DIR/%s beside xen.efi "
+			 "and name it in ucode= of the section; or mkucode --prepend "
+			 "%s and ucode=scan in options= (refresh does not rewrite "
+			 "xen.efi's files or configuration)",
+			 cpu->vendor == UC_VENDOR_INTEL ? "intel" : "amd",
+			 vendor_file(cpu), ramdisk);
+}
+
 static int audit_xen(struct audit_entry *a, const struct verdict_cpu *cpus,
 		     size_t n_cpus, const struct audit_newest *nw,
 		     const struct audit_opts *o, bool *malformed, struct diags *d)
 {
 	const struct boot_entry *e = a->entry;
+	bool efi = e->origin == BOOT_FROM_XEN_EFI;
 	size_t n = e->n_modules, cap = 0;
 	long claimed = -1;
 	struct ucode_opt u;
 
 	parse_ucode(e->xen_cmdline, &u);
+	/* xen.efi's ucode= file is the module Xen takes (over a ucode=<n>). */
+	if (efi && e->xen_ucode_module > 0) {
+		u.has_index = true;
+		u.index = e->xen_ucode_module;
+	}
 	module_args(a, o);
 	if (e->xen.path && !e->xen.file)
 		add_finding(&a->findings, "not-found", e->config, DIAG_NO_OFFSET,
@@ -762,7 +793,8 @@ static int audit_xen(struct audit_entry *a, const struct verdict_cpu *cpus,
 				    "of a raw module", u.index, n);
 		else
 			claimed = j;
-		if (claimed == 1)
+		/* xen.efi's ucode= file is a module of its own, never the ramdisk. */
+		if (claimed == 1 && !efi)
 			add_finding(&a->findings, "xen-index-initrd", e->config,
 				    DIAG_NO_OFFSET, e->modules[1].line, XEN_LOADERS,
 				    EXIT_SHOULD_FIX, "ucode=%ld names module 1, the dom0 "
@@ -774,7 +806,8 @@ static int audit_xen(struct audit_entry *a, const struct verdict_cpu *cpus,
 	for (size_t c = 0; c < n_cpus; c++) {
 		const struct verdict_cpu *cpu = &cpus[c];
 		long scanned = -1, raw = -1, any = -1;
-		bool any_raw = false;
+		bool any_raw = false, chosen_raw = false;
+		char *raw_fix = NULL;
 		long chosen;
 		size_t from = a->n_rows;
 		struct holding h;
@@ -809,11 +842,28 @@ static int audit_xen(struct audit_entry *a, const struct verdict_cpu *cpus,
 			empty_row(&a->rows[a->n_rows++], cpu, a->loaders,
 				  u.scan || u.has_index ? "no module Xen reads holds microcode"
 							: "Xen's command line has no ucode=");
-			/* The fix: the microcode in front of dom0's initrd. */
+			/* The fix: the microcode in front of dom0's initrd, or
+			 * (xen.efi) a raw file in ucode=. */
+			if (efi)
+				raw_fix = xen_efi_fix(&cpu->cpu, n > 1 ? e->modules[1].path
+								     : "RAMDISK");
 			judge_row(&a->rows[from], nw, a->loaders,
-				  n > 1 ? e->modules[1].file : NULL, NULL, NULL,
+				  n > 1 ? e->modules[1].file : NULL, NULL, raw_fix,
 				  carried ? EXIT_SHOULD_FIX : EXIT_NO_MICROCODE);
-			if (carried) {
+			free(raw_fix);
+			raw_fix = NULL;
+			if (carried && efi) {
+				add_finding(&a->rows[from].findings, "xen-no-ucode", e->config,
+					    DIAG_NO_OFFSET, e->line, XEN_LOADERS,
+					    EXIT_SHOULD_FIX, "module %ld (%s) carries "
+					    "microcode, but Xen reads none without ucode=; "
+					    "fix: %s", any, e->modules[any].path, any_raw
+					    ? "name that file in ucode= of the section (xen.efi "
+					      "loads it as the microcode module)"
+					    : "add ucode=scan to the section's options=");
+				a->rows[from].status = worse(a->rows[from].status,
+							     EXIT_SHOULD_FIX);
+			} else if (carried) {
 				add_finding(&a->rows[from].findings, "xen-no-ucode", e->config,
 					    DIAG_NO_OFFSET, e->xen.line, XEN_LOADERS,
 					    EXIT_SHOULD_FIX, "module %ld (%s) carries "
@@ -830,8 +880,23 @@ static int audit_xen(struct audit_entry *a, const struct verdict_cpu *cpus,
 			if (verdict_rows(&f, 1, true, cpu, a->loaders, &a->rows, &a->n_rows,
 					 &cap, malformed, d))
 				return -1;
-			if (chosen == claimed && c == 0 &&
-			    !holds(f.path, &cpu->cpu, &h, d) && h.raw)
+			chosen_raw = chosen == claimed && !holds(f.path, &cpu->cpu, &h, d) &&
+				     h.raw;
+			if (chosen_raw) {
+				char *how = raw_how(&cpu->cpu, f.path);
+
+				raw_fix = xasprintf("%s (refresh does not rewrite raw "
+						    "files)", how);
+				if (c == 0 && efi)
+					diag_note(d, f.path, "the raw file %s's ucode= "
+						  "names: refresh does not rewrite it; %s",
+						  e->config, how);
+				free(how);
+			}
+			if (!raw_fix && efi)
+				raw_fix = xen_efi_fix(&cpu->cpu, n > 1 ? e->modules[1].path
+								     : "RAMDISK");
+			if (chosen_raw && c == 0 && !efi)
 				diag_note(d, f.path, "a raw module (ucode=%ld): refresh "
 					  "does not rewrite it; mkucode --raw DIR writes "
 					  "the newest, then copy it over this file", u.index);
@@ -841,17 +906,34 @@ static int audit_xen(struct audit_entry *a, const struct verdict_cpu *cpus,
 
 			if (chosen == claimed && !(u.scan && scanned >= 0) &&
 			    !holds(e->modules[chosen].file, &w->row.cpu, &h, d) && h.cpio) {
-				silence(&w->row.loader[2], true, "Xen 4.17 takes a raw "
-					"vendor file with ucode=<n>, not a cpio");
-				add_finding(&w->findings, "xen-index-cpio", e->config,
-					    DIAG_NO_OFFSET, e->modules[chosen].line,
-					    BIT(UC_XEN_4_17), EXIT_SHOULD_FIX,
-					    "ucode=%ld names a cpio, which Xen 4.17 ignores "
-					    "(newer Xen reads it); fix: ucode=scan", u.index);
+				silence(&w->row.loader[2], true, efi
+					? "Xen 4.17 takes a raw vendor file as xen.efi's "
+					  "ucode=, not a cpio"
+					: "Xen 4.17 takes a raw vendor file with ucode=<n>, "
+					  "not a cpio");
+				if (efi)
+					add_finding(&w->findings, "xen-index-cpio", e->config,
+						    DIAG_NO_OFFSET, e->modules[chosen].line,
+						    BIT(UC_XEN_4_17), EXIT_SHOULD_FIX,
+						    "ucode=%s names a cpio, which Xen 4.17 "
+						    "ignores (newer Xen reads it); fix: a raw "
+						    "file there (mkucode --raw DIR), or ucode=scan "
+						    "in options= with the cpio in front of the "
+						    "ramdisk (mkucode --prepend)",
+						    e->modules[chosen].path);
+				else
+					add_finding(&w->findings, "xen-index-cpio", e->config,
+						    DIAG_NO_OFFSET, e->modules[chosen].line,
+						    BIT(UC_XEN_4_17), EXIT_SHOULD_FIX,
+						    "ucode=%ld names a cpio, which Xen 4.17 "
+						    "ignores (newer Xen reads it); fix: ucode=scan",
+						    u.index);
 			}
 			judge_row(w, nw, a->loaders, e->modules[chosen].file, NULL,
-				  NULL, EXIT_NO_MICROCODE);
+				  raw_fix, EXIT_NO_MICROCODE);
 		}
+		free(raw_fix);
+		raw_fix = NULL;
 	}
 	return 0;
 }

@@ -114,6 +114,7 @@ const char *boot_origin_name(enum boot_origin o)
 	case BOOT_FROM_SYSLINUX: return "syslinux";
 	case BOOT_FROM_UKI: return "uki";
 	case BOOT_FROM_PAIR: return "pair";
+	case BOOT_FROM_XEN_EFI: return "xen-efi";
 	}
 	return "unknown";
 }
