@@ -23,7 +23,10 @@
  * microcode file, which Xen loads as a module of its own, as ucode=<n>
  * would name it) from that section, else from [global].  chain= in
  * [global] names another configuration, read when the section has no
- * kernel=.  File names are relative to xen.efi's directory.
+ * kernel=.  File names are relative to xen.efi's directory.  Not seen
+ * from here: a section or -cfg= given on xen.efi's command line (the
+ * firmware boot entry's options), and the .config and .ucode sections a
+ * unified xen.efi may carry, which newer Xen reads before the files.
  */
 #ifndef MKUCODE_DOMAIN_BOOT_XEN_EFI_CFG_H
 #define MKUCODE_DOMAIN_BOOT_XEN_EFI_CFG_H
