@@ -280,24 +280,21 @@ static int verdict_rows(const struct early_input *files, size_t n, bool xen_only
 }
 
 /*
- * mainpart_scan, and for an initrd with no early part at all (a generator
- * that put everything into one compressed archive) the walk from byte 0.
+ * A whole initrd with no early part at all (a generator that put
+ * everything into one compressed archive): the walk from byte 0.
  */
-static int main_part_scan(const char *initrd, struct mainpart_result *r,
+static int main_part_from(const char *initrd, struct mainpart_result *r,
 			  struct diags *d)
 {
 	uint8_t head[8];
 	struct stat st;
 	ssize_t got;
-	int fd, rc;
+	int fd, rc = -1;
 
-	if (mainpart_scan(initrd, MAINPART_MAX_OUT, r, d) || r->initrd)
-		return r->initrd ? 0 : -1;
 	fd = open(initrd, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
 	got = pread(fd, head, sizeof(head), 0);
-	rc = -1;
 	if (got > 0 && mainpart_detect(head, (size_t)got) > MAINPART_CPIO &&
 	    !fstat(fd, &st))
 		rc = mainpart_scan_fd(fd, initrd, 0, (uint64_t)st.st_size,
@@ -307,14 +304,60 @@ static int main_part_scan(const char *initrd, struct mainpart_result *r,
 }
 
 /*
+ * mainpart_scan, and for an initrd with no early part at all the walk
+ * from byte 0; for a part of a file the same within the part.
+ */
+static int main_part_scan(const struct early_input *in, struct mainpart_result *r,
+			  struct diags *d)
+{
+	static const struct early_opts opts = { false, EARLY_MAX };
+	uint64_t base = in->part ? in->offset : 0, start = 0, end;
+	struct early_part ep;
+	uint8_t head[8];
+	struct stat st;
+	ssize_t got;
+	int fd, rc = -1;
+
+	memset(r, 0, sizeof(*r));
+	if (!in->part)
+		return mainpart_scan(in->path, MAINPART_MAX_OUT, r, d) || r->initrd
+		       ? (r->initrd ? 0 : -1)
+		       : main_part_from(in->path, r, d);
+	/* A part (a UKI's .initrd): from where its early part ends, or its
+	 * start when it begins compressed. */
+	fd = open(in->path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	got = pread(fd, head, in->size < sizeof(head) ? (size_t)in->size : sizeof(head),
+		    (off_t)base);
+	end = base + in->size;
+	if (got > 0 && uc_cpio_probe(head, (size_t)got)) {
+		if (!early_read_inputs(&ep, in, 1, &opts, d)) {
+			start = ep.stop;
+			early_free(&ep);
+			r->initrd = true;
+			rc = 0;
+		}
+	} else if (got > 0 && mainpart_detect(head, (size_t)got) > MAINPART_CPIO &&
+		   !fstat(fd, &st)) {
+		rc = 0;
+	}
+	if (!rc && base + start < end)
+		rc = mainpart_scan_fd(fd, in->path, base + start, end, MAINPART_MAX_OUT,
+				      r, d);
+	close(fd);
+	return rc;
+}
+
+/*
  * Microcode in the compressed main part, where no loader looks: asked only
  * where the early part gives a CPU nothing (domain/mainpart streams the
  * rest through libarchive and stops at the first microcode member).  A
  * main part that cannot be read says nothing here: the early part's answer
- * stands.
+ * stands.  fix: what to do (NULL: prepend to the file).
  */
-static void check_main_part(const char *initrd, const struct uc_cpu *cpu,
-			    struct audit_findings *f)
+static void check_main_part(const struct early_input *in, const struct uc_cpu *cpu,
+			    const char *fix, struct audit_findings *f)
 {
 	const char *want = cpu->vendor == UC_VENDOR_INTEL ? "GenuineIntel.bin"
 							  : "AuthenticAMD.bin";
@@ -322,13 +365,20 @@ static void check_main_part(const char *initrd, const struct uc_cpu *cpu,
 	struct diags quiet_d = { 0 };
 	size_t nl, wl = strlen(want);
 
-	if (!main_part_scan(initrd, r, &quiet_d) && r->found &&
-	    (nl = strlen(r->name)) >= wl && !strcmp(r->name + nl - wl, want))
-		add_finding(f, "in-compressed-part", initrd, r->part_offset, 0, 0,
-			    EXIT_NO_MICROCODE, "%s sits in the %s-compressed main "
-			    "part, where no loader looks; fix: mkucode --prepend %s",
-			    r->name, mainpart_compression_name(r->compression),
-			    initrd);
+	if (!main_part_scan(in, r, &quiet_d) && r->found &&
+	    (nl = strlen(r->name)) >= wl && !strcmp(r->name + nl - wl, want)) {
+		if (fix)
+			add_finding(f, "in-compressed-part", in->path, r->part_offset, 0,
+				    0, EXIT_NO_MICROCODE, "%s sits in the %s-compressed "
+				    "main part, where no loader looks; fix: %s", r->name,
+				    mainpart_compression_name(r->compression), fix);
+		else
+			add_finding(f, "in-compressed-part", in->path, r->part_offset, 0,
+				    0, EXIT_NO_MICROCODE, "%s sits in the %s-compressed "
+				    "main part, where no loader looks; fix: mkucode "
+				    "--prepend %s", r->name,
+				    mainpart_compression_name(r->compression), in->path);
+	}
 	diags_free(&quiet_d);
 	free(r);
 }
@@ -340,10 +390,11 @@ static void check_main_part(const char *initrd, const struct uc_cpu *cpu,
  * of its own (a separate early image: rebuilt, not prepended), else NULL.
  */
 static void judge_row(struct audit_row *w, const struct audit_newest *nw,
-		      unsigned int loaders, const char *fix_file,
+		      unsigned int loaders, const struct early_input *fix_in,
 		      const char *stale_file, const char *fix_how,
 		      int nothing_status)
 {
+	const char *fix_file = fix_in ? fix_in->path : NULL;
 	const struct verdict_row *r = &w->row;
 	bool any = false, all = true;
 	unsigned int stale = 0;
@@ -397,8 +448,8 @@ static void judge_row(struct audit_row *w, const struct audit_newest *nw,
 				add_finding(&w->findings, "missing", NULL, DIAG_NO_OFFSET,
 					    0, loaders, EXIT_NO_MICROCODE, "nothing loaded, "
 					    "while 0x%08x is available", w->newest);
-			if (fix_file && !fix_how)
-				check_main_part(fix_file, &r->cpu, &w->findings);
+			if (fix_in)
+				check_main_part(fix_in, &r->cpu, fix_how, &w->findings);
 		}
 		w->status = needed ? nothing_status : EXIT_OK;
 	} else if (!all) {
@@ -624,12 +675,14 @@ static int audit_linux(struct audit_entry *a, const struct verdict_cpu *cpus,
 		for (size_t i = from; i < a->n_rows; i++) {
 			struct audit_row *w = &a->rows[i];
 			struct audit_findings order = { 0 };
+			/* A UKI without .initrd: the UKI is what to rebuild. */
+			struct early_input whole = { .path = e->config, .fd = -1 };
 			size_t holder = n;
 
 			if (n > 1 && order_findings(e, files, bf, n, w, &order, &holder, d))
 				rc = -1;
 			judge_row(w, nw, a->loaders,
-				  n ? files[n - 1].path : fix_how ? e->config : NULL,
+				  n ? &files[n - 1] : fix_how ? &whole : NULL,
 				  holder + 1 < n ? files[holder].path : NULL, fix_how,
 				  EXIT_NO_MICROCODE);
 			for (size_t j = 0; j < order.n; j++) {
@@ -808,6 +861,7 @@ static int audit_xen(struct audit_entry *a, const struct verdict_cpu *cpus,
 		long scanned = -1, raw = -1, any = -1;
 		bool any_raw = false, chosen_raw = false;
 		char *raw_fix = NULL;
+		struct early_input initrd_in = { .path = NULL, .fd = -1 };
 		long chosen;
 		size_t from = a->n_rows;
 		struct holding h;
@@ -847,8 +901,9 @@ static int audit_xen(struct audit_entry *a, const struct verdict_cpu *cpus,
 			if (efi)
 				raw_fix = xen_efi_fix(&cpu->cpu, n > 1 ? e->modules[1].path
 								     : "RAMDISK");
+			initrd_in.path = n > 1 ? e->modules[1].file : NULL;
 			judge_row(&a->rows[from], nw, a->loaders,
-				  n > 1 ? e->modules[1].file : NULL, NULL, raw_fix,
+				  initrd_in.path ? &initrd_in : NULL, NULL, raw_fix,
 				  carried ? EXIT_SHOULD_FIX : EXIT_NO_MICROCODE);
 			free(raw_fix);
 			raw_fix = NULL;
@@ -929,8 +984,9 @@ static int audit_xen(struct audit_entry *a, const struct verdict_cpu *cpus,
 						    "ignores (newer Xen reads it); fix: ucode=scan",
 						    u.index);
 			}
-			judge_row(w, nw, a->loaders, e->modules[chosen].file, NULL,
-				  raw_fix, EXIT_NO_MICROCODE);
+			initrd_in.path = e->modules[chosen].file;
+			judge_row(w, nw, a->loaders, &initrd_in, NULL, raw_fix,
+				  EXIT_NO_MICROCODE);
 		}
 		free(raw_fix);
 		raw_fix = NULL;
