@@ -883,12 +883,17 @@ static int audit_xen(struct audit_entry *a, const struct verdict_cpu *cpus,
 				raw = (long)i;
 		}
 		chosen = u.scan && scanned >= 0 ? scanned : claimed;
-		if (u.scan && scanned < 0 && raw >= 0 && claimed < 0)
+		if (u.scan && scanned < 0 && raw >= 0 && claimed < 0) {
+			char *fix = efi ? xstrdup("name it in ucode= of the section")
+					: xasprintf("ucode=%ld", raw);
+
 			add_finding(&a->findings, "xen-scan-raw", e->config, DIAG_NO_OFFSET,
 				    e->modules[raw].line, XEN_LOADERS, EXIT_SHOULD_FIX,
 				    "ucode=scan finds no early cpio, and module %ld (%s) is "
-				    "a raw vendor file, which scan skips; fix: ucode=%ld",
-				    raw, e->modules[raw].path, raw);
+				    "a raw vendor file, which scan skips; fix: %s", raw,
+				    e->modules[raw].path, fix);
+			free(fix);
+		}
 		if (chosen < 0 || !e->modules[chosen].file) {
 			bool carried = any >= 0 && !u.scan && !u.has_index;
 

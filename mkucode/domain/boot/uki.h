@@ -8,8 +8,9 @@
  * systemd-stub hands the kernel one initrd: the .ucode section, then
  * .initrd, then what it generates (credentials, system and configuration
  * extensions, the PCR signature and key as cpios), each padded with zeros
- * to a multiple of 4 bytes (entry->initrd_align); ucode addons, when
- * there are any, go before all of them.  The .ucode section is systemd
+ * to a multiple of 4 bytes (entry->initrd_align); the .ucode sections of
+ * addons (loader/addons/ and NAME.efi.extra.d/ *.addon.efi, newer stubs)
+ * go before all of them and would win, but are not read here.  The .ucode section is systemd
  * 256's: an older stub (Debian 12's is 252) does not know it and hands
  * the kernel .initrd alone, so the entry has .ucode only where the stub
  * reads it, and says so where it does not (boot_entry.uki_ignored).
