@@ -46,7 +46,8 @@
 #                with the microcode prepended (exit 0); Debian 12's own stub
 #                (252), which never hands over .ucode (uki-ucode-ignored,
 #                exit 3); .initrd with its microcode only in the gzip main
-#                part (exit 3); truncated inside .initrd and .initrd
+#                part (exit 3); a raw GenuineIntel.bin as .ucode, which
+#                the kernel does not read (exit 3); truncated inside .initrd and .initrd
 #                overlapping .ucode (exit 1, the offset named)
 
 set -euo pipefail
@@ -203,6 +204,7 @@ uki_tree uki-shadowed 256.7 ucode-b2.cpio prepended-b4.img
 uki_tree uki-initrd-only 256.7 - prepended-b4.img
 uki_tree uki-old-stub stock b4.cpio main.cpio.gz
 uki_tree uki-compressed 256.7 - compressed/boot/initrd.img-6.1.0-27-amd64
+uki_tree uki-raw-ucode 256.7 b4.bin main.cpio.gz
 uki_tree uki-truncated 256.7 b4.cpio main.cpio.gz
 f=uki-truncated/boot/efi/EFI/Linux/debian-6.1.0-27-amd64.efi
 # Cut inside .initrd: the section table says more than the file holds.
@@ -345,6 +347,7 @@ case_ uki-shadowed uki-shadowed --root .
 case_ uki-initrd-only uki-initrd-only --root .
 case_ uki-old-stub uki-old-stub --root .
 case_ uki-compressed uki-compressed --root .
+case_ uki-raw-ucode uki-raw-ucode --root .
 case_ uki-truncated uki-truncated --root .
 case_ uki-overlap uki-overlap --root .
 case_ xen-efi-raw xen-efi-raw --root .
@@ -361,7 +364,7 @@ case_ xen-efi-utf16 xen-efi-utf16 --root .
 for want in debian3:3 early-stale:4 current:0 current-newer-source:4 running:0 \
 	cpu-option:3 all-cpus:0 cpu-without-update:0 efi:3 malformed:1 usage:2 \
 	grub-xen:4 bls-extlinux:4 compressed:3 uki-fresh:0 uki-stale:4 uki-twice:4 \
-	uki-shadowed:4 uki-initrd-only:0 uki-old-stub:3 uki-compressed:3 uki-truncated:1 uki-overlap:1 \
+	uki-shadowed:4 uki-initrd-only:0 uki-old-stub:3 uki-compressed:3 uki-raw-ucode:3 uki-truncated:1 uki-overlap:1 \
 	xen-efi-raw:0 xen-efi-stale:4 xen-efi-scan:0 xen-efi-no-ucode:4 xen-efi-none:3 \
 	xen-efi-cpio:4 xen-efi-bad-default:1 xen-efi-utf16:1; do
 	name=${want%%:*}

@@ -627,6 +627,25 @@ static int ignored_ucode(const struct boot_entry *e, struct audit_row *w,
 	return 0;
 }
 
+/* A UKI's section that is a raw vendor file rather than an initrd. */
+static bool raw_part(const struct boot_file *f)
+{
+	uint8_t head[64];
+	size_t want = f->size < sizeof(head) ? (size_t)f->size : sizeof(head);
+	ssize_t got;
+	int fd;
+
+	if (!f->part)
+		return false;
+	fd = open(f->file, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	got = pread(fd, head, want, (off_t)f->offset);
+	close(fd);
+	return got > 0 && (uc_intel_probe(head, (size_t)got) ||
+			   uc_amd_probe(head, (size_t)got));
+}
+
 /* A Linux entry: its initrds joined, per CPU; fixes go to the last one,
  * the distribution's initrd (a UKI's: how to rebuild it). */
 static int audit_linux(struct audit_entry *a, const struct verdict_cpu *cpus,
@@ -641,7 +660,17 @@ static int audit_linux(struct audit_entry *a, const struct verdict_cpu *cpus,
 	int rc = 0;
 
 	for (size_t i = 0; i < e->n_initrds; i++) {
-		if (e->initrds[i].file) {
+		if (e->initrds[i].file && raw_part(&e->initrds[i])) {
+			/* ukify --microcode=GenuineIntel.bin: no cpio, no load. */
+			add_finding(&a->findings, "uki-ucode-raw", e->config,
+				    e->initrds[i].offset, 0, LINUX_LOADERS,
+				    EXIT_SHOULD_FIX, "its %s section is a raw vendor "
+				    "file, which the kernel does not read (it takes an "
+				    "early cpio)%s; fix: %s", e->initrds[i].part_name,
+				    i + 1 < e->n_initrds ? ", and where its initramfs "
+				    "unpacker meets it, it stops (invalid magic): what "
+				    "follows is not unpacked either" : "", fix_how);
+		} else if (e->initrds[i].file) {
 			bf[n] = &e->initrds[i];
 			files[n++] = input_of(&e->initrds[i]);
 		} else {

@@ -25,6 +25,8 @@
  *   xen-index-range   ucode=<n> names no module (ignored)
  *   uki-ucode-ignored a UKI's .ucode carries microcode, but its stub
  *                     (systemd < 256) does not hand .ucode to the kernel
+ *   uki-ucode-raw     a UKI's .ucode (or .initrd) is a raw vendor file,
+ *                     which the kernel does not read
  * plus the verdict's problems (the core's UC_ERR_* names).
  */
 #ifndef MKUCODE_DOMAIN_BOOT_AUDIT_H

@@ -313,6 +313,7 @@ int uki_read(const char *file, struct uki_sections *s, struct uki_texts *t,
 	     struct diags *d)
 {
 	int fd = open(file, O_RDONLY | O_CLOEXEC), rc = -1;
+	size_t errors = d->errors;
 	uint8_t *head = NULL;
 	char *text;
 	struct stat st;
@@ -339,7 +340,7 @@ int uki_read(const char *file, struct uki_sections *s, struct uki_texts *t,
 	text = read_text(fd, file, &s->sdmagic, &n, d);
 	t->stub = text ? uki_stub_version(text, n) : 0;
 	free(text);
-	rc = d->errors ? -1 : 0;
+	rc = d->errors > errors ? -1 : 0;
 out:
 	free(head);
 	close(fd);
