@@ -22,7 +22,9 @@
 #include "verbs/verbs.h"
 #include "cpio/cpio.h"
 #include "loaders/load.h"
+#include "domain/boot/audit.h"
 #include "domain/boot/discover.h"
+#include "domain/boot/uki.h"
 #include "domain/config.h"
 #include "domain/emit.h"
 #include "domain/image.h"
@@ -175,6 +177,27 @@ static void say_not_rewritten(const struct boot_found *f)
 {
 	const char *hint = boot_found_update_hint(f->kind);
 
+	/* A UKI it can read: how to rebuild this one (signed, its stub). */
+	if (f->kind == FOUND_UKI) {
+		struct boot_entries one = { 0 };
+		struct diags quiet_d = { 0 };
+		struct uki_sections s;
+		struct uki_texts t;
+
+		if (!uki_read(f->file, &s, &t, &quiet_d)) {
+			const struct boot_entry *e = uki_entry_add(&one, f->path, f->file,
+								   &s, &t);
+			char *how = audit_uki_fix(e);
+
+			printf("%s: not rewritten (a%s unified kernel image): %s\n",
+			       f->file, e->uki_signed ? " signed" : "", how);
+			free(how);
+			uki_texts_free(&t);
+			boot_entries_free(&one);
+			hint = NULL;
+		}
+		diags_free(&quiet_d);
+	}
 	if (hint)
 		printf("%s: not rewritten %s\n", f->file, hint);
 }

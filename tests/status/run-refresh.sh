@@ -219,6 +219,18 @@ for f in boot/intel-ucode.img boot/efi/EFI/Linux/debian-6.1.0-27-amd64.efi \
 done
 # shellcheck disable=SC2086
 DESC="early image, UKI, xen.efi: none touched" expect test "$(snapshot $others)" = "$before"
+# A UKI it can read: how to rebuild that one, signed or not.
+if command -v objcopy >/dev/null && [[ -r $UKI_STUB ]]; then
+	uki x/boot/efi/EFI/Linux/signed.efi 256.7 b2.cpio main.cpio.gz signed
+	uki x/boot/efi/EFI/Linux/old-stub.efi stock b2.cpio main.cpio.gz
+	refresh x
+	DESC="a signed UKI: rebuilt with a new .ucode and signed again" \
+		expect grep -qx "\./boot/efi/EFI/Linux/signed.efi: not rewritten (a signed unified kernel image): mkucode -o ucode.cpio, then rebuild the UKI with it as .ucode (ukify build --microcode=ucode.cpio, or objcopy --update-section .ucode=ucode.cpio), and sign it again (sbsign --key KEY --cert CERT)" "$T/out" || show
+	DESC="a UKI on systemd-stub 252: the microcode goes into its initrd" \
+		expect grep -q "^\./boot/efi/EFI/Linux/old-stub.efi: not rewritten (a unified kernel image): mkucode --prepend INITRD, then rebuild the UKI from that initrd" "$T/out" || show
+else
+	tap notok "a signed UKI: objcopy and $UKI_STUB (binutils, systemd-boot-efi) needed"
+fi
 
 # ---------------------------------------------------------------- refusals
 debian3 s
