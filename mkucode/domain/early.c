@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,13 +35,22 @@ struct reader {
 	struct diags *d;
 };
 
-size_t early_file_at(const struct early_part *ep, uint64_t pos, uint64_t *file_off)
+/* The file a stream offset falls in, *off relative to the part read. */
+static size_t file_at(const struct early_part *ep, uint64_t pos, uint64_t *off)
 {
 	size_t i = 0;
 
 	while (i + 1 < ep->n_files && ep->files[i + 1].start <= pos)
 		i++;
-	*file_off = pos - ep->files[i].start;
+	*off = pos - ep->files[i].start;
+	return i;
+}
+
+size_t early_file_at(const struct early_part *ep, uint64_t pos, uint64_t *file_off)
+{
+	size_t i = file_at(ep, pos, file_off);
+
+	*file_off += ep->files[i].base;
 	return i;
 }
 
@@ -56,7 +66,7 @@ static int stream_read(struct reader *r, uint64_t pos, uint8_t *dst, size_t len)
 {
 	while (len) {
 		uint64_t foff;
-		size_t i = early_file_at(r->ep, pos, &foff);
+		size_t i = file_at(r->ep, pos, &foff);
 		const struct early_file *f = &r->ep->files[i];
 		uint64_t left;
 		size_t chunk;
@@ -69,15 +79,15 @@ static int stream_read(struct reader *r, uint64_t pos, uint8_t *dst, size_t len)
 		} else {
 			left = f->size - foff;
 			chunk = left < len ? (size_t)left : len;
-			k = pread(r->fds[i], dst, chunk, (off_t)foff);
+			k = pread(r->fds[i], dst, chunk, (off_t)(f->base + foff));
 			if (k < 0 && errno == EINTR)
 				continue;
 			if (k < 0)
-				return diag_add(r->d, DIAG_ERROR, f->path, foff, 0, errno,
-						"read error");
+				return diag_add(r->d, DIAG_ERROR, f->path, f->base + foff, 0,
+						errno, "read error");
 			if (!k)
-				return diag_add(r->d, DIAG_ERROR, f->path, foff, 0, 0,
-						"the file shrank while it was read");
+				return diag_add(r->d, DIAG_ERROR, f->path, f->base + foff, 0,
+						0, "the file shrank while it was read");
 			chunk = (size_t)k;
 		}
 		dst += chunk;
@@ -208,18 +218,21 @@ static bool names_vendor_file(const struct uc_cpio_entry *e)
  */
 static uint64_t past_hole(struct reader *r, uint64_t pos)
 {
-	uint64_t foff, to;
-	size_t i = early_file_at(r->ep, pos, &foff);
+	uint64_t foff, to, end;
+	size_t i = file_at(r->ep, pos, &foff);
 	const struct early_file *f = &r->ep->files[i];
 	off_t data;
 
 	if (foff >= f->size)
 		return pos;
-	data = lseek(r->fds[i], (off_t)foff, SEEK_DATA);
+	end = f->size & ~(uint64_t)3;
+	data = lseek(r->fds[i], (off_t)(f->base + foff), SEEK_DATA);
 	if (data < 0 && errno == ENXIO)
-		to = f->start + (f->size & ~(uint64_t)3);
+		to = f->start + end;
 	else if (data >= 0)
-		to = f->start + ((uint64_t)data & ~(uint64_t)3);
+		/* Data past a part's end: the part is zeros to its end. */
+		to = f->start + ((uint64_t)data - f->base < end
+					 ? ((uint64_t)data - f->base) & ~(uint64_t)3 : end);
 	else
 		return pos;
 	return to > pos ? to : pos;
@@ -356,10 +369,26 @@ int early_read_inputs(struct early_part *ep, const struct early_input *inputs,
 		}
 		ep->files[opened].path = path;
 		ep->files[opened].size = (uint64_t)st.st_size;
+		ep->files[opened].base = 0;
+		if (inputs[opened].part) {
+			const struct early_input *in = &inputs[opened];
+
+			if (in->offset > (uint64_t)st.st_size ||
+			    (uint64_t)st.st_size - in->offset < in->size) {
+				diag_add(d, DIAG_ERROR, path, in->offset, 0, 0,
+					 "the part of %llu bytes here ends past the "
+					 "file's end (%jd bytes)",
+					 (unsigned long long)in->size, (intmax_t)st.st_size);
+				opened++;
+				goto out;
+			}
+			ep->files[opened].base = in->offset;
+			ep->files[opened].size = in->size;
+		}
 		ep->files[opened].start = ep->total;
 		/* The boot loaders start each file at a multiple of 4. */
-		ep->total += opened + 1 < n ? ((uint64_t)st.st_size + 3) & ~(uint64_t)3
-					   : (uint64_t)st.st_size;
+		ep->total += opened + 1 < n ? (ep->files[opened].size + 3) & ~(uint64_t)3
+					   : ep->files[opened].size;
 	}
 	r.win = xmalloc(WINDOW);
 	rc = walk(&r);
@@ -381,7 +410,7 @@ int early_read(struct early_part *ep, const char *const *paths, size_t n,
 	int rc;
 
 	for (size_t i = 0; i < n; i++)
-		inputs[i] = (struct early_input){ paths[i], -1 };
+		inputs[i] = (struct early_input){ .path = paths[i], .fd = -1 };
 	rc = early_read_inputs(ep, inputs, n, o, d);
 	free(inputs);
 	return rc;

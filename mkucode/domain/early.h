@@ -37,8 +37,9 @@
 
 struct early_file {
 	const char *path;
-	uint64_t size;
+	uint64_t size;          /* of the file, or of the part read */
 	uint64_t start;         /* where it begins in the joined stream */
+	uint64_t base;          /* where the part read begins in the file */
 };
 
 /* A run of the buffer: verbatim bytes of the stream, or a collapsed run. */
@@ -81,10 +82,16 @@ struct early_opts {
 int early_read(struct early_part *ep, const char *const *paths, size_t n,
 	       const struct early_opts *o, struct diags *d);
 
-/* A file to read: named by path; read from fd when it is open (>= 0). */
+/*
+ * A file to read: named by path; read from fd when it is open (>= 0).
+ * part: only size bytes at offset are the input (a UKI's PE section, as
+ * systemd-stub hands it over); offsets reported stay the file's.
+ */
 struct early_input {
 	const char *path;
 	int fd;                 /* the caller's, left open; -1: open path */
+	bool part;
+	uint64_t offset, size;
 };
 
 /* early_read() on files given as inputs[0..n). */
@@ -106,12 +113,13 @@ int early_spool(int fd, const char *name, size_t raw_max, struct diags *d);
 
 /*
  * Where offset off of ep->buf lies: returns the index of the file, with
- * *file_off the offset in that file.  An offset inside a collapsed run
+ * *file_off the offset in that file (in the whole file, for a part).  An offset inside a collapsed run
  * (only the scanner's stop can be one) is taken to be the run's end.
  */
 size_t early_locate(const struct early_part *ep, size_t off, uint64_t *file_off);
 
-/* The file a stream offset falls in, with *file_off relative to it. */
+/* The file a stream offset falls in, with *file_off the offset in it
+ * (in the whole file, for a part). */
 size_t early_file_at(const struct early_part *ep, uint64_t pos, uint64_t *file_off);
 
 void early_free(struct early_part *ep);

@@ -819,6 +819,54 @@ out:
 	return r;
 }
 
+/* The comparing pass of replace_early alone. */
+static int compare_early(struct image *im, const struct blob_out *intel,
+			 const struct blob_out *amd, uint32_t mtime,
+			 struct image_result *res)
+{
+	bool microcode = (intel && intel->len) || (amd && amd->len);
+	struct out cmp = { .file.fd = -1, .ref = im->map, .ref_len = im->len };
+	struct plan pl;
+	int r;
+
+	memset(res, 0, sizeof(*res));
+	make_plan(&pl, im, microcode);
+	r = write_early(im, &pl, intel, amd, mtime, &cmp);
+	if (!r) {
+		res->early_len = (size_t)cmp.file.off;
+		res->changed = cmp.differs || cmp.file.off != im->rest;
+	}
+	free(pl.m);
+	return r;
+}
+
+struct compare_job {
+	struct image *im;
+	const struct blob_out *intel, *amd;
+	uint32_t mtime;
+	struct image_result *res;
+};
+
+static int compare_job(void *ctx)
+{
+	struct compare_job *j = ctx;
+
+	return compare_early(j->im, j->intel, j->amd, j->mtime, j->res);
+}
+
+int image_compare_early(struct image *im, const struct blob_out *intel,
+			const struct blob_out *amd, uint32_t mtime,
+			struct image_result *res)
+{
+	struct compare_job j = { im, intel, amd, mtime, res };
+	int r = guarded(compare_job, &j);
+
+	if (r != 1)
+		return r;
+	changed_under_us(im);
+	return -1;
+}
+
 struct replace_job {
 	struct image *im;
 	const struct blob_out *intel, *amd;

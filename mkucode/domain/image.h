@@ -112,6 +112,16 @@ int image_replace_early(struct image *im, const struct blob_out *intel,
 			const struct blob_out *amd, uint32_t mtime,
 			struct image_result *res);
 
+/*
+ * What image_replace_early would do, without doing it: res->changed says
+ * whether the image differs from the result (the same comparison the
+ * replacement makes first).  The image may be opened to read only.
+ * Returns 0, or -1 after an error in im->d.
+ */
+int image_compare_early(struct image *im, const struct blob_out *intel,
+			const struct blob_out *amd, uint32_t mtime,
+			struct image_result *res);
+
 const char *image_copy_name(enum image_copy how);
 
 #endif /* MKUCODE_IMAGE_H */

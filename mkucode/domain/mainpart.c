@@ -620,7 +620,7 @@ int mainpart_scan(const char *path, uint64_t max_out, struct mainpart_result *r,
 		goto out;
 	r->initrd = true;
 	{
-		struct early_input in = { path, fd };
+		struct early_input in = { .path = path, .fd = fd };
 
 		if (early_read_inputs(&ep, &in, 1, &opts, d)) {
 			rc = -1;

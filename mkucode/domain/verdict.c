@@ -21,7 +21,6 @@
 #include "domain/verdict.h"
 #include "util/alloc.h"
 #include "util/exit.h"
-#include "util/fileio.h"
 #include "validate/check.h"
 #include "vendor/amd.h"
 #include "vendor/intel.h"
@@ -69,6 +68,7 @@ struct input {
 	size_t len;
 	struct early_part ep;   /* UC_INPUT_CPIO */
 	uint8_t *raw;           /* UC_INPUT_RAW */
+	uint64_t base;          /* where raw begins in its file (a part's offset) */
 	unsigned int considered; /* the loaders whose answer counts */
 	struct problem *probs;
 	size_t n_probs, cap_probs;
@@ -188,7 +188,7 @@ static bool looks_initrd(const uint8_t *b, size_t len)
 	return mainpart_detect(b + p, len - p) != MAINPART_UNKNOWN;
 }
 
-/* The first bytes of a file; 0 read when it cannot be opened. */
+/* The first bytes of a file (of its part); 0 read when it cannot be opened. */
 static size_t read_head(const struct early_input *f, uint8_t *head, size_t size,
 			bool *opened)
 {
@@ -198,63 +198,96 @@ static size_t read_head(const struct early_input *f, uint8_t *head, size_t size,
 	*opened = fd >= 0;
 	if (fd < 0)
 		return 0;
+	if (f->part && f->size < size)
+		size = (size_t)f->size;
 	do
-		k = pread(fd, head, size, 0);
+		k = pread(fd, head, size, (off_t)(f->part ? f->offset : 0));
 	while (k < 0 && errno == EINTR);
 	if (f->fd < 0)
 		close(fd);
 	return k > 0 ? (size_t)k : 0;
 }
 
-/* All of an open regular file of at most max bytes. */
-static int read_fd(const struct early_input *f, uint64_t size, uint8_t **data,
-		   size_t *len, struct diags *d)
+/*
+ * size bytes at base of an open file; of a whole file (!part) also that it
+ * did not grow while it was read.
+ */
+static int read_range(int fd, const char *path, uint64_t base, uint64_t size,
+		      bool part, uint8_t **data, struct diags *d)
 {
+	uint64_t want = part ? size : size + 1;
 	uint8_t *buf = xmalloc((size_t)size + 1);
-	size_t n = 0;
+	uint64_t n = 0;
 
-	while (n <= size) {
-		ssize_t k = pread(f->fd, buf + n, (size_t)size + 1 - n, (off_t)n);
+	while (n < want) {
+		ssize_t k = pread(fd, buf + n, (size_t)(want - n), (off_t)(base + n));
 
 		if (k < 0 && errno == EINTR)
 			continue;
 		if (k < 0) {
 			free(buf);
-			return diag_add(d, DIAG_ERROR, f->path, n, 0, errno, "read error");
+			return diag_add(d, DIAG_ERROR, path, base + n, 0, errno,
+					"read error");
 		}
 		if (!k)
 			break;
-		n += (size_t)k;
+		n += (uint64_t)k;
 	}
-	if (n > size) {
+	if (n != size) {
 		free(buf);
-		return diag_error(d, f->path, "grew while it was read");
+		return n > size ? diag_error(d, path, "grew while it was read")
+				: diag_add(d, DIAG_ERROR, path, base + n, 0, 0,
+					   "the file shrank while it was read");
 	}
 	*data = buf;
-	*len = n;
 	return 0;
 }
 
-/* A whole file that should be small: a raw vendor file, or no image. */
+/* A whole file (or part) that should be small: a raw vendor file, or no image. */
 static int read_small(struct input *in, const struct early_input *f)
 {
+	int fd = f->fd >= 0 ? f->fd : open(f->path, O_RDONLY | O_CLOEXEC);
+	uint64_t size;
 	struct stat st;
-	size_t len;
+	int rc = -1;
 
-	if (f->fd >= 0 ? fstat(f->fd, &st) : stat(f->path, &st))
-		return diag_sys(in->d, f->path, errno, "cannot stat");
-	if (!S_ISREG(st.st_mode))
-		return diag_error(in->d, f->path, "not a regular file");
-	if ((uintmax_t)st.st_size > RAW_MAX)
-		return diag_error(in->d, f->path, "%jd bytes, more than the %zu MiB a "
-				  "raw microcode file may be; not read",
-				  (intmax_t)st.st_size, RAW_MAX >> 20);
-	if (f->fd >= 0 ? read_fd(f, (uint64_t)st.st_size, &in->raw, &len, in->d)
-		       : read_file(f->path, &in->raw, &len, in->d))
-		return -1;
+	if (fd < 0)
+		return diag_sys(in->d, f->path, errno, "cannot open");
+	if (fstat(fd, &st)) {
+		diag_sys(in->d, f->path, errno, "cannot stat");
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		diag_error(in->d, f->path, "not a regular file");
+		goto out;
+	}
+	size = (uint64_t)st.st_size;
+	if (f->part) {
+		if (f->offset > size || size - f->offset < f->size) {
+			diag_add(in->d, DIAG_ERROR, f->path, f->offset, 0, 0,
+				 "the part of %llu bytes here ends past the file's "
+				 "end (%llu bytes)", (unsigned long long)f->size,
+				 (unsigned long long)size);
+			goto out;
+		}
+		size = f->size;
+		in->base = f->offset;
+	}
+	if (size > RAW_MAX) {
+		diag_error(in->d, f->path, "%llu bytes, more than the %zu MiB a raw "
+			   "microcode file may be; not read", (unsigned long long)size,
+			   RAW_MAX >> 20);
+		goto out;
+	}
+	if (read_range(fd, f->path, in->base, size, f->part, &in->raw, in->d))
+		goto out;
 	in->buf = in->raw;
-	in->len = len;
-	return 0;
+	in->len = (size_t)size;
+	rc = 0;
+out:
+	if (f->fd < 0)
+		close(fd);
+	return rc;
 }
 
 /*
@@ -284,7 +317,7 @@ static void check_unknown(struct input *in)
 static const char *where(const struct input *in, size_t off, uint64_t *file_off)
 {
 	if (in->kind == UC_INPUT_RAW) {
-		*file_off = off;
+		*file_off = in->base + off;
 		return in->q->files[0].path;
 	}
 	return in->ep.files[early_locate(&in->ep, off, file_off)].path;
@@ -606,15 +639,20 @@ static void why_not(const struct input *in, const struct row *w, size_t k,
 		const char *cname = c > MAINPART_CPIO ? mainpart_compression_name(c)
 						      : NULL;
 		uint64_t off;
-		const char *file = in->ep.files[early_file_at(&in->ep, in->ep.stop,
-							      &off)].path;
-		size_t n;
+		size_t fi = early_file_at(&in->ep, in->ep.stop, &off), n;
+		const char *file = in->ep.files[fi].path;
+		const struct early_input *at = &in->q->files[fi];
+		char part[64] = "";
 
+		/* A UKI's section: which part of the file begins so. */
+		if (at->part)
+			snprintf(part, sizeof(part), "the part at offset %#llx of ",
+				 (unsigned long long)at->offset);
 		if (!in->ep.entries && cname)
-			n = (size_t)snprintf(buf, size, "no early cpio: %s begins with "
+			n = (size_t)snprintf(buf, size, "no early cpio: %s%s begins with "
 					     "%s-compressed data, and the kernel takes "
 					     "microcode only from an uncompressed cpio at "
-					     "the very start", file, cname);
+					     "the very start", part, file, cname);
 		else
 			n = (size_t)snprintf(buf, size, "%s", uc_strerror(e));
 		if (u && n < size)

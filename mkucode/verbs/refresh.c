@@ -22,7 +22,9 @@
 #include "verbs/verbs.h"
 #include "cpio/cpio.h"
 #include "loaders/load.h"
+#include "domain/boot/audit.h"
 #include "domain/boot/discover.h"
+#include "domain/boot/uki.h"
 #include "domain/config.h"
 #include "domain/emit.h"
 #include "domain/image.h"
@@ -120,30 +122,6 @@ static void print_revs(const struct image *im, const struct built *b,
 	}
 }
 
-/*
- * --dry-run: does the image's early part already hold exactly these
- * vendor files?  (The real run compares the whole early part it would
- * write, so an image whose microcode is the same in another layout is
- * rewritten there and reported unchanged here.)
- */
-static bool holds_built(const struct image *im, const struct built *b)
-{
-	static const char *const paths[2] = { UC_CPIO_PATH_INTEL, UC_CPIO_PATH_AMD };
-
-	for (int v = 0; v < 2; v++) {
-		struct uc_cpio_entry e;
-		bool found = im->early_end &&
-			     !uc_cpio_find(im->map, im->early_end, paths[v], &e);
-
-		if (!found ? b->len[v] != 0
-			   : e.filesize != b->len[v] ||
-			     (b->len[v] && memcmp(im->map + e.data_offset, b->file[v],
-						  b->len[v])))
-			return false;
-	}
-	return true;
-}
-
 /* One initrd: 0 done or unchanged, -1 failed (said on stdout and stderr). */
 static int refresh_one(const struct boot_found *f, const struct built *b,
 		       const struct uc_cpu *cpus, size_t n_cpus, uint32_t mtime,
@@ -167,8 +145,9 @@ static int refresh_one(const struct boot_found *f, const struct built *b,
 				       k == IMAGE_EMPTY ? "empty, not an initrd image"
 							: "not an initrd image");
 	}
+	/* --dry-run: the comparison the real run makes before it writes. */
 	if (!r && dry_run) {
-		res.changed = !holds_built(&im, b);
+		r = image_compare_early(&im, &b->blob[0], &b->blob[1], mtime, &res);
 	} else if (!r) {
 		r = image_replace_early(&im, &b->blob[0], &b->blob[1], mtime, &res);
 	}
@@ -198,6 +177,27 @@ static void say_not_rewritten(const struct boot_found *f)
 {
 	const char *hint = boot_found_update_hint(f->kind);
 
+	/* A UKI it can read: how to rebuild this one (signed, its stub). */
+	if (f->kind == FOUND_UKI) {
+		struct boot_entries one = { 0 };
+		struct diags quiet_d = { 0 };
+		struct uki_sections s;
+		struct uki_texts t;
+
+		if (!uki_read(f->file, &s, &t, &quiet_d)) {
+			const struct boot_entry *e = uki_entry_add(&one, f->path, f->file,
+								   &s, &t);
+			char *how = audit_uki_fix(e);
+
+			printf("%s: not rewritten (a%s unified kernel image): %s\n",
+			       f->file, e->uki_signed ? " signed" : "", how);
+			free(how);
+			uki_texts_free(&t);
+			boot_entries_free(&one);
+			hint = NULL;
+		}
+		diags_free(&quiet_d);
+	}
 	if (hint)
 		printf("%s: not rewritten %s\n", f->file, hint);
 }

@@ -90,8 +90,12 @@ static void print_file(const char *role, const struct boot_file *f)
 {
 	if (!f->path)
 		return;
-	printf("  %s %s%s%s%s\n", role, f->path, f->args ? " " : "",
-	       f->args ? f->args : "", f->file ? "" : " (not found)");
+	printf("  %s %s", role, f->path);
+	if (f->part)
+		printf(" %s (%#llx bytes at %#llx)", f->part_name ? f->part_name : "part",
+		       f->size, f->offset);
+	printf("%s%s%s\n", f->args ? " " : "", f->args ? f->args : "",
+	       f->file ? "" : " (not found)");
 }
 
 static void print_entry(const struct audit_entry *a)
@@ -115,7 +119,14 @@ static void print_entry(const struct audit_entry *a)
 		print_file("kernel", &e->kernel);
 		for (size_t i = 0; i < e->n_initrds; i++)
 			print_file("initrd", &e->initrds[i]);
+		print_file("not-loaded", &e->uki_ignored);
 	}
+	if (e->origin == BOOT_FROM_UKI && e->uki_stub)
+		printf("  stub systemd-stub %u, %s\n", e->uki_stub,
+		       e->uki_signed ? "signed" : "not signed");
+	else if (e->origin == BOOT_FROM_UKI)
+		printf("  stub not systemd-stub of a known version, %s\n",
+		       e->uki_signed ? "signed" : "not signed");
 	for (size_t i = 0; i < a->findings.n; i++)
 		print_finding(&a->findings.v[i], "  ");
 	for (size_t i = 0; i < a->n_rows; i++) {
@@ -225,7 +236,13 @@ static void json_file(const char *role, const struct boot_file *f, bool *first)
 	json_str(f->file);
 	printf(", \"args\": ");
 	json_str(f->args);
-	printf(f->line ? ", \"line\": %u}" : ", \"line\": null}", f->line);
+	printf(f->line ? ", \"line\": %u" : ", \"line\": null", f->line);
+	printf(", \"section\": ");
+	json_str(f->part ? f->part_name : NULL);
+	if (f->part)
+		printf(", \"offset\": %llu, \"size\": %llu}", f->offset, f->size);
+	else
+		printf(", \"offset\": null, \"size\": null}");
 	*first = false;
 }
 
@@ -251,6 +268,7 @@ static void json_entry(const struct audit_entry *a)
 		json_file("kernel", &e->kernel, &first);
 		for (size_t i = 0; i < e->n_initrds; i++)
 			json_file("initrd", &e->initrds[i], &first);
+		json_file("not-loaded", &e->uki_ignored, &first);
 	}
 	printf("], \"cmdline\": ");
 	json_str(e->kind == BOOT_XEN ? e->xen_cmdline : e->cmdline);
@@ -301,15 +319,6 @@ static void note_files(const struct boot_files *files, struct diags *d)
 		const struct boot_found *f = &files->v[i];
 
 		switch (f->kind) {
-		case FOUND_UKI:
-			diag_note(d, f->file, "not checked by this build (its .ucode "
-				  "and .initrd sections); refresh leaves it %s",
-				  boot_found_update_hint(f->kind));
-			break;
-		case FOUND_XEN_EFI:
-			diag_note(d, f->file, "refresh leaves it %s",
-				  boot_found_update_hint(f->kind));
-			break;
 		case FOUND_EARLY_IMAGE:
 		case FOUND_INITRD:
 			if (!f->named)
@@ -414,6 +423,15 @@ int cmd_status(int argc, char **argv)
 		unresolved += entries.v[i].unresolved;
 	}
 	note_files(&files, &d);
+	for (size_t i = 0; i < entries.n; i++)
+		if (entries.v[i].origin == BOOT_FROM_UKI) {
+			char *how = audit_uki_fix(&entries.v[i]);
+
+			diag_note(&d, entries.v[i].config, "refresh does not rewrite "
+				  "it (a%s unified kernel image): %s",
+				  entries.v[i].uki_signed ? " signed" : "", how);
+			free(how);
+		}
 	if (json)
 		putchar('[');
 	for (size_t i = 0; i < entries.n; i++) {

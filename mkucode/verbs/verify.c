@@ -275,7 +275,7 @@ static int open_images(char **argv, size_t n, struct early_input *files,
 		       struct diags *d)
 {
 	for (size_t i = 0; i < n; i++)
-		files[i] = (struct early_input){ argv[i], -1 };
+		files[i] = (struct early_input){ .path = argv[i], .fd = -1 };
 	for (size_t i = 0; i < n; i++) {
 		bool is_stdin = !strcmp(argv[i], "-");
 		int fd;

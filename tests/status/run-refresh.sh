@@ -145,6 +145,30 @@ EOF
 DESC="--dry-run: no image changed (inode, mtime, bytes)" \
 	expect test "$(snapshot n/$V25 n/$V26 n/$V27)" = "$before"
 
+# --dry-run says what the real run does, layout included: the same
+# microcode in an early cpio of another shape (no directory members, as a
+# hand-made one) is rewritten, so --dry-run says it would be.
+tree layout 0x1
+"$UCGEN" cpio kernel/x86/microcode/GenuineIntel.bin=b4.bin -o other-layout.cpio
+cat other-layout.cpio main.cpio.gz >layout/$V27
+echo "kernel 6.1.0-27" >layout/boot/vmlinuz-6.1.0-27-amd64
+before=$(snapshot layout/$V27)
+refresh layout --dry-run --cpu 0x806c1,0x80
+DESC="--dry-run: the same microcode in another layout would be replaced" \
+	expect diff -u - "$T/out" <<EOF || show
+./$V27: would replace the early microcode: intel 0x000806c1 rev 0x000000b4 -> 0x000000b4
+EOF
+DESC="--dry-run: that image unchanged" \
+	expect test "$(snapshot layout/$V27)" = "$before"
+refresh layout --cpu 0x806c1,0x80
+DESC="the real run does what --dry-run said" expect diff -u - "$T/out" <<EOF || show
+./$V27: early microcode replaced: intel 0x000806c1 rev 0x000000b4 -> 0x000000b4
+EOF
+refresh layout --dry-run --cpu 0x806c1,0x80
+DESC="--dry-run after it: unchanged" expect diff -u - "$T/out" <<EOF || show
+./$V27: unchanged
+EOF
+
 # ---------------------------------------------------------------- EIO
 # The first image replaced is 6.1.0-25's (paths are sorted): a run that
 # logs the shim's calls says where its temporary file is created; the
@@ -195,6 +219,18 @@ for f in boot/intel-ucode.img boot/efi/EFI/Linux/debian-6.1.0-27-amd64.efi \
 done
 # shellcheck disable=SC2086
 DESC="early image, UKI, xen.efi: none touched" expect test "$(snapshot $others)" = "$before"
+# A UKI it can read: how to rebuild that one, signed or not.
+if command -v objcopy >/dev/null && [[ -r $UKI_STUB ]]; then
+	uki x/boot/efi/EFI/Linux/signed.efi 256.7 b2.cpio main.cpio.gz signed
+	uki x/boot/efi/EFI/Linux/old-stub.efi stock b2.cpio main.cpio.gz
+	refresh x
+	DESC="a signed UKI: rebuilt with a new .ucode and signed again" \
+		expect grep -qx "\./boot/efi/EFI/Linux/signed.efi: not rewritten (a signed unified kernel image): mkucode -o ucode.cpio, then rebuild the UKI with it as .ucode (ukify build --microcode=ucode.cpio, or objcopy --update-section .ucode=ucode.cpio), and sign it again (sbsign --key KEY --cert CERT)" "$T/out" || show
+	DESC="a UKI on systemd-stub 252: the microcode goes into its initrd" \
+		expect grep -q "^\./boot/efi/EFI/Linux/old-stub.efi: not rewritten (a unified kernel image): mkucode --prepend INITRD, then rebuild the UKI from that initrd" "$T/out" || show
+else
+	tap notok "a signed UKI: objcopy and $UKI_STUB (binutils, systemd-boot-efi) needed"
+fi
 
 # ---------------------------------------------------------------- refusals
 debian3 s

@@ -371,6 +371,70 @@ START_TEST(test_too_big)
 }
 END_TEST
 
+/*
+ * Parts of one file (a UKI's .ucode and .initrd sections) joined as
+ * systemd-stub joins them: each read at its offset, padded to 4, offsets
+ * reported in the whole file; a part past the file's end is an error.
+ */
+START_TEST(test_parts_of_a_file)
+{
+	char dir[] = "/tmp/test-early-XXXXXX", a[64];
+	struct ucgen_buf img = { 0 }, one = { 0 }, two = { 0 };
+	struct ucgen_cpio_entry e = { "x", 0100644, "abc", 3 };
+	struct early_opts o = { false, (size_t)1 << 20 };
+	struct early_input in[2];
+	struct early_part ep;
+	struct diags d = { 0 };
+	struct uc_cpio_entry f;
+	uint64_t off, at1, at2;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(a, sizeof(a), "%s/uki.efi", dir);
+	ck_assert_int_eq(ucgen_cpio(&e, 1, NULL, &one), 0);
+	ucgen_buf_append(&one, "\0\0", 2);
+	e.name = UC_CPIO_PATH_INTEL;
+	ck_assert_int_eq(ucgen_cpio(&e, 1, NULL, &two), 0);
+	/* MZ junk, part one, junk that is no cpio, part two, junk. */
+	ucgen_buf_append(&img, "MZ headers and code.", 20);
+	at1 = img.len;
+	ucgen_buf_append(&img, one.data, one.len);
+	ucgen_buf_append(&img, "\x7f" "ELF and more", 13);
+	at2 = img.len;
+	ucgen_buf_append(&img, two.data, two.len);
+	ucgen_buf_append(&img, "trailing junk", 13);
+	write_file(a, img.data, img.len);
+
+	in[0] = (struct early_input){ .path = a, .fd = -1, .part = true,
+				      .offset = at1, .size = one.len };
+	in[1] = (struct early_input){ .path = a, .fd = -1, .part = true,
+				      .offset = at2, .size = two.len };
+	ck_assert_int_eq(early_read_inputs(&ep, in, 2, &o, &d), 0);
+	ck_assert_uint_eq(d.n, 0);
+	ck_assert_uint_eq(ep.files[1].start, (one.len + 3) & ~(size_t)3);
+	/* The walk runs through both parts: the junk between is not read. */
+	ck_assert_uint_eq(ep.stop, ep.total);
+	ck_assert_int_eq(uc_cpio_find(ep.buf, ep.len, UC_CPIO_PATH_INTEL, &f), 0);
+	ck_assert_uint_eq(early_locate(&ep, f.offset, &off), 1);
+	ck_assert_uint_eq(off, at2);
+	ck_assert_uint_eq(early_file_at(&ep, ep.files[1].start + 6, &off), 1);
+	ck_assert_uint_eq(off, at2 + 6);
+	early_free(&ep);
+
+	/* One byte more than the file holds. */
+	in[1].size = img.len - at2 + 1;
+	ck_assert_int_eq(early_read_inputs(&ep, in, 2, &o, &d), -1);
+	ck_assert_uint_eq(d.n, 1);
+	ck_assert_uint_eq(d.v[0].offset, at2);
+	ck_assert_ptr_nonnull(strstr(d.v[0].text, "ends past the file's end"));
+	diags_free(&d);
+	ucgen_buf_free(&img);
+	ucgen_buf_free(&one);
+	ucgen_buf_free(&two);
+	unlink(a);
+	rmdir(dir);
+}
+END_TEST
+
 static Suite *early_suite(void)
 {
 	Suite *s = suite_create("early");
@@ -379,6 +443,7 @@ static Suite *early_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_random_images);
 	tcase_add_test(tc, test_join_pads_to_4);
+	tcase_add_test(tc, test_parts_of_a_file);
 	tcase_add_test(tc, test_long_name_at_window_end);
 	tcase_add_test(tc, test_name_too_long);
 	tcase_add_test(tc, test_too_big);

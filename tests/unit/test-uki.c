@@ -130,6 +130,7 @@ END_TEST
 START_TEST(entry)
 {
 	struct boot_entries list = { 0 };
+	struct uki_texts t;
 	struct uki_sections s;
 	struct diags d = { 0 };
 	struct boot_entry *e;
@@ -137,7 +138,10 @@ START_TEST(entry)
 	uint8_t *pe = make_pe(full, 7, &len);
 
 	ck_assert_int_eq(uki_parse(pe, len, "EFI/Linux/x.efi", &s, &d), 0);
-	e = uki_entry_add(&list, "EFI/Linux/x.efi", pe, &s);
+	uki_texts_get(pe, &s, &t);
+	ck_assert_uint_eq(t.stub, 0);
+	e = uki_entry_add(&list, "EFI/Linux/x.efi", NULL, &s, &t);
+	uki_texts_free(&t);
 	ck_assert_uint_eq(list.n, 1);
 	ck_assert_int_eq(e->origin, BOOT_FROM_UKI);
 	ck_assert_int_eq(e->kind, BOOT_LINUX);
@@ -155,7 +159,116 @@ START_TEST(entry)
 	ck_assert_uint_eq(e->initrd_align, 4);
 	ck_assert_str_eq(e->cmdline, "root=/dev/sda1 quiet");
 	ck_assert_str_eq(e->title, "6.1.0-13-amd64");
+	ck_assert_ptr_null(e->uki_ignored.path);
+	ck_assert(!e->uki_signed);
 	boot_entries_free(&list);
+	free(pe);
+}
+END_TEST
+
+static void expect_error(const uint8_t *pe, size_t len, uint64_t offset,
+			 const char *want);
+
+/* .sdmagic names the stub: one older than 256 does not hand over .ucode. */
+START_TEST(stub_version)
+{
+	static const char v252[] = "#### LoaderInfo: systemd-stub 252.39-1~deb12u2 ####";
+	static const struct sec old[] = {
+		{ ".sdmagic", v252, sizeof(v252) - 1, 0 },
+		{ ".linux", "KERNEL", 0x200, 0 },
+		{ ".ucode", "MICROCODE", 0x10, 0 },
+		{ ".initrd", "INITRD", 0x200, 0 },
+	};
+	struct boot_entries list = { 0 };
+	struct uki_texts t;
+	struct uki_sections s;
+	struct diags d = { 0 };
+	struct boot_entry *e;
+	size_t len;
+	uint8_t *pe = make_pe(old, 4, &len);
+
+	ck_assert_uint_eq(uki_stub_version(v252, sizeof(v252) - 1), 252);
+	ck_assert_uint_eq(uki_stub_version("#### LoaderInfo: systemd-stub v256-3-gabc ####", 46), 256);
+	ck_assert_uint_eq(uki_stub_version("#### LoaderInfo: systemd-stub 257.6", 35), 257);
+	ck_assert_uint_eq(uki_stub_version("#### LoaderInfo: systemd-stub ", 30), 0);
+	ck_assert_uint_eq(uki_stub_version("#### LoaderInfo: systemd-boot 256 ####", 38), 0);
+	ck_assert_uint_eq(uki_stub_version("#### LoaderInfo: systemd-stub 99999999999 ####", 46), 0);
+
+	ck_assert_int_eq(uki_parse(pe, len, "x.efi", &s, &d), 0);
+	uki_texts_get(pe, &s, &t);
+	ck_assert_uint_eq(t.stub, 252);
+	e = uki_entry_add(&list, "x.efi", "/efi/x.efi", &s, &t);
+	ck_assert_uint_eq(e->uki_stub, 252);
+	/* .initrd alone is handed over; .ucode is kept aside. */
+	ck_assert_uint_eq(e->n_initrds, 1);
+	ck_assert_str_eq(e->initrds[0].part_name, ".initrd");
+	ck_assert_str_eq(e->initrds[0].file, "/efi/x.efi");
+	ck_assert_str_eq(e->uki_ignored.path, "x.efi");
+	ck_assert_uint_eq(e->uki_ignored.offset, s.ucode.offset);
+	ck_assert_uint_eq(e->uki_ignored.size, 0x10);
+
+	/* The same with a 256 stub: .ucode first. */
+	t.stub = 256;
+	e = uki_entry_add(&list, "x.efi", NULL, &s, &t);
+	ck_assert_uint_eq(e->n_initrds, 2);
+	ck_assert_str_eq(e->initrds[0].part_name, ".ucode");
+	ck_assert_ptr_null(e->uki_ignored.path);
+	uki_texts_free(&t);
+	boot_entries_free(&list);
+	free(pe);
+}
+END_TEST
+
+/* A certificate table (data directory 4) with a size: signed. */
+START_TEST(signature)
+{
+	static const struct sec v[] = { { ".linux", "K", 0x200, 0 } };
+	struct uki_sections s;
+	struct diags d = { 0 };
+	size_t len;
+	uint8_t *pe = make_pe(v, 1, &len);
+	uint8_t *opt = pe + LFANEW + 24;
+
+	put32(opt + 108, 16);                   /* NumberOfRvaAndSizes */
+	ck_assert_int_eq(uki_parse(pe, len, "x.efi", &s, &d), 0);
+	ck_assert(!s.has_signature);
+	put32(opt + 112 + 4 * 8, 0x400);        /* the table's file offset */
+	put32(opt + 112 + 4 * 8 + 4, 0x6a8);    /* and size */
+	ck_assert_int_eq(uki_parse(pe, len, "x.efi", &s, &d), 0);
+	ck_assert(s.has_signature);
+	put32(opt + 108, 4);                    /* no directory 4 */
+	ck_assert_int_eq(uki_parse(pe, len, "x.efi", &s, &d), 0);
+	ck_assert(!s.has_signature);
+	free(pe);
+}
+END_TEST
+
+/* .linux, .ucode and .initrd share no byte with the headers or each other. */
+START_TEST(overlaps)
+{
+	static const struct sec v[] = {
+		{ ".linux", "K", 0x200, 0 }, { ".ucode", "U", 0x200, 0 },
+		{ ".initrd", "I", 0x200, 0 },
+	};
+	size_t len;
+	uint8_t *pe = make_pe(v, 3, &len);
+
+	/* .initrd's data from inside .ucode's (0x400..0x600). */
+	put32(pe + TABLE + 80 + 20, 0x500);
+	expect_error(pe, len, TABLE + 80 + 20, "section .initrd (0x200 bytes at 0x500) "
+		     "overlaps .ucode (0x200 bytes at 0x400)");
+	/* Touching is not overlapping. */
+	put32(pe + TABLE + 80 + 20, 0x600);
+	{
+		struct uki_sections s;
+		struct diags d = { 0 };
+
+		ck_assert_int_eq(uki_parse(pe, len, "x.efi", &s, &d), 0);
+	}
+	/* .ucode over the section table. */
+	put32(pe + TABLE + 40 + 20, 0x100);
+	expect_error(pe, len, TABLE + 40 + 20, "section .ucode (at 0x100) overlaps "
+		     "the PE headers (to 0x1c0)");
 	free(pe);
 }
 END_TEST
@@ -384,6 +497,21 @@ START_TEST(real_stub)
 	ck_assert_uint_eq(s.kernel.size, 12);
 	ck_assert(!memcmp(buf + s.kernel.offset, "not a kernel", 12));
 	ck_assert_uint_eq(s.cmdline.size, sizeof(cmdline) - 1);
+	ck_assert(!s.has_signature);
+	free(buf);
+	/* From the file as status reads it: Debian 12's stub, 252. */
+	{
+		struct uki_sections s2;
+		struct uki_texts t;
+
+		ck_assert_int_eq(uki_read(out, &s2, &t, &d), 0);
+		ck_assert_uint_eq(s2.ucode.offset, s.ucode.offset);
+		ck_assert_uint_eq(s2.initrd.offset, s.initrd.offset);
+		ck_assert_str_eq(t.cmdline, cmdline);
+		ck_assert_uint_ge(t.stub, 252);
+		uki_texts_free(&t);
+	}
+	buf = NULL;
 	/* The stub's own .osrel-less build: only what we added is named. */
 	free(buf);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
@@ -399,6 +527,9 @@ static Suite *uki_suite(void)
 	tcase_add_test(tc, sections);
 	tcase_add_test(tc, raw_smaller_than_virtual);
 	tcase_add_test(tc, entry);
+	tcase_add_test(tc, stub_version);
+	tcase_add_test(tc, signature);
+	tcase_add_test(tc, overlaps);
 	tcase_add_test(tc, errors);
 	tcase_add_test(tc, no_sections_at_end);
 	tcase_add_test(tc, first_of_a_name);

@@ -155,7 +155,7 @@ START_TEST(misaligned_intel_member)
 	early_cpio(&blob, false, &img);
 	data = member_off(&img, UC_CPIO_PATH_INTEL, true);
 	ck_assert_uint_ne(data % 16, 0);
-	f = (struct early_input){ write_file("gnu.cpio", &img), -1 };
+	f = (struct early_input){ .path = write_file("gnu.cpio", &img), .fd = -1 };
 	for (int by_fd = 0; by_fd < 2; by_fd++) {
 		if (by_fd)
 			ck_assert_int_ge(f.fd = open(f.path, O_RDONLY), 0);
@@ -192,7 +192,7 @@ START_TEST(aligned_is_clean)
 
 	intel_806c1(&blob);
 	early_cpio(&blob, true, &img);
-	f = (struct early_input){ write_file("aligned.cpio", &img), -1 };
+	f = (struct early_input){ .path = write_file("aligned.cpio", &img), .fd = -1 };
 	run(&f, 1, false, &cpu_806c1, 1, &v, &d);
 	ck_assert_int_eq(v.status, EXIT_OK);
 	ck_assert_uint_eq(v.rows[0].n_problems, 0);
@@ -223,8 +223,8 @@ START_TEST(shadowing_early_image)
 	for (int i = 0; i < 20; i++)
 		ck_assert_int_eq(ucgen_buf_append(&initrd, gz, sizeof(gz)), 0);
 	header = member_off(&initrd, UC_CPIO_PATH_INTEL, false);
-	f[0] = (struct early_input){ write_file("early.cpio", &early), -1 };
-	f[1] = (struct early_input){ write_file("initrd.img", &initrd), -1 };
+	f[0] = (struct early_input){ .path = write_file("early.cpio", &early), .fd = -1 };
+	f[1] = (struct early_input){ .path = write_file("initrd.img", &initrd), .fd = -1 };
 	run(f, 2, false, &cpu_806c1, 1, &v, &d);
 	ck_assert_int_eq(v.status, EXIT_SHOULD_FIX);
 	ck_assert_uint_eq(d.errors, 0);
@@ -240,8 +240,8 @@ START_TEST(shadowing_early_image)
 
 	/* The other order: the loaders stop at the compressed data and never
 	 * reach the early image, whose copy is the dead one. */
-	f[0] = (struct early_input){ write_file("initrd.img", &initrd), -1 };
-	f[1] = (struct early_input){ write_file("early.cpio", &early), -1 };
+	f[0] = (struct early_input){ .path = write_file("initrd.img", &initrd), .fd = -1 };
+	f[1] = (struct early_input){ .path = write_file("early.cpio", &early), .fd = -1 };
 	run(f, 2, false, &cpu_806c1, 1, &v, &d);
 	ck_assert_int_eq(v.status, EXIT_SHOULD_FIX);
 	assert_loads(&v.rows[0], ALL, 0xb4);
@@ -276,7 +276,7 @@ START_TEST(cpu_with_nothing)
 
 	intel_806c1(&blob);
 	early_cpio(&blob, true, &img);
-	f = (struct early_input){ write_file("one.cpio", &img), -1 };
+	f = (struct early_input){ .path = write_file("one.cpio", &img), .fd = -1 };
 	run(&f, 1, false, cpus, 2, &v, &d);
 	ck_assert_int_eq(v.status, EXIT_NO_MICROCODE);
 	ck_assert_uint_eq(v.n_rows, 2);
@@ -305,7 +305,7 @@ START_TEST(raw_file_is_xen_only)
 	struct early_input f;
 
 	intel_806c1(&blob);
-	f = (struct early_input){ write_file("GenuineIntel.bin", &blob), -1 };
+	f = (struct early_input){ .path = write_file("GenuineIntel.bin", &blob), .fd = -1 };
 	run(&f, 1, false, &cpu_806c1, 1, &v, &d);
 	ck_assert_int_eq(v.kind, UC_INPUT_RAW);
 	ck_assert_int_eq(v.status, EXIT_OK);
@@ -331,8 +331,8 @@ START_TEST(raw_file_not_joined)
 
 	intel_806c1(&blob);
 	early_cpio(&blob, true, &img);
-	f[0] = (struct early_input){ write_file("GenuineIntel.bin", &blob), -1 };
-	f[1] = (struct early_input){ write_file("early.cpio", &img), -1 };
+	f[0] = (struct early_input){ .path = write_file("GenuineIntel.bin", &blob), .fd = -1 };
+	f[1] = (struct early_input){ .path = write_file("early.cpio", &img), .fd = -1 };
 	ck_assert_int_eq(verdict_run(&q, &v, &d), -1);
 	ck_assert_int_eq(v.status, EXIT_ERROR);
 	ck_assert_uint_eq(v.n_rows, 0);
@@ -356,7 +356,7 @@ START_TEST(xen_entry_counts_xen_only)
 
 	intel_806c1(&blob);
 	early_cpio(&blob, false, &img);
-	f = (struct early_input){ write_file("gnu.cpio", &img), -1 };
+	f = (struct early_input){ .path = write_file("gnu.cpio", &img), .fd = -1 };
 	run(&f, 1, true, &cpu_806c1, 1, &v, &d);
 	ck_assert_int_eq(v.kind, UC_INPUT_CPIO);
 	assert_loads(&v.rows[0], VERDICT_BIT(UC_XEN_4_17) | VERDICT_BIT(UC_XEN_NEWER),
@@ -399,7 +399,7 @@ START_TEST(malformed_is_an_error)
 	o.defect = UCGEN_CPIO_VALID;
 	ck_assert_int_eq(ucgen_cpio(e2, 2, &o, &good), 0);
 	header = member_off(&good, UC_CPIO_PATH_INTEL, false);
-	f = (struct early_input){ write_file("badhex.cpio", &img), -1 };
+	f = (struct early_input){ .path = write_file("badhex.cpio", &img), .fd = -1 };
 	run(&f, 1, false, &cpu_806c1, 1, &v, &d);
 	ck_assert_int_eq(v.status, EXIT_ERROR);
 	ck_assert_uint_eq(v.n_rows, 1);
@@ -615,7 +615,7 @@ START_TEST(spooled_pipe_answers_as_the_file)
 		pid_t child;
 
 		random_stream(&b);
-		f = (struct early_input){ write_file("stream", &b), -1 };
+		f = (struct early_input){ .path = write_file("stream", &b), .fd = -1 };
 		rf = verdict_run(&q, &vf, &df);
 		f.fd = pipe_of(&b, &child);
 		{

@@ -16,6 +16,7 @@
 
 #include "cpio/cpio.h"
 #include "domain/boot/audit.h"
+#include "domain/boot/uki.h"
 #include "domain/mainpart.h"
 #include "util/alloc.h"
 #include "util/exit.h"
@@ -127,33 +128,35 @@ struct holding {
 	uint64_t member;        /* the vendor file's member header (cpio) */
 };
 
-/* What file holds for cpu's vendor, and the patch it has for cpu. */
-static int holds(const char *file, const struct uc_cpu *cpu, struct holding *h,
-		 struct diags *d)
+/* What a file (or part) holds for cpu's vendor, and the patch it has for cpu. */
+static int holds_input(const struct early_input *in, const struct uc_cpu *cpu,
+		       struct holding *h, struct diags *d)
 {
 	static const struct early_opts opts = { false, EARLY_MAX };
-	struct early_input in = { file, -1 };
 	struct uc_cpu fresh = *cpu;
 	struct uc_load_result r;
 	struct uc_cpio_entry e;
 	struct early_part ep;
 	uint8_t head[64];
+	size_t want = sizeof(head);
 	ssize_t got;
 	int fd;
 
 	memset(h, 0, sizeof(*h));
 	fresh.rev = 0;
-	fd = open(file, O_RDONLY | O_CLOEXEC);
+	fd = open(in->path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return diag_sys(d, file, errno, "cannot open");
-	got = pread(fd, head, sizeof(head), 0);
+		return diag_sys(d, in->path, errno, "cannot open");
+	if (in->part && in->size < want)
+		want = (size_t)in->size;
+	got = pread(fd, head, want, (off_t)(in->part ? in->offset : 0));
 	close(fd);
 	if (got > 0 && (cpu->vendor == UC_VENDOR_INTEL ? uc_intel_probe(head, (size_t)got)
 						       : uc_amd_probe(head, (size_t)got))) {
 		h->raw = true;
 		return 0;       /* the verdict reads it when it is chosen */
 	}
-	if (early_read_inputs(&ep, &in, 1, &opts, d))
+	if (early_read_inputs(&ep, in, 1, &opts, d))
 		return -1;
 	if (!uc_cpio_find(ep.buf, ep.len, vendor_paths[cpu->vendor], &e)) {
 		h->cpio = true;
@@ -166,6 +169,21 @@ static int holds(const char *file, const struct uc_cpu *cpu, struct holding *h,
 	}
 	early_free(&ep);
 	return 0;
+}
+
+static int holds(const char *file, const struct uc_cpu *cpu, struct holding *h,
+		 struct diags *d)
+{
+	struct early_input in = { .path = file, .fd = -1 };
+
+	return holds_input(&in, cpu, h, d);
+}
+
+/* A boot file as the verdict reads it: all of it, or its part. */
+static struct early_input input_of(const struct boot_file *f)
+{
+	return (struct early_input){ .path = f->file, .fd = -1, .part = f->part,
+				     .offset = f->offset, .size = f->size };
 }
 
 /* ---- rows ---- */
@@ -256,24 +274,21 @@ static int verdict_rows(const struct early_input *files, size_t n, bool xen_only
 }
 
 /*
- * mainpart_scan, and for an initrd with no early part at all (a generator
- * that put everything into one compressed archive) the walk from byte 0.
+ * A whole initrd with no early part at all (a generator that put
+ * everything into one compressed archive): the walk from byte 0.
  */
-static int main_part_scan(const char *initrd, struct mainpart_result *r,
+static int main_part_from(const char *initrd, struct mainpart_result *r,
 			  struct diags *d)
 {
 	uint8_t head[8];
 	struct stat st;
 	ssize_t got;
-	int fd, rc;
+	int fd, rc = -1;
 
-	if (mainpart_scan(initrd, MAINPART_MAX_OUT, r, d) || r->initrd)
-		return r->initrd ? 0 : -1;
 	fd = open(initrd, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
 	got = pread(fd, head, sizeof(head), 0);
-	rc = -1;
 	if (got > 0 && mainpart_detect(head, (size_t)got) > MAINPART_CPIO &&
 	    !fstat(fd, &st))
 		rc = mainpart_scan_fd(fd, initrd, 0, (uint64_t)st.st_size,
@@ -283,14 +298,60 @@ static int main_part_scan(const char *initrd, struct mainpart_result *r,
 }
 
 /*
+ * mainpart_scan, and for an initrd with no early part at all the walk
+ * from byte 0; for a part of a file the same within the part.
+ */
+static int main_part_scan(const struct early_input *in, struct mainpart_result *r,
+			  struct diags *d)
+{
+	static const struct early_opts opts = { false, EARLY_MAX };
+	uint64_t base = in->part ? in->offset : 0, start = 0, end;
+	struct early_part ep;
+	uint8_t head[8];
+	struct stat st;
+	ssize_t got;
+	int fd, rc = -1;
+
+	memset(r, 0, sizeof(*r));
+	if (!in->part)
+		return mainpart_scan(in->path, MAINPART_MAX_OUT, r, d) || r->initrd
+		       ? (r->initrd ? 0 : -1)
+		       : main_part_from(in->path, r, d);
+	/* A part (a UKI's .initrd): from where its early part ends, or its
+	 * start when it begins compressed. */
+	fd = open(in->path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	got = pread(fd, head, in->size < sizeof(head) ? (size_t)in->size : sizeof(head),
+		    (off_t)base);
+	end = base + in->size;
+	if (got > 0 && uc_cpio_probe(head, (size_t)got)) {
+		if (!early_read_inputs(&ep, in, 1, &opts, d)) {
+			start = ep.stop;
+			early_free(&ep);
+			r->initrd = true;
+			rc = 0;
+		}
+	} else if (got > 0 && mainpart_detect(head, (size_t)got) > MAINPART_CPIO &&
+		   !fstat(fd, &st)) {
+		rc = 0;
+	}
+	if (!rc && base + start < end)
+		rc = mainpart_scan_fd(fd, in->path, base + start, end, MAINPART_MAX_OUT,
+				      r, d);
+	close(fd);
+	return rc;
+}
+
+/*
  * Microcode in the compressed main part, where no loader looks: asked only
  * where the early part gives a CPU nothing (domain/mainpart streams the
  * rest through libarchive and stops at the first microcode member).  A
  * main part that cannot be read says nothing here: the early part's answer
- * stands.
+ * stands.  fix: what to do (NULL: prepend to the file).
  */
-static void check_main_part(const char *initrd, const struct uc_cpu *cpu,
-			    struct audit_findings *f)
+static void check_main_part(const struct early_input *in, const struct uc_cpu *cpu,
+			    const char *fix, struct audit_findings *f)
 {
 	const char *want = cpu->vendor == UC_VENDOR_INTEL ? "GenuineIntel.bin"
 							  : "AuthenticAMD.bin";
@@ -298,13 +359,20 @@ static void check_main_part(const char *initrd, const struct uc_cpu *cpu,
 	struct diags quiet_d = { 0 };
 	size_t nl, wl = strlen(want);
 
-	if (!main_part_scan(initrd, r, &quiet_d) && r->found &&
-	    (nl = strlen(r->name)) >= wl && !strcmp(r->name + nl - wl, want))
-		add_finding(f, "in-compressed-part", initrd, r->part_offset, 0, 0,
-			    EXIT_NO_MICROCODE, "%s sits in the %s-compressed main "
-			    "part, where no loader looks; fix: mkucode --prepend %s",
-			    r->name, mainpart_compression_name(r->compression),
-			    initrd);
+	if (!main_part_scan(in, r, &quiet_d) && r->found &&
+	    (nl = strlen(r->name)) >= wl && !strcmp(r->name + nl - wl, want)) {
+		if (fix)
+			add_finding(f, "in-compressed-part", in->path, r->part_offset, 0,
+				    0, EXIT_NO_MICROCODE, "%s sits in the %s-compressed "
+				    "main part, where no loader looks; fix: %s", r->name,
+				    mainpart_compression_name(r->compression), fix);
+		else
+			add_finding(f, "in-compressed-part", in->path, r->part_offset, 0,
+				    0, EXIT_NO_MICROCODE, "%s sits in the %s-compressed "
+				    "main part, where no loader looks; fix: mkucode "
+				    "--prepend %s", r->name,
+				    mainpart_compression_name(r->compression), in->path);
+	}
 	diags_free(&quiet_d);
 	free(r);
 }
@@ -316,9 +384,11 @@ static void check_main_part(const char *initrd, const struct uc_cpu *cpu,
  * of its own (a separate early image: rebuilt, not prepended), else NULL.
  */
 static void judge_row(struct audit_row *w, const struct audit_newest *nw,
-		      unsigned int loaders, const char *fix_file,
-		      const char *stale_file, int nothing_status)
+		      unsigned int loaders, const struct early_input *fix_in,
+		      const char *stale_file, const char *fix_how,
+		      int nothing_status)
 {
+	const char *fix_file = fix_in ? fix_in->path : NULL;
 	const struct verdict_row *r = &w->row;
 	bool any = false, all = true;
 	unsigned int stale = 0;
@@ -357,7 +427,12 @@ static void judge_row(struct audit_row *w, const struct audit_newest *nw,
 
 		if (needed && nothing_status == EXIT_NO_MICROCODE) {
 			/* Without a file to fix, the entry's finding says how. */
-			if (fix_file)
+			if (fix_how)
+				add_finding(&w->findings, "missing", fix_file,
+					    DIAG_NO_OFFSET, 0, loaders, EXIT_NO_MICROCODE,
+					    "nothing loaded, while 0x%08x is available; "
+					    "fix: %s", w->newest, fix_how);
+			else if (fix_file)
 				add_finding(&w->findings, "missing", fix_file,
 					    DIAG_NO_OFFSET, 0, loaders, EXIT_NO_MICROCODE,
 					    "nothing loaded, while 0x%08x is available; "
@@ -367,8 +442,8 @@ static void judge_row(struct audit_row *w, const struct audit_newest *nw,
 				add_finding(&w->findings, "missing", NULL, DIAG_NO_OFFSET,
 					    0, loaders, EXIT_NO_MICROCODE, "nothing loaded, "
 					    "while 0x%08x is available", w->newest);
-			if (fix_file)
-				check_main_part(fix_file, &r->cpu, &w->findings);
+			if (fix_in)
+				check_main_part(fix_in, &r->cpu, fix_how, &w->findings);
 		}
 		w->status = needed ? nothing_status : EXIT_OK;
 	} else if (!all) {
@@ -379,7 +454,11 @@ static void judge_row(struct audit_row *w, const struct audit_newest *nw,
 
 		if (loaded)
 			snprintf(rev, sizeof(rev), "0x%08x", loaded);
-		if (stale_file)
+		if (fix_how)
+			add_finding(&w->findings, "stale", fix_file, DIAG_NO_OFFSET, 0,
+				    stale, EXIT_SHOULD_FIX, "loads %s, while 0x%08x is "
+				    "available; fix: %s", rev, w->newest, fix_how);
+		else if (stale_file)
 			add_finding(&w->findings, "stale", stale_file, DIAG_NO_OFFSET, 0,
 				    stale, EXIT_SHOULD_FIX, "loads %s, while 0x%08x is "
 				    "available; fix: mkucode -o %s (refresh does not "
@@ -410,27 +489,67 @@ static bool has_word(const char *cmdline, const char *word)
 
 /* ---- Linux entries ---- */
 
+static bool same_input(const struct early_input *a, const struct early_input *b)
+{
+	return !strcmp(a->path, b->path) && a->part == b->part &&
+	       (!a->part || (a->offset == b->offset && a->size == b->size));
+}
+
+/*
+ * How to put new microcode into a UKI: refresh cannot, since it is one
+ * PE file (signed, often) that a tool built from a stub, a kernel, an
+ * initrd and .ucode.
+ */
+char *audit_uki_fix(const struct boot_entry *e)
+{
+	const char *sign = e->uki_signed ? ", and sign it again (sbsign --key KEY "
+					   "--cert CERT)" : "";
+
+	if (e->uki_stub && e->uki_stub < UKI_STUB_UCODE)
+		return xasprintf("mkucode --prepend INITRD, then rebuild the UKI from "
+				 "that initrd (ukify build --initrd=INITRD, or objcopy "
+				 "--update-section .initrd=INITRD)%s; or rebuild it on "
+				 "systemd-stub %u or newer with .ucode (ukify build "
+				 "--microcode=FILE, FILE from mkucode -o)", sign,
+				 UKI_STUB_UCODE);
+	return xasprintf("mkucode -o ucode.cpio, then rebuild the UKI with it as "
+			 ".ucode (ukify build --microcode=ucode.cpio, or objcopy "
+			 "--update-section .ucode=ucode.cpio)%s", sign);
+}
+
+static char *uki_fix(const struct boot_entry *e)
+{
+	char *how = audit_uki_fix(e), *fix = xasprintf("%s; refresh does not "
+						     "rewrite UKIs", how);
+
+	free(how);
+	return fix;
+}
+
 /* Separate early images and prepended ones: which one the kernel reads. */
-static int order_findings(const struct early_input *files, size_t n,
+static int order_findings(const struct boot_entry *e, const struct early_input *files,
+			  const struct boot_file *const *bf, size_t n,
 			  const struct audit_row *w, struct audit_findings *out,
 			  size_t *holder, struct diags *d)
 {
+	bool uki = e->origin == BOOT_FROM_UKI;
 	struct holding first_h = { 0 };
 	size_t first = n;
 
 	*holder = n;
 	for (size_t i = 0; i < n; i++) {
 		struct holding h;
+		const char *li = files[i].path;
 
 		for (size_t j = 0; j < i; j++)
-			if (!strcmp(files[i].path, files[j].path)) {
+			if (same_input(&files[i], &files[j])) {
 				add_finding(out, "loaded-twice", files[i].path,
 					    DIAG_NO_OFFSET, 0, 0, EXIT_SHOULD_FIX,
 					    "given twice to the kernel; fix: name it "
 					    "once in the entry");
 				goto next;
 			}
-		if (holds(files[i].path, &w->row.cpu, &h, d))
+		if (holds_input(&files[i], &w->row.cpu, &h, d))
 			return -1;
 		if (!h.cpio)
 			continue;
@@ -441,15 +560,36 @@ static int order_findings(const struct early_input *files, size_t n,
 			continue;
 		}
 		if (h.rev_known && (!first_h.rev_known || h.rev > first_h.rev)) {
-			char was[32] = "no update for this CPU";
+			char was[32] = "no update for this CPU", *fix;
 
 			if (first_h.rev_known)
 				snprintf(was, sizeof(was), "0x%08x", first_h.rev);
-			add_finding(out, "shadowed", files[first].path, first_h.member, 0,
+			fix = uki ? uki_fix(e)
+				  : xasprintf("remove it from the entry, or rebuild it "
+					      "(mkucode -o %s)", files[first].path);
+			if (uki)
+				add_finding(out, "shadowed", files[first].path,
+					    first_h.member, 0, LINUX_LOADERS,
+					    EXIT_SHOULD_FIX, "its %s is read first (%s) "
+					    "and hides %s's newer 0x%08x; fix: %s",
+					    bf[first]->part_name, was, bf[i]->part_name,
+					    h.rev, fix);
+			else
+				add_finding(out, "shadowed", files[first].path,
+					    first_h.member, 0, LINUX_LOADERS,
+					    EXIT_SHOULD_FIX, "read first (%s), it hides "
+					    "%s's newer 0x%08x; fix: %s", was, li, h.rev,
+					    fix);
+			free(fix);
+		} else if (uki) {
+			add_finding(out, "loaded-twice", files[i].path, h.member, 0,
 				    LINUX_LOADERS, EXIT_SHOULD_FIX,
-				    "read first (%s), it hides %s's newer 0x%08x; fix: "
-				    "remove it from the entry, or rebuild it (mkucode -o %s)",
-				    was, files[i].path, h.rev, files[first].path);
+				    "its %s carries a second copy of the microcode, which "
+				    "no loader reads (%s comes first); fix: build the UKI "
+				    "from an initrd without it (mkucode strip INITRD, then "
+				    "ukify build --initrd=INITRD)%s", bf[i]->part_name,
+				    bf[first]->part_name,
+				    e->uki_signed ? ", and sign it again" : "");
 		} else {
 			add_finding(out, "loaded-twice", files[i].path, h.member, 0,
 				    LINUX_LOADERS, EXIT_SHOULD_FIX,
@@ -463,25 +603,89 @@ next:;
 	return 0;
 }
 
+/*
+ * A .ucode section the UKI's stub does not hand over (systemd < 256):
+ * whatever microcode it carries never loads.
+ */
+static int ignored_ucode(const struct boot_entry *e, struct audit_row *w,
+			 struct diags *d)
+{
+	struct early_input in = input_of(&e->uki_ignored);
+	struct holding h;
+	char rev[16] = "microcode";
+	char *fix;
+
+	if (!e->uki_ignored.path || !e->uki_ignored.file)
+		return 0;
+	if (holds_input(&in, &w->row.cpu, &h, d))
+		return -1;
+	if (!h.cpio && !h.raw)
+		return 0;
+	if (h.rev_known)
+		snprintf(rev, sizeof(rev), "0x%08x", h.rev);
+	fix = uki_fix(e);
+	add_finding(&w->findings, "uki-ucode-ignored", in.path,
+		    h.cpio ? h.member : in.offset, 0, LINUX_LOADERS, EXIT_SHOULD_FIX,
+		    "its .ucode section carries %s, which systemd-stub %u never hands "
+		    "to the kernel (.ucode is read from systemd %u on); fix: %s",
+		    rev, e->uki_stub, UKI_STUB_UCODE, fix);
+	free(fix);
+	w->status = worse(w->status, EXIT_SHOULD_FIX);
+	return 0;
+}
+
+/* A UKI's section that is a raw vendor file rather than an initrd. */
+static bool raw_part(const struct boot_file *f)
+{
+	uint8_t head[64];
+	size_t want = f->size < sizeof(head) ? (size_t)f->size : sizeof(head);
+	ssize_t got;
+	int fd;
+
+	if (!f->part)
+		return false;
+	fd = open(f->file, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	got = pread(fd, head, want, (off_t)f->offset);
+	close(fd);
+	return got > 0 && (uc_intel_probe(head, (size_t)got) ||
+			   uc_amd_probe(head, (size_t)got));
+}
+
 /* A Linux entry: its initrds joined, per CPU; fixes go to the last one,
- * the distribution's initrd. */
+ * the distribution's initrd (a UKI's: how to rebuild it). */
 static int audit_linux(struct audit_entry *a, const struct verdict_cpu *cpus,
 		       size_t n_cpus, const struct audit_newest *nw, bool *malformed,
 		       struct diags *d)
 {
 	const struct boot_entry *e = a->entry;
 	struct early_input *files = xmalloc((e->n_initrds + 1) * sizeof(*files));
+	const struct boot_file **bf = xmalloc((e->n_initrds + 1) * sizeof(*bf));
+	char *fix_how = e->origin == BOOT_FROM_UKI ? uki_fix(e) : NULL;
 	size_t n = 0, cap = 0;
 	int rc = 0;
 
 	for (size_t i = 0; i < e->n_initrds; i++) {
-		if (e->initrds[i].file)
-			files[n++] = (struct early_input){ e->initrds[i].file, -1 };
-		else
+		if (e->initrds[i].file && raw_part(&e->initrds[i])) {
+			/* ukify --microcode=GenuineIntel.bin: no cpio, no load. */
+			add_finding(&a->findings, "uki-ucode-raw", e->config,
+				    e->initrds[i].offset, 0, LINUX_LOADERS,
+				    EXIT_SHOULD_FIX, "its %s section is a raw vendor "
+				    "file, which the kernel does not read (it takes an "
+				    "early cpio)%s; fix: %s", e->initrds[i].part_name,
+				    i + 1 < e->n_initrds ? ", and where its initramfs "
+				    "unpacker meets it, it stops (invalid magic): what "
+				    "follows is not unpacked either" : "", fix_how);
+		} else if (e->initrds[i].file) {
+			bf[n] = &e->initrds[i];
+			files[n++] = input_of(&e->initrds[i]);
+		} else {
 			add_finding(&a->findings, "not-found", e->config, DIAG_NO_OFFSET,
 				    e->initrds[i].line, 0, EXIT_SHOULD_FIX,
 				    "initrd %s: no such file; fix: correct the path or "
 				    "remove it from the entry", e->initrds[i].path);
+		}
 	}
 	if (e->kernel.path && !e->kernel.file)
 		add_finding(&a->findings, "not-found", e->config, DIAG_NO_OFFSET,
@@ -490,8 +694,8 @@ static int audit_linux(struct audit_entry *a, const struct verdict_cpu *cpus,
 	if (!e->n_initrds)
 		add_finding(&a->findings, "no-initrd", e->config, DIAG_NO_OFFSET, e->line,
 			    0, EXIT_OK, "the entry loads no initrd, so no early microcode; "
-			    "fix: add one that carries it (mkucode -o FILE, then initrd "
-			    "FILE first)");
+			    "fix: %s", fix_how ? fix_how : "add one that carries it "
+			    "(mkucode -o FILE, then initrd FILE first)");
 	/* dis_ucode_ldr: the kernel's early loader returns before it looks. */
 	if (has_word(e->cmdline, "dis_ucode_ldr")) {
 		for (size_t c = 0; c < n_cpus; c++) {
@@ -516,6 +720,8 @@ static int audit_linux(struct audit_entry *a, const struct verdict_cpu *cpus,
 				    "dis_ucode_ldr on the command line: the kernel "
 				    "loads no early microcode; fix: drop it (keep it "
 				    "for a recovery entry only)");
+		free(fix_how);
+		free(bf);
 		free(files);
 		return 0;
 	}
@@ -534,12 +740,15 @@ static int audit_linux(struct audit_entry *a, const struct verdict_cpu *cpus,
 		for (size_t i = from; i < a->n_rows; i++) {
 			struct audit_row *w = &a->rows[i];
 			struct audit_findings order = { 0 };
+			/* A UKI without .initrd: the UKI is what to rebuild. */
+			struct early_input whole = { .path = e->config, .fd = -1 };
 			size_t holder = n;
 
-			if (n > 1 && order_findings(files, n, w, &order, &holder, d))
+			if (n > 1 && order_findings(e, files, bf, n, w, &order, &holder, d))
 				rc = -1;
-			judge_row(w, nw, a->loaders, n ? files[n - 1].path : NULL,
-				  holder + 1 < n ? files[holder].path : NULL,
+			judge_row(w, nw, a->loaders,
+				  n ? &files[n - 1] : fix_how ? &whole : NULL,
+				  holder + 1 < n ? files[holder].path : NULL, fix_how,
 				  EXIT_NO_MICROCODE);
 			for (size_t j = 0; j < order.n; j++) {
 				grow(&w->findings.v, &w->findings.cap, w->findings.n + 1,
@@ -548,8 +757,12 @@ static int audit_linux(struct audit_entry *a, const struct verdict_cpu *cpus,
 				w->status = worse(w->status, order.v[j].status);
 			}
 			free(order.v);
+			if (ignored_ucode(e, w, d))
+				rc = -1;
 		}
 	}
+	free(fix_how);
+	free(bf);
 	free(files);
 	return rc;
 }
@@ -629,16 +842,47 @@ static void module_args(struct audit_entry *a, const struct audit_opts *o)
 	}
 }
 
+static const char *vendor_file(const struct uc_cpu *cpu)
+{
+	return cpu->vendor == UC_VENDOR_INTEL ? "GenuineIntel.bin" : "AuthenticAMD.bin";
+}
+
+/* How to write the newest as the raw file file (Xen's ucode= module). */
+static char *raw_how(const struct uc_cpu *cpu, const char *file)
+{
+	return xasprintf("mkucode --vendor %s --raw DIR, then cp DIR/%s %s",
+			 cpu->vendor == UC_VENDOR_INTEL ? "intel" : "amd",
+			 vendor_file(cpu), file);
+}
+
+/* How to give xen.efi microcode: a raw file in ucode=, or the cpio in
+ * front of the ramdisk with ucode=scan. */
+static char *xen_efi_fix(const struct uc_cpu *cpu, const char *ramdisk)
+{
+	return xasprintf("mkucode --vendor %s --raw DIR, copy DIR/%s beside xen.efi "
+			 "and name it in ucode= of the section; or mkucode --prepend "
+			 "%s and ucode=scan in options= (refresh does not rewrite "
+			 "xen.efi's files or configuration)",
+			 cpu->vendor == UC_VENDOR_INTEL ? "intel" : "amd",
+			 vendor_file(cpu), ramdisk);
+}
+
 static int audit_xen(struct audit_entry *a, const struct verdict_cpu *cpus,
 		     size_t n_cpus, const struct audit_newest *nw,
 		     const struct audit_opts *o, bool *malformed, struct diags *d)
 {
 	const struct boot_entry *e = a->entry;
+	bool efi = e->origin == BOOT_FROM_XEN_EFI;
 	size_t n = e->n_modules, cap = 0;
 	long claimed = -1;
 	struct ucode_opt u;
 
 	parse_ucode(e->xen_cmdline, &u);
+	/* xen.efi's ucode= file is the module Xen takes (over a ucode=<n>). */
+	if (efi && e->xen_ucode_module > 0) {
+		u.has_index = true;
+		u.index = e->xen_ucode_module;
+	}
 	module_args(a, o);
 	if (e->xen.path && !e->xen.file)
 		add_finding(&a->findings, "not-found", e->config, DIAG_NO_OFFSET,
@@ -667,7 +911,8 @@ static int audit_xen(struct audit_entry *a, const struct verdict_cpu *cpus,
 				    "of a raw module", u.index, n);
 		else
 			claimed = j;
-		if (claimed == 1)
+		/* xen.efi's ucode= file is a module of its own, never the ramdisk. */
+		if (claimed == 1 && !efi)
 			add_finding(&a->findings, "xen-index-initrd", e->config,
 				    DIAG_NO_OFFSET, e->modules[1].line, XEN_LOADERS,
 				    EXIT_SHOULD_FIX, "ucode=%ld names module 1, the dom0 "
@@ -679,7 +924,9 @@ static int audit_xen(struct audit_entry *a, const struct verdict_cpu *cpus,
 	for (size_t c = 0; c < n_cpus; c++) {
 		const struct verdict_cpu *cpu = &cpus[c];
 		long scanned = -1, raw = -1, any = -1;
-		bool any_raw = false;
+		bool any_raw = false, chosen_raw = false;
+		char *raw_fix = NULL;
+		struct early_input initrd_in = { .path = NULL, .fd = -1 };
 		long chosen;
 		size_t from = a->n_rows;
 		struct holding h;
@@ -701,12 +948,17 @@ static int audit_xen(struct audit_entry *a, const struct verdict_cpu *cpus,
 				raw = (long)i;
 		}
 		chosen = u.scan && scanned >= 0 ? scanned : claimed;
-		if (u.scan && scanned < 0 && raw >= 0 && claimed < 0)
+		if (u.scan && scanned < 0 && raw >= 0 && claimed < 0) {
+			char *fix = efi ? xstrdup("name it in ucode= of the section")
+					: xasprintf("ucode=%ld", raw);
+
 			add_finding(&a->findings, "xen-scan-raw", e->config, DIAG_NO_OFFSET,
 				    e->modules[raw].line, XEN_LOADERS, EXIT_SHOULD_FIX,
 				    "ucode=scan finds no early cpio, and module %ld (%s) is "
-				    "a raw vendor file, which scan skips; fix: ucode=%ld",
-				    raw, e->modules[raw].path, raw);
+				    "a raw vendor file, which scan skips; fix: %s", raw,
+				    e->modules[raw].path, fix);
+			free(fix);
+		}
 		if (chosen < 0 || !e->modules[chosen].file) {
 			bool carried = any >= 0 && !u.scan && !u.has_index;
 			/* A recovery entry without ucode=: none on purpose. */
@@ -716,18 +968,37 @@ static int audit_xen(struct audit_entry *a, const struct verdict_cpu *cpus,
 			empty_row(&a->rows[a->n_rows++], cpu, a->loaders,
 				  u.scan || u.has_index ? "no module Xen reads holds microcode"
 							: "Xen's command line has no ucode=");
-			/* The fix: the microcode in front of dom0's initrd. */
+			/* The fix: the microcode in front of dom0's initrd, or
+			 * (xen.efi) a raw file in ucode=. */
+			if (efi)
+				raw_fix = xen_efi_fix(&cpu->cpu, n > 1 ? e->modules[1].path
+								     : "RAMDISK");
+			initrd_in.path = n > 1 ? e->modules[1].file : NULL;
 			judge_row(&a->rows[from], nw, a->loaders,
-				  n > 1 ? e->modules[1].file : NULL, NULL,
+				  initrd_in.path ? &initrd_in : NULL, NULL, raw_fix,
 				  way_back ? EXIT_OK : carried ? EXIT_SHOULD_FIX
 							       : EXIT_NO_MICROCODE);
-			if (way_back && c == 0) {
-				add_finding(&a->findings, "no-ucode-recovery", e->config,
-					    DIAG_NO_OFFSET, e->xen.line, XEN_LOADERS,
-					    EXIT_OK, "a recovery entry without ucode=: Xen "
-					    "loads no microcode, the way back from a bad "
-					    "update");
-			} else if (carried && !way_back) {
+			free(raw_fix);
+			raw_fix = NULL;
+			if (way_back) {
+				if (c == 0)
+					add_finding(&a->findings, "no-ucode-recovery",
+						    e->config, DIAG_NO_OFFSET, e->xen.line,
+						    XEN_LOADERS, EXIT_OK, "a recovery entry "
+						    "without ucode=: Xen loads no microcode, the "
+						    "way back from a bad update");
+			} else if (carried && efi) {
+				add_finding(&a->rows[from].findings, "xen-no-ucode", e->config,
+					    DIAG_NO_OFFSET, e->line, XEN_LOADERS,
+					    EXIT_SHOULD_FIX, "module %ld (%s) carries "
+					    "microcode, but Xen reads none without ucode=; "
+					    "fix: %s", any, e->modules[any].path, any_raw
+					    ? "name that file in ucode= of the section (xen.efi "
+					      "loads it as the microcode module)"
+					    : "add ucode=scan to the section's options=");
+				a->rows[from].status = worse(a->rows[from].status,
+							     EXIT_SHOULD_FIX);
+			} else if (carried) {
 				add_finding(&a->rows[from].findings, "xen-no-ucode", e->config,
 					    DIAG_NO_OFFSET, e->xen.line, XEN_LOADERS,
 					    EXIT_SHOULD_FIX, "module %ld (%s) carries "
@@ -739,13 +1010,28 @@ static int audit_xen(struct audit_entry *a, const struct verdict_cpu *cpus,
 			}
 			continue;
 		} else {
-			struct early_input f = { e->modules[chosen].file, -1 };
+			struct early_input f = { .path = e->modules[chosen].file, .fd = -1 };
 
 			if (verdict_rows(&f, 1, true, cpu, a->loaders, &a->rows, &a->n_rows,
 					 &cap, malformed, d))
 				return -1;
-			if (chosen == claimed && c == 0 &&
-			    !holds(f.path, &cpu->cpu, &h, d) && h.raw)
+			chosen_raw = chosen == claimed && !holds(f.path, &cpu->cpu, &h, d) &&
+				     h.raw;
+			if (chosen_raw) {
+				char *how = raw_how(&cpu->cpu, f.path);
+
+				raw_fix = xasprintf("%s (refresh does not rewrite raw "
+						    "files)", how);
+				if (c == 0 && efi)
+					diag_note(d, f.path, "the raw file %s's ucode= "
+						  "names: refresh does not rewrite it; %s",
+						  e->config, how);
+				free(how);
+			}
+			if (!raw_fix && efi)
+				raw_fix = xen_efi_fix(&cpu->cpu, n > 1 ? e->modules[1].path
+								     : "RAMDISK");
+			if (chosen_raw && c == 0 && !efi)
 				diag_note(d, f.path, "a raw module (ucode=%ld): refresh "
 					  "does not rewrite it; mkucode --raw DIR writes "
 					  "the newest, then copy it over this file", u.index);
@@ -755,17 +1041,35 @@ static int audit_xen(struct audit_entry *a, const struct verdict_cpu *cpus,
 
 			if (chosen == claimed && !(u.scan && scanned >= 0) &&
 			    !holds(e->modules[chosen].file, &w->row.cpu, &h, d) && h.cpio) {
-				silence(&w->row.loader[2], true, "Xen 4.17 takes a raw "
-					"vendor file with ucode=<n>, not a cpio");
-				add_finding(&w->findings, "xen-index-cpio", e->config,
-					    DIAG_NO_OFFSET, e->modules[chosen].line,
-					    BIT(UC_XEN_4_17), EXIT_SHOULD_FIX,
-					    "ucode=%ld names a cpio, which Xen 4.17 ignores "
-					    "(newer Xen reads it); fix: ucode=scan", u.index);
+				silence(&w->row.loader[2], true, efi
+					? "Xen 4.17 takes a raw vendor file as xen.efi's "
+					  "ucode=, not a cpio"
+					: "Xen 4.17 takes a raw vendor file with ucode=<n>, "
+					  "not a cpio");
+				if (efi)
+					add_finding(&w->findings, "xen-index-cpio", e->config,
+						    DIAG_NO_OFFSET, e->modules[chosen].line,
+						    BIT(UC_XEN_4_17), EXIT_SHOULD_FIX,
+						    "ucode=%s names a cpio, which Xen 4.17 "
+						    "ignores (newer Xen reads it); fix: a raw "
+						    "file there (mkucode --raw DIR), or ucode=scan "
+						    "in options= with the cpio in front of the "
+						    "ramdisk (mkucode --prepend)",
+						    e->modules[chosen].path);
+				else
+					add_finding(&w->findings, "xen-index-cpio", e->config,
+						    DIAG_NO_OFFSET, e->modules[chosen].line,
+						    BIT(UC_XEN_4_17), EXIT_SHOULD_FIX,
+						    "ucode=%ld names a cpio, which Xen 4.17 "
+						    "ignores (newer Xen reads it); fix: ucode=scan",
+						    u.index);
 			}
-			judge_row(w, nw, a->loaders, e->modules[chosen].file, NULL,
+			initrd_in.path = e->modules[chosen].file;
+			judge_row(w, nw, a->loaders, &initrd_in, NULL, raw_fix,
 				  EXIT_NO_MICROCODE);
 		}
+		free(raw_fix);
+		raw_fix = NULL;
 	}
 	return 0;
 }

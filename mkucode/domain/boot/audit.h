@@ -28,6 +28,10 @@
  *                     way back from a bad update; a note
  *   ucode-disabled    dis_ucode_ldr in an entry that is no recovery entry:
  *                     the kernel's early loader does nothing
+ *   uki-ucode-ignored a UKI's .ucode carries microcode, but its stub
+ *                     (systemd < 256) does not hand .ucode to the kernel
+ *   uki-ucode-raw     a UKI's .ucode (or .initrd) is a raw vendor file,
+ *                     which the kernel does not read
  * plus the verdict's problems (the core's UC_ERR_* names).
  */
 #ifndef MKUCODE_DOMAIN_BOOT_AUDIT_H
@@ -109,6 +113,12 @@ int audit_entry(const struct boot_entry *e, const struct verdict_cpu *cpus,
 		const struct audit_opts *o, struct audit_entry *out,
 		struct diags *d);
 void audit_entry_free(struct audit_entry *a);
+
+/*
+ * How to give a UKI new microcode (refresh cannot: one PE file, often
+ * signed, built from a stub, a kernel, an initrd and .ucode): malloc'd.
+ */
+char *audit_uki_fix(const struct boot_entry *e);
 
 /* "ok", "to fix", "no microcode", "error" */
 const char *audit_status_name(int status);

@@ -16,6 +16,8 @@
 #include "domain/boot/bls.h"
 #include "domain/boot/grub.h"
 #include "domain/boot/syslinux.h"
+#include "domain/boot/uki.h"
+#include "domain/boot/xen_efi_cfg.h"
 #include "util/alloc.h"
 #include "util/fileio.h"
 
@@ -202,6 +204,62 @@ static int scan_dir(const char *root, const char *dir, const char *pattern,
 	return 0;
 }
 
+/* The directories of an EFI system partition's EFI/ (EFI/debian, ...). */
+static const char *const esp_roots[] = { "/boot/efi", "/efi" };
+static const char *const esp_efi[] = { "/EFI", "/efi" };
+
+/*
+ * xen*.efi in each vendor directory of the ESPs (EFI/VENDOR/, where
+ * Xen's make install-xen and distributions put it), one file once (on a
+ * FAT ESP "EFI" and "efi" are one directory).
+ */
+static int scan_esp_xen(const char *root, struct boot_files *files, struct diags *d)
+{
+	int rc = 0;
+
+	for (size_t r = 0; r < 2; r++)
+		for (size_t e = 0; e < 2; e++) {
+			char *dir = xasprintf("%s%s", esp_roots[r], esp_efi[e]);
+			char *where = under(root, dir);
+			struct dirent **names;
+			int n = scandir(where, &names, NULL, by_name);
+
+			for (int i = 0; i < n; i++) {
+				const char *v = names[i]->d_name;
+				char *sub = xasprintf("%s/%s", dir, v);
+				size_t before = files->n;
+
+				if (strcmp(v, ".") && strcmp(v, "..") && strcmp(v, "Linux"))
+					rc |= scan_dir(root, sub, "xen*.efi", FOUND_XEN_EFI,
+						       files, d);
+				/* Drop what an earlier spelling found already. */
+				for (size_t k = before; k < files->n;) {
+					bool seen = false;
+
+					for (size_t j = 0; j < before && !seen; j++)
+						seen = same_file(files->v[j].file, files->v[k].file);
+					if (!seen) {
+						k++;
+						continue;
+					}
+					free(files->v[k].path);
+					free(files->v[k].file);
+					free(files->v[k].version);
+					memmove(&files->v[k], &files->v[k + 1],
+						(files->n - k - 1) * sizeof(*files->v));
+					files->n--;
+				}
+				free(sub);
+				free(names[i]);
+			}
+			if (n >= 0)
+				free(names);
+			free(where);
+			free(dir);
+		}
+	return rc;
+}
+
 int boot_discover(const char *root, struct boot_files *files, struct diags *d)
 {
 	static const char *const uki_dirs[] = { "/boot/efi/EFI/Linux", "/efi/EFI/Linux" };
@@ -211,6 +269,7 @@ int boot_discover(const char *root, struct boot_files *files, struct diags *d)
 	rc |= scan_dir(root, "/boot", NULL, FOUND_KERNEL, files, d);
 	for (size_t i = 0; i < 2; i++)
 		rc |= scan_dir(root, uki_dirs[i], "*.efi", FOUND_UKI, files, d);
+	rc |= scan_esp_xen(root, files, d);
 	for (size_t i = 0; i < N_LOCATIONS; i++)
 		rc |= scan_dir(root, config_locations[i].dir, config_locations[i].pattern,
 			       FOUND_CONFIG, files, d);
@@ -375,6 +434,114 @@ static void add_pair(struct boot_entries *entries, const struct boot_files *file
 	boot_entry_add_initrd(e, initrd->path, 0)->file = xstrdup(initrd->file);
 }
 
+/*
+ * The configuration xen.efi reads: its name with .efi replaced by .cfg,
+ * then, until one exists, the name cut at its last '.', '-' or '_'
+ * (xen-4.17-amd64.efi: xen-4.17-amd64.cfg, xen-4.17.cfg, xen-4.cfg,
+ * xen.cfg), in its directory.  NULL when none exists.
+ */
+char *boot_xen_efi_cfg(const char *xen_file)
+{
+	const char *slash = strrchr(xen_file, '/');
+	size_t dir = slash ? (size_t)(slash - xen_file) + 1 : 0;
+	size_t n = strlen(xen_file);
+	char *base;
+
+	if (n >= dir + 4 && !strcasecmp(xen_file + n - 4, ".efi"))
+		n -= 4;
+	base = xasprintf("%.*s", (int)n, xen_file);
+	for (;;) {
+		char *cfg = xasprintf("%s.cfg", base);
+		char *cut;
+
+		if (is_regular(cfg)) {
+			free(base);
+			return cfg;
+		}
+		free(cfg);
+		cut = base + strlen(base);
+		while (cut > base + dir && !strchr(".-_", cut[-1]))
+			cut--;
+		if (cut <= base + dir + 1)
+			break;
+		cut[-1] = 0;
+	}
+	free(base);
+	return NULL;
+}
+
+/* A path in xen.cfg: from xen.efi's directory; '\\' as '/'; a leading
+ * one from the root of the ESP it is on (the directory above EFI/). */
+static char *resolve_xen_efi(const char *xen_file, const char *path)
+{
+	char *p = xstrdup(path), *file;
+	const char *slash = strrchr(xen_file, '/'), *efi;
+	int dir = slash ? (int)(slash - xen_file) : 0;
+
+	for (char *c = p; *c; c++)
+		if (*c == '\\')
+			*c = '/';
+	if (p[0] == '/') {
+		/* The last EFI/ in its path is the ESP's. */
+		efi = NULL;
+		for (const char *at = strcasestr(xen_file, "/EFI/"); at;
+		     at = strcasestr(at + 1, "/EFI/"))
+			efi = at;
+		file = xasprintf("%.*s%s", efi ? (int)(efi - xen_file) : dir, xen_file, p);
+	} else {
+		file = xasprintf("%.*s/%s", dir, xen_file, p);
+	}
+	free(p);
+	if (is_regular(file))
+		return file;
+	free(file);
+	return NULL;
+}
+
+/* xen.efi started by the firmware: the entry its configuration makes. */
+static int xen_efi_entry(const char *root, const struct boot_found *f,
+			 struct boot_entries *entries, struct diags *d)
+{
+	char *cfg = boot_xen_efi_cfg(f->file);
+	struct xen_efi_cfg c;
+	struct boot_entry *e;
+	uint8_t *buf;
+	size_t len;
+	int r;
+
+	(void)root;
+	if (!cfg) {
+		diag_note(d, f->file, "no xen*.cfg beside it: not checked as an EFI "
+			  "entry (a boot loader that loads it by multiboot2 names its "
+			  "modules)");
+		return 0;
+	}
+	if (read_file(cfg, &buf, &len, d)) {
+		free(cfg);
+		return -1;
+	}
+	if (len > CONFIG_MAX) {
+		free(buf);
+		r = diag_error(d, cfg, "%zu bytes: too big for a xen.efi "
+			       "configuration", len);
+		free(cfg);
+		return r;
+	}
+	r = xen_efi_cfg_parse((const char *)buf, len, cfg, &c, d);
+	free(buf);
+	if (r) {
+		free(cfg);
+		return -1;
+	}
+	e = xen_efi_entry_add(entries, &c, cfg, f->path);
+	e->xen.file = xstrdup(f->file);
+	for (size_t i = 0; i < e->n_modules; i++)
+		e->modules[i].file = resolve_xen_efi(f->file, e->modules[i].path);
+	xen_efi_cfg_free(&c);
+	free(cfg);
+	return 0;
+}
+
 int boot_collect(const char *root, struct boot_entries *entries,
 		 struct boot_files *files, struct diags *d)
 {
@@ -393,6 +560,25 @@ int boot_collect(const char *root, struct boot_entries *entries,
 		for (size_t k = first; k < entries->n; k++)
 			resolve_entry(root, &entries->v[k]);
 	}
+	/* A UKI is an entry of its own: the firmware or systemd-boot starts it. */
+	for (size_t i = 0; i < files->n; i++) {
+		const struct boot_found *f = &files->v[i];
+		struct uki_sections s;
+		struct uki_texts t;
+
+		if (f->kind != FOUND_UKI)
+			continue;
+		if (uki_read(f->file, &s, &t, d)) {
+			rc = -1;
+			continue;
+		}
+		uki_entry_add(entries, f->path, f->file, &s, &t);
+		uki_texts_free(&t);
+	}
+	for (size_t i = 0; i < files->n; i++)
+		if (files->v[i].kind == FOUND_XEN_EFI &&
+		    xen_efi_entry(root, &files->v[i], entries, d))
+			rc = -1;
 	for (size_t i = 0; i < files->n; i++)
 		if (files->v[i].kind == FOUND_KERNEL && !loaded(entries, files->v[i].file))
 			add_pair(entries, files, &files->v[i]);

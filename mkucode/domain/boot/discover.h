@@ -14,7 +14,10 @@
  *                         amd-ucode.img early_ucode.cpio microcode.cpio (the
  *                         names GRUB's scripts load first), early-ucode.cpio,
  *                         *-ucode.img
- *   Xen                   DIR/boot: xen*.gz, xen*.efi (with xen*.cfg beside)
+ *   Xen                   DIR/boot: xen*.gz, xen*.efi; xen*.efi in each
+ *                         DIR/boot/efi/EFI/VENDOR/ and DIR/efi/EFI/VENDOR/
+ *                         (also spelt efi/), with the configuration beside
+ *                         it that xen.efi reads (boot_xen_efi_cfg)
  *   UKIs                  DIR/boot/efi/EFI/Linux/ *.efi, DIR/efi/EFI/Linux/ *.efi
  *   configurations        DIR/boot/grub/grub.cfg, DIR/boot/grub2/grub.cfg;
  *                         loader/entries/ *.conf under DIR/boot, DIR/boot/efi
@@ -79,7 +82,8 @@ int boot_discover(const char *root, struct boot_files *files, struct diags *d);
 /*
  * boot_discover, then every config found read by its parser (a config
  * whose format has no parser in this build: a warning naming it), every
- * path resolved (boot_resolve), then a BOOT_FROM_PAIR entry for each
+ * path resolved (boot_resolve), a BOOT_FROM_UKI entry for each UKI (its
+ * PE sections, domain/boot/uki.h), then a BOOT_FROM_PAIR entry for each
  * kernel with an initrd that no entry loads, with the early images GRUB's
  * scripts put first (the stock names found, in GRUB's order) before the
  * initrd, as grub-mkconfig would write the entry.  0, or -1 after an error
@@ -94,6 +98,17 @@ int boot_collect(const char *root, struct boot_entries *entries,
  * nowhere.
  */
 char *boot_resolve(const char *root, const char *config, const char *path);
+
+/*
+ * The configuration xen.efi (xen_file, DIR-joined) reads when the firmware
+ * starts it: xen-4.17-amd64.efi tries xen-4.17-amd64.cfg, xen-4.17.cfg,
+ * xen-4.cfg, xen.cfg beside it, first found wins; malloc'd, or NULL.  Its
+ * paths are from xen.efi's directory ('\\' read as '/'; a leading one
+ * from the root of the ESP).  The -cfg= option and a section chosen on
+ * xen.efi's command line (a firmware boot entry's options) cannot be
+ * seen from here: the default section is the one checked.
+ */
+char *boot_xen_efi_cfg(const char *xen_file);
 
 void boot_files_free(struct boot_files *files);
 

@@ -85,6 +85,7 @@ static void entry_free(struct boot_entry *e)
 	for (size_t k = 0; k < e->n_modules; k++)
 		file_free(&e->modules[k]);
 	free(e->modules);
+	file_free(&e->uki_ignored);
 	free(e->why);
 }
 
@@ -113,6 +114,7 @@ const char *boot_origin_name(enum boot_origin o)
 	case BOOT_FROM_SYSLINUX: return "syslinux";
 	case BOOT_FROM_UKI: return "uki";
 	case BOOT_FROM_PAIR: return "pair";
+	case BOOT_FROM_XEN_EFI: return "xen-efi";
 	}
 	return "unknown";
 }

@@ -23,6 +23,7 @@ enum boot_origin {
 	BOOT_FROM_SYSLINUX,    /* syslinux.cfg, extlinux.conf, pxelinux.cfg/NAME */
 	BOOT_FROM_UKI,         /* EFI/Linux/NAME.efi */
 	BOOT_FROM_PAIR,        /* a kernel and initrd in /boot no config names */
+	BOOT_FROM_XEN_EFI,     /* xen.efi started by the firmware, its xen.cfg */
 };
 
 enum boot_kind {
@@ -45,6 +46,7 @@ struct boot_file {
 	 * loader reads size bytes at offset. */
 	bool part;
 	unsigned long long offset, size;
+	const char *part_name;  /* a part's name for people (".ucode"); static */
 };
 
 struct boot_entry {
@@ -73,6 +75,19 @@ struct boot_entry {
 	char *xen_cmdline;
 	struct boot_file *modules;
 	size_t n_modules;
+	/* xen.efi: the module its configuration's ucode= file is, which Xen
+	 * takes as ucode=<n> would name it (over any ucode=<n> in options=);
+	 * 0: none. */
+	long xen_ucode_module;
+
+	/*
+	 * A UKI (BOOT_FROM_UKI): signed (it has a certificate table), the
+	 * systemd-stub version it was built from (0: not known), and a
+	 * .ucode section that stub does not hand the kernel (path NULL: none).
+	 */
+	bool uki_signed;
+	unsigned int uki_stub;
+	struct boot_file uki_ignored;
 
 	/* Set when the entry cannot be resolved statically. */
 	bool unresolved;
@@ -101,7 +116,7 @@ void boot_entry_unresolved(struct boot_entry *e, const char *fmt, ...);
 void boot_entries_drop_last(struct boot_entries *list);
 void boot_entries_free(struct boot_entries *list);
 
-/* "grub", "bls", "syslinux", "uki", "pair" */
+/* "grub", "bls", "syslinux", "uki", "pair", "xen-efi" */
 const char *boot_origin_name(enum boot_origin o);
 
 #endif /* MKUCODE_DOMAIN_BOOT_ENTRY_H */
