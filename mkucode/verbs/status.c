@@ -330,6 +330,31 @@ static void note_files(const struct boot_files *files, struct diags *d)
 	}
 }
 
+/*
+ * A CPU running an older revision than the newest in the SOURCEs gets it at
+ * the next boot; say once that `late` can load it now, and why the early
+ * path stays the safe one.
+ */
+static void note_late(const struct audit_entry *audits, size_t n,
+		      struct diags *d)
+{
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < audits[i].n_rows; j++) {
+			const struct audit_row *r = &audits[i].rows[j];
+
+			if (!r->row.rev_known || !r->newest_known ||
+			    r->newest <= r->row.cpu.rev)
+				continue;
+			diag_note(d, NULL, "a CPU runs revision 0x%08x "
+				  "and 0x%08x is available: the next boot loads it "
+				  "from the entries that carry it; 'mkucode late' "
+				  "can load it now, without a reboot, where it is "
+				  "safe (mkucode(8), LATE LOADING)",
+				  r->row.cpu.rev, r->newest);
+			return;
+		}
+}
+
 int cmd_status(int argc, char **argv)
 {
 	static const struct option options[] = {
@@ -423,6 +448,7 @@ int cmd_status(int argc, char **argv)
 		unresolved += entries.v[i].unresolved;
 	}
 	note_files(&files, &d);
+	note_late(audits, entries.n, &d);
 	for (size_t i = 0; i < entries.n; i++)
 		if (entries.v[i].origin == BOOT_FROM_UKI) {
 			char *how = audit_uki_fix(&entries.v[i]);

@@ -705,7 +705,7 @@ static int audit_linux(struct audit_entry *a, const struct verdict_cpu *cpus,
 			w = &a->rows[a->n_rows++];
 			empty_row(w, &cpus[c], a->loaders, "dis_ucode_ldr on the "
 				  "command line: the early loader does nothing");
-			judge_row(w, nw, a->loaders, NULL, NULL,
+			judge_row(w, nw, a->loaders, NULL, NULL, fix_how,
 				  e->recovery ? EXIT_OK : EXIT_NO_MICROCODE);
 		}
 		if (e->recovery)
