@@ -54,6 +54,9 @@ for f in \
 	'-rwxr-xr-x ./usr/share/initramfs-tools/hooks/mkucode' \
 	'-rwxr-xr-x ./etc/kernel/postinst.d/zy-mkucode' \
 	'-rwxr-xr-x ./usr/lib/kernel/install.d/91-mkucode.install' \
+	'-rw-r--r-- ./etc/default/grub.d/zz-mkucode.cfg' \
+	'-rwxr-xr-x ./etc/grub.d/25_mkucode' \
+	'-rwxr-xr-x ./usr/sbin/mkucode-syslinux' \
 	'-rw-r--r-- ./usr/share/man/man8/mkucode.8.gz' \
 	'-rw-r--r-- ./usr/share/man/man5/mkucode.conf.5.gz'; do
 	tap_check "dpkg-deb -c: $f" grep -qxF -- "$f" "$work/contents"
@@ -71,8 +74,11 @@ interest-noawait /usr/lib/firmware/intel-ucode
 interest-noawait /usr/lib/firmware/amd-ucode'
 tap_check "dpkg-deb -I triggers: one interest-noawait line per firmware directory" \
 	test "$(dpkg-deb -I "$deb" triggers | grep '^interest')" = "$expect_triggers"
-tap_check "conffiles: /etc/mkucode.conf and the kernel hook (kept by dpkg -r)" \
-	test "$(sort "$work/ctl/conffiles")" = "/etc/kernel/postinst.d/zy-mkucode
+# The GRUB files stay after dpkg -r too: both do nothing without mkucode.
+tap_check "conffiles: /etc/mkucode.conf, the GRUB files and the kernel hook (kept by dpkg -r)" \
+	test "$(LC_ALL=C sort "$work/ctl/conffiles")" = "/etc/default/grub.d/zz-mkucode.cfg
+/etc/grub.d/25_mkucode
+/etc/kernel/postinst.d/zy-mkucode
 /etc/mkucode.conf"
 
 # The postinst with a mkucode stub: refresh on configure and on triggered,
