@@ -56,7 +56,7 @@ static int carries_cpio(const char *file, uint64_t *at, struct diags *d)
 {
 	static const struct early_opts opts = { false, EARLY_MAX };
 	static const char *const paths[] = { UC_CPIO_PATH_INTEL, UC_CPIO_PATH_AMD };
-	struct early_input in = { file, -1 };
+	struct early_input in = { .path = file, .fd = -1 };
 	struct uc_cpio_entry ce;
 	struct early_part ep;
 	int found = 0;
