@@ -219,6 +219,8 @@ bad cpu-not-served 1 grub --root . --cpu 06-9e-0a --kernel $K --initrd $I
 bad one-cpu-not-served 1 grub --root . --cpu 06-8c-01 --cpu 06-9e-0a --kernel $K --initrd $I
 bad xen-raw-cpu-not-served 1 grub --root . --cpu 0xa20f12 --xen $X --kernel $K \
 	--initrd /boot/plain.img --raw /boot/GenuineIntel.bin
+bad xen-raw-other-vendor 1 grub --root . --cpu 06-8c-01,0x80 --xen $X --kernel $K \
+	--initrd /boot/plain.img --raw /boot/AuthenticAMD.bin
 bad compressed-part 1 grub --root . --kernel $K --initrd /boot/in-main.img
 bad early-before-cpio 1 grub --root . --kernel $K --initrd /boot/plain.img \
 	--early /boot/early-b2.img --initrd /boot/early.img

@@ -123,6 +123,7 @@ static void findings_free(struct audit_findings *l)
 struct holding {
 	bool cpio;              /* its early part has the vendor path */
 	bool raw;               /* it is a raw vendor file of that vendor */
+	bool foreign_raw;       /* ... or of the other vendor only */
 	bool rev_known;         /* it has a patch for the CPU: rev */
 	uint32_t rev;
 	uint64_t member;        /* the vendor file's member header (cpio) */
@@ -151,10 +152,14 @@ static int holds_input(const struct early_input *in, const struct uc_cpu *cpu,
 		want = (size_t)in->size;
 	got = pread(fd, head, want, (off_t)(in->part ? in->offset : 0));
 	close(fd);
-	if (got > 0 && (cpu->vendor == UC_VENDOR_INTEL ? uc_intel_probe(head, (size_t)got)
-						       : uc_amd_probe(head, (size_t)got))) {
-		h->raw = true;
-		return 0;       /* the verdict reads it when it is chosen */
+	if (got > 0) {
+		bool intel = uc_intel_probe(head, (size_t)got);
+		bool amd = uc_amd_probe(head, (size_t)got);
+
+		h->raw = cpu->vendor == UC_VENDOR_INTEL ? intel : amd;
+		h->foreign_raw = !h->raw && (intel || amd);
+		if (h->raw || h->foreign_raw)
+			return 0;       /* the verdict reads it when it is chosen */
 	}
 	if (early_read_inputs(&ep, in, 1, &opts, d))
 		return -1;
@@ -1008,6 +1013,32 @@ static int audit_xen(struct audit_entry *a, const struct verdict_cpu *cpus,
 				a->rows[from].status = worse(a->rows[from].status,
 							     EXIT_SHOULD_FIX);
 			}
+			continue;
+		} else if (chosen == claimed &&
+			   !holds(e->modules[chosen].file, &cpu->cpu, &h, d) &&
+			   h.foreign_raw) {
+			/* Xen would parse it as this CPU's vendor's data and
+			 * reject it: say what it is instead. */
+			bool intel = cpu->cpu.vendor == UC_VENDOR_INTEL;
+			char *named = efi ? xstrdup("xen.efi's ucode=")
+					  : xasprintf("ucode=%ld", u.index);
+			char *why = xasprintf("%s names %s, which holds %s microcode "
+					      "only", named, e->modules[chosen].path,
+					      intel ? "AMD" : "Intel");
+			char *how = xasprintf("give Xen this CPU's microcode too: "
+					      "ucode=scan with it prepended to dom0's "
+					      "initrd (mkucode --prepend), or an %s raw "
+					      "file in %s (mkucode --vendor %s --raw DIR)",
+					      intel ? "Intel" : "AMD", named,
+					      intel ? "intel" : "amd");
+
+			grow(&a->rows, &cap, a->n_rows + 1, sizeof(*a->rows));
+			empty_row(&a->rows[a->n_rows++], cpu, a->loaders, why);
+			judge_row(&a->rows[from], nw, a->loaders, NULL, NULL, how,
+				  EXIT_NO_MICROCODE);
+			free(named);
+			free(why);
+			free(how);
 			continue;
 		} else {
 			struct early_input f = { .path = e->modules[chosen].file, .fd = -1 };

@@ -466,12 +466,19 @@ int stanza_check(const struct boot_entry *e, const struct verdict_cpu *cpus,
 			served |= row_served(&a.rows[i].row);
 		}
 		if (!served && a.n_rows) {
+			const struct verdict_row *w = &a.rows[0].row;
+			const char *why = NULL;
 			char label[64], names[64];
 
-			verdict_row_label(&a.rows[0].row, label, sizeof(label));
+			/* The first loader's reason, when it is more than "none". */
+			for (size_t k = 0; k < VERDICT_LOADERS && !why; k++)
+				if (w->loader[k].counts)
+					why = w->loader[k].why;
+			verdict_row_label(w, label, sizeof(label));
 			verdict_loader_names(a.loaders, names, sizeof(names));
 			diag_error(d, NULL, "%s: no loader would load microcode from "
-				   "this entry (%s)", label, names);
+				   "this entry (%s)%s%s", label, names, why ? ": " : "",
+				   why ? why : "");
 		}
 		audit_entry_free(&a);
 	}
