@@ -21,8 +21,12 @@
 
 #include "ucode_consumer.h"
 
-#define CONFIG_FILE "/etc/mkucode.conf"
-#define CONFIG_DIR "/etc/mkucode.conf.d"
+/* meson's confdir: where the shipped mkucode.conf is installed. */
+#ifndef MKUCODE_CONFDIR
+#define MKUCODE_CONFDIR "/etc"
+#endif
+#define CONFIG_FILE MKUCODE_CONFDIR "/mkucode.conf"
+#define CONFIG_DIR MKUCODE_CONFDIR "/mkucode.conf.d"
 /* Bigger than any configuration a person writes. */
 #define CONFIG_MAX_SIZE (64 * 1024)
 

@@ -38,6 +38,18 @@ check_file "$(opt initramfstoolsdir)/hooks/mkucode" packaging/initramfs-tools/ho
 check_file "$(opt kernelhookdir)/postinst.d/zy-mkucode" packaging/kernel/postinst.d/zy-mkucode 755
 check_file "$(opt kernelinstalldir)/91-mkucode.install" packaging/kernel-install/91-mkucode.install 755
 check_file "$(opt alpmhookdir)/95-mkucode.hook" packaging/pacman/mkucode.hook 644
+check_file "$(opt confdir)/mkucode.conf" etc/mkucode.conf 644
+check_file "$(opt confdir)/default/grub.d/zz-mkucode.cfg" grub.d/zz-mkucode.cfg 644
+check_file "$(opt confdir)/grub.d/25_mkucode" grub.d/25_mkucode 755
+tap_check "confdir is /etc by default, whatever the prefix ($(opt prefix))" test "$(opt confdir)" = /etc
+# The installed command reads the configuration where it was installed: a
+# key it does not know, put there, is an error naming that file.
+conf=$T/root$(opt confdir)/mkucode.conf
+echo "no-such-key = 1" >>"$conf"
+"$T/root$(opt prefix)/$(opt sbindir)/mkucode" status --root "$T/root" >/dev/null 2>"$T/err"
+rc=$?
+tap_check "the installed mkucode reads $(opt confdir)/mkucode.conf (exit $rc)" \
+	grep -qF "$conf: line " "$T/err"
 tap_check "the defaults are the paths Debian's dracut, initramfs-tools, kernel packages and systemd read" \
 	test "$(opt dracutmoduledir) $(opt initramfstoolsdir) $(opt kernelinstalldir) $(opt kernelhookdir)" = \
 	"/usr/lib/dracut/modules.d /usr/share/initramfs-tools /usr/lib/kernel/install.d /etc/kernel"
