@@ -9,6 +9,9 @@
 #   else:     the configured selection.
 # Either is read from dracut's own firmware path, $fw_dir (--fwdir and
 # fw_dir= in dracut.conf count), not from the sources mkucode.conf names.
+# With --sysroot DIR the configuration is DIR's (mkucode --root DIR); fw_dir
+# is taken as dracut takes it (its default already lies under DIR), and
+# hostonly's CPUs are the running machine's, as in dracut's own block.
 #
 # How it fits in dracut 059 (and dracut-ng): install() runs in dracut's own
 # shell, before dracut's microcode block.  That block, when early_microcode
@@ -44,7 +47,8 @@
 # always does.
 
 # dracut's variables (fw_dir, hostonly, early_microcode, create_early_cpio,
-# acpi_override, acpi_table_dir, early_cpio_dir) are set and read by dracut.
+# acpi_override, acpi_table_dir, early_cpio_dir, dracutsysrootdir) are set
+# and read by dracut.
 # shellcheck disable=SC2154,SC2034
 
 check() {
@@ -134,7 +138,8 @@ mkucode_prepare_early_dir() {
 # The vendor files mkucode selects, into RAW.  1: mkucode failed (said).
 mkucode_select() {
     local _raw=$1 _d _v
-    local -a _src=()
+    local -a _src=() _root=()
+    [[ $dracutsysrootdir ]] && _root=(--root "$dracutsysrootdir")
     for _d in $fw_dir; do
         for _v in intel-ucode amd-ucode; do
             [[ -d $_d/$_v ]] && _src+=("$_d/$_v")
@@ -144,10 +149,10 @@ mkucode_select() {
     ((${#_src[@]})) || return 2
     if [[ $hostonly ]]; then
         # The configured selection first, then this machine's CPUs of it.
-        mkucode build -q -o "$_raw.configured" "${_src[@]}" \
+        mkucode build -q "${_root[@]}" -o "$_raw.configured" "${_src[@]}" \
             && mkucode build -q --host --raw "$_raw" "$_raw.configured"
     else
-        mkucode build -q --raw "$_raw" "${_src[@]}"
+        mkucode build -q "${_root[@]}" --raw "$_raw" "${_src[@]}"
     fi
 }
 

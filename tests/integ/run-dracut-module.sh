@@ -169,6 +169,21 @@ tap_check "hostonly: exactly what mkucode --host selects (this machine: $host_ve
 tap_check "hostonly: something was selected" \
 	sh -c 'ls "$1" | grep -q .' _ "$T/want-host"
 
+# --sysroot: the configuration is the sysroot's, not this machine's.
+mkdir -p "$T/target/etc" "$T/want-sysroot"
+echo "cpu = 0x50654,0xb7" >"$T/target/etc/mkucode.conf"
+"$mkucode" build -q --cpu 0x50654,0xb7 --raw "$T/want-sysroot" "$T/fwA/intel-ucode" \
+	"$T/fwB/intel-ucode" "$T/fwB/amd-ucode"
+run_module sysroot dracutsysrootdir="$T/target"
+dracut_after sysroot
+tap_check "--sysroot: the sysroot's mkucode.conf selects (cpu = 0x50654,0xb7 only)" \
+	same_selection "$T/sysroot.cpio" "$T/want-sysroot"
+echo "no-such-key = 1" >"$T/target/etc/mkucode.conf"
+run_module sysroot-bad dracutsysrootdir="$T/target"
+tap_check "--sysroot: a broken sysroot configuration is mkucode's failure, dracut's own block runs" \
+	sh -c 'grep -qx early_microcode=yes "$1" && grep -q "mkucode: warning" "$2"' _ \
+	"$T/sysroot-bad.vars" "$T/sysroot-bad.err"
+
 # early_microcode=no (--no-early-microcode): the module does nothing.
 run_module off early_microcode=no
 tap_check "--no-early-microcode: the module leaves dracut's variables and folder alone" \
