@@ -16,30 +16,11 @@
 
 set -euo pipefail
 
-if (($# != 3)); then
-	echo "usage: $0 MKUCODE UCGEN FAULTINJECT" >&2
-	exit 2
-fi
-MKUCODE=$(realpath "$1")
-UCGEN=$(realpath "$2")
-FAULTINJECT=$(realpath "$3")
-HERE=$(dirname "$(realpath "$0")")
-
-# shellcheck source-path=SCRIPTDIR source=../lib/tap.sh
-. "$HERE/../lib/tap.sh"
-
-for tool in gzip seq cmp stat; do
-	if ! command -v "$tool" >/dev/null; then
-		tap_skip_all "$tool not found"
-		exit 0
-	fi
-done
-
-T=$(mktemp -d)
-trap '[ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
-cd "$T"
-unset SOURCE_DATE_EPOCH
-export LC_ALL=C TZ=UTC
+# shellcheck source-path=SCRIPTDIR source=../lib/suite.sh
+. "$(dirname "$(realpath "$0")")/../lib/suite.sh"
+suite_args MKUCODE UCGEN FAULTINJECT -- "$@"
+suite_need gzip seq cmp stat
+suite_tmpdir refresh
 
 # shellcheck source=trees.sh
 . "$HERE/trees.sh"

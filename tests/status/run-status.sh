@@ -30,8 +30,10 @@
 #                offset named
 #   grub-xen     a grub.cfg (read by domain/boot/grub) with a Linux entry, a
 #                Xen entry with ucode=scan, one without it (the fix is one
-#                word: exit 4), and GRUB 2.06's one-line module2 with a
+#                word: exit 4), GRUB 2.06's one-line module2 with a
 #                separate early image (dom0 would get the cpio)
+#   grub-xen-other-vendor  ucode=2 naming an AMD raw file on this Intel
+#                CPU: said as such, not as a broken Intel file (exit 3)
 #   bls-extlinux a BLS entry (two initrds: a stale early image first) and an
 #                extlinux.conf with a Linux label and an mboot.c32 Xen label
 #                (domain/boot/bls, domain/boot/syslinux)
@@ -52,41 +54,13 @@
 
 set -euo pipefail
 
-UPDATE=
-if [[ ${1:-} == --update ]]; then
-	UPDATE=1
-	shift
-fi
-if (($# < 2 || $# > 3)); then
-	echo "usage: $0 [--update] MKUCODE UCGEN [SRCDIR]" >&2
-	exit 2
-fi
-MKUCODE=$(realpath "$1")
-UCGEN=$(realpath "$2")
-SRCDIR=$(realpath "${3:-$(dirname "$0")}")
-GOLDEN=$SRCDIR/golden
-
-HERE=$(dirname "$(realpath "$0")")
-# shellcheck source-path=SCRIPTDIR source=../lib/tap.sh
-. "$HERE/../lib/tap.sh"
-
-for tool in gzip seq diff objcopy od; do
-	if ! command -v "$tool" >/dev/null; then
-		tap_skip_all "$tool not found"
-		exit 0
-	fi
-done
-
-if [[ ! -r /usr/lib/systemd/boot/efi/linuxx64.efi.stub ]]; then
-	tap_skip_all "no systemd stub (systemd-boot-efi) to make UKIs from"
-	exit 0
-fi
-
-T=$(mktemp -d)
-trap '[ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
-cd "$T"
-unset SOURCE_DATE_EPOCH
-export LC_ALL=C TZ=UTC
+# shellcheck source-path=SCRIPTDIR source=../lib/suite.sh
+. "$(dirname "$(realpath "$0")")/../lib/suite.sh"
+suite_args "[--update]" MKUCODE UCGEN "[SRCDIR]" -- "$@"
+suite_need gzip seq diff objcopy od
+[[ -r /usr/lib/systemd/boot/efi/linuxx64.efi.stub ]] ||
+	suite_skip "no systemd stub (systemd-boot-efi) to make UKIs from"
+suite_tmpdir status
 
 # The trees' shapes (microcode, tree, kernel, debian3), shared with
 # run-refresh.sh.
@@ -132,6 +106,10 @@ kernel grub-xen 6.1.0-27-amd64
 mk --prepend grub-xen/boot/initrd.img-6.1.0-27-amd64 b4.bin
 cp b4.cpio grub-xen/boot/intel-ucode.img
 echo "xen 4.17" >grub-xen/boot/xen-4.17-amd64.gz
+ug amd --equiv 0xa20f12 --patch 0xa201210 --date 0x03152024 --seed 7 -o amd.bin
+mkdir amd-raw
+mk --raw amd-raw amd.bin
+cp amd-raw/AuthenticAMD.bin grub-xen/boot/
 mkdir -p grub-xen/boot/grub
 cat >grub-xen/boot/grub/grub.cfg <<'EOF'
 set default=0
@@ -153,6 +131,18 @@ menuentry 'Debian GNU/Linux, with Xen hypervisor (GRUB 2.06 one module line)' {
 	multiboot2 /boot/xen-4.17-amd64.gz placeholder ucode=scan
 	module2 /boot/vmlinuz-6.1.0-27-amd64 placeholder root=/dev/vda1 ro
 	module2 --nounzip /boot/intel-ucode.img /boot/initrd.img-6.1.0-27-amd64
+}
+EOF
+
+# The same kernel and Xen, and one entry whose ucode=2 names an AMD raw file.
+tree grub-xen-other-vendor 0x1
+cp -r grub-xen/boot/. grub-xen-other-vendor/boot/
+cat >grub-xen-other-vendor/boot/grub/grub.cfg <<'EOF'
+menuentry 'Debian GNU/Linux, with Xen hypervisor (an AMD raw module)' {
+	multiboot2 /boot/xen-4.17-amd64.gz placeholder ucode=2
+	module2 /boot/vmlinuz-6.1.0-27-amd64 placeholder root=/dev/vda1 ro
+	module2 --nounzip /boot/initrd.img-6.1.0-27-amd64
+	module2 --nounzip /boot/AuthenticAMD.bin
 }
 EOF
 
@@ -297,28 +287,11 @@ printf '\377\376[\000g\000' >xen-efi-utf16/boot/efi/EFI/debian/xen.cfg
 
 # case NAME TREE ARGS...: run status in TREE, compare with golden/NAME.txt.
 case_() {
-	local name=$1 dir=$2 rc=0 got
+	local name=$1 dir=$2
 	shift 2
-	got=$T/$name.txt
-	(cd "$T/$dir" && "$MKUCODE" status "$@" >"$T/.out" 2>"$T/.err") || rc=$?
-	{
-		echo "\$ mkucode status $*   # in $dir"
-		cat "$T/.out"
-		if [[ -s $T/.err ]]; then
-			echo "[stderr]"
-			cat "$T/.err"
-		fi
-		echo "[exit $rc]"
-	} >"$got"
-	if [[ -n $UPDATE ]]; then
-		cp "$got" "$GOLDEN/$name.txt"
-		tap ok "$name (golden updated)"
-	elif diff -u "$GOLDEN/$name.txt" "$got" >"$T/.diff" 2>&1; then
-		tap ok "$name"
-	else
-		tap notok "$name"
-		tap_diag <"$T/.diff"
-	fi
+	transcript "\$ mkucode status $*   # in $dir" \
+		in_dir "$T/$dir" "$MKUCODE" status "$@" >"$T/$name.txt"
+	golden_check "$name.txt" "$T/$name.txt" "$name"
 }
 
 case_ debian3 debian3 --root .
@@ -336,6 +309,7 @@ case_ malformed malformed --root .
 case_ usage current --root . --all --cpu 0x806c1
 case_ grub-xen grub-xen --root .
 case_ grub-xen-json grub-xen --root . --json
+case_ grub-xen-other-vendor grub-xen-other-vendor --root .
 case_ bls-extlinux bls-extlinux --root .
 case_ compressed compressed --root .
 case_ uki-fresh uki-fresh --root .
@@ -363,7 +337,7 @@ case_ xen-efi-utf16 xen-efi-utf16 --root .
 # What the goldens say, asserted on their own: the exit codes.
 for want in debian3:3 early-stale:4 current:0 current-newer-source:4 running:0 \
 	cpu-option:3 all-cpus:0 cpu-without-update:0 efi:3 malformed:1 usage:2 \
-	grub-xen:4 bls-extlinux:4 compressed:3 uki-fresh:0 uki-stale:4 uki-twice:4 \
+	grub-xen:4 grub-xen-other-vendor:3 bls-extlinux:4 compressed:3 uki-fresh:0 uki-stale:4 uki-twice:4 \
 	uki-shadowed:4 uki-initrd-only:0 uki-old-stub:3 uki-compressed:3 uki-raw-ucode:3 uki-truncated:1 uki-overlap:1 \
 	xen-efi-raw:0 xen-efi-stale:4 xen-efi-scan:0 xen-efi-no-ucode:4 xen-efi-none:3 \
 	xen-efi-cpio:4 xen-efi-bad-default:1 xen-efi-utf16:1; do

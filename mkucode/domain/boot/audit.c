@@ -1028,7 +1028,8 @@ static int audit_xen(struct audit_entry *a, const struct verdict_cpu *cpus,
 			char *how = xasprintf("give Xen this CPU's microcode too: "
 					      "ucode=scan with it prepended to dom0's "
 					      "initrd (mkucode --prepend), or an %s raw "
-					      "file in %s (mkucode --vendor %s --raw DIR)",
+					      "file as the one %s names (mkucode --vendor "
+					      "%s --raw DIR)",
 					      intel ? "Intel" : "AMD", named,
 					      intel ? "intel" : "amd");
 
