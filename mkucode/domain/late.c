@@ -111,6 +111,12 @@ int late_read_system(const char *root, struct late_system *sys, struct diags *d)
 	    !strcmp(sys->release, "."))
 		sys->release[0] = '\0';
 	free(p);
+	/* firmware_class.path=: the kernel reads that directory first.  Only
+	 * an absolute one is taken (the kernel joins it with the name as is). */
+	p = under(root, "/sys/module/firmware_class/parameters/path");
+	if (!read_text(p, sys->fw_path, sizeof(sys->fw_path)) || sys->fw_path[0] != '/')
+		sys->fw_path[0] = '\0';
+	free(p);
 	p = under(root, CPU_DIR "/microcode");
 	sys->microcode_sysfs = exists(p);
 	free(p);
@@ -482,11 +488,13 @@ int late_firmware(const struct late_system *sys, const struct late_plan *plan,
 		  struct late_firmware *fw, struct diags *d)
 {
 	const struct late_row *row = boot_row(plan);
-	/* request_firmware's order: updates/RELEASE, updates, RELEASE, the
-	 * directory itself. */
-	const char *dirs[4] = { NULL, "/lib/firmware/updates", NULL, "/lib/firmware" };
+	/* request_firmware's order: firmware_class.path=, updates/RELEASE,
+	 * updates, RELEASE, the directory itself.  The first three are the
+	 * administrator's: a file there is set aside and put back. */
+	const char *dirs[5] = { NULL, NULL, "/lib/firmware/updates", NULL, "/lib/firmware" };
+	enum { ADMIN_DIRS = 3 };
 	char rel_updates[256], rel[256];
-	char *updates_dir = NULL;
+	char *admin_dir = NULL;
 
 	memset(fw, 0, sizeof(*fw));
 	if (!row)
@@ -496,10 +504,12 @@ int late_firmware(const struct late_system *sys, const struct late_plan *plan,
 		snprintf(rel_updates, sizeof(rel_updates), "/lib/firmware/updates/%s",
 			 sys->release);
 		snprintf(rel, sizeof(rel), "/lib/firmware/%s", sys->release);
-		dirs[0] = rel_updates;
-		dirs[2] = rel;
+		dirs[1] = rel_updates;
+		dirs[3] = rel;
 	}
-	for (int i = 0; i < 4 && !fw->found; i++) {
+	if (sys->fw_path[0])
+		dirs[0] = sys->fw_path;
+	for (int i = 0; i < 5 && !fw->found; i++) {
 		char *p;
 
 		if (!dirs[i])
@@ -507,8 +517,8 @@ int late_firmware(const struct late_system *sys, const struct late_plan *plan,
 		p = xasprintf("%s%s/%s", sys->root ? sys->root : "", dirs[i], fw->name);
 		if (exists(p)) {
 			fw->found = p;
-			if (i < 2)
-				updates_dir = xstrdup(dirs[i]);
+			if (i < ADMIN_DIRS)
+				admin_dir = xstrdup(dirs[i]);
 		} else {
 			free(p);
 		}
@@ -537,10 +547,10 @@ int late_firmware(const struct late_system *sys, const struct late_plan *plan,
 	/* Ours goes where the loader looks first and packages put nothing:
 	 * updates/ (the one in use, when there is one there). */
 	fw->target = xasprintf("%s%s/%s", sys->root ? sys->root : "",
-			       updates_dir ? updates_dir : "/lib/firmware/updates",
+			       admin_dir ? admin_dir : "/lib/firmware/updates",
 			       fw->name);
-	fw->target_exists = updates_dir != NULL;
-	free(updates_dir);
+	fw->target_exists = admin_dir != NULL;
+	free(admin_dir);
 	/* What an interrupted run set aside must not be set aside again
 	 * (over itself): that would lose it. */
 	{

@@ -39,6 +39,7 @@ struct late_system {
 	bool microcode_sysfs;       /* /sys/devices/system/cpu/microcode */
 	bool reload;                /* .../microcode/reload */
 	char release[128];          /* /proc/sys/kernel/osrelease, "" */
+	char fw_path[256];          /* firmware_class.path= (read first), "" */
 	struct host_cpu *cpus;
 	size_t n_cpus;
 };

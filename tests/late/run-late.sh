@@ -124,6 +124,17 @@ cp b4.bin admin/lib/firmware/intel-ucode/06-8c-01
 mkdir -p admin/lib/firmware/updates/intel-ucode
 cp b4.bin admin/lib/firmware/updates/intel-ucode/06-8c-01
 
+# firmware_class.path=/opt/fw, read before /lib/firmware/updates: the
+# administrator's b4 there is what the kernel reads, so b6 goes there
+tree fwpath
+cpu fwpath 0 intel 6 140 1 0xb4 "" sysfs
+online fwpath 0
+reload fwpath
+cp b4.bin fwpath/lib/firmware/intel-ucode/06-8c-01
+mkdir -p fwpath/sys/module/firmware_class/parameters fwpath/opt/fw/intel-ucode
+echo /opt/fw >fwpath/sys/module/firmware_class/parameters/path
+cp b4.bin fwpath/opt/fw/intel-ucode/06-8c-01
+
 # reload that cannot be opened for writing (a directory here; not root,
 # on a real system)
 tree reloaddir
@@ -299,6 +310,9 @@ case_ nofw-dry-run nofw -- --root . --dry-run ../b6.bin
 case_ admin-placed admin "$P" \
 	"LATE_RELOAD_RUN=cp lib/firmware/updates/intel-ucode/06-8c-01 ../admin.bin; echo 0xb6 >$V0" \
 	-- --root . ../b6.bin
+case_ fwpath-placed fwpath "$P" \
+	"LATE_RELOAD_RUN=cp opt/fw/intel-ucode/06-8c-01 ../fwpath.bin; echo 0xb6 >$V0" \
+	-- --root . ../b6.bin
 case_ current current -- --root .
 case_ none-selected bare -- --root . --date-before 2000-01-01
 case_ bare2-updated bare2 "$P" "LATE_RELOAD_RUN=echo 0xb4 >$V0" -- --root .
@@ -329,7 +343,7 @@ case_ dom0-amd dom0-amd -- --root . --dry-run
 
 # What the goldens say, asserted on their own: the exit codes.
 for want in bare-dry-run:0 bare-updated:0 bare-unchanged:1 bare-kernel-refused:1 reload-unwritable:1 \
-	bare-placed:0 nofw-dry-run:0 admin-placed:0 current:3 none-selected:3 bare2-updated:0 two-updated:0 two-partial:1 noreload:1 noreload-force:1 \
+	bare-placed:0 nofw-dry-run:0 admin-placed:0 fwpath-placed:0 current:3 none-selected:3 bare2-updated:0 two-updated:0 two-partial:1 noreload:1 noreload-force:1 \
 	noloader:1 minrev0:1 minrev0-force:0 minrev-above:1 minrev-equal:0 earlyonly:1 mixed:1 \
 	mixed-force:1 amd:1 amd-force:0 guest:1 domu:1 aside:1 dom0-dry-run:0 \
 	dom0-run-no-xen-ucode:1 dom0-xen-ucode:0 dom0-xen-ucode-fails:1 \
@@ -353,6 +367,13 @@ tap_check "admin-placed: the kernel read b6.bin where the admin's file was" \
 tap_check "admin-placed: the admin's file is back, nothing else left" \
 	sh -c 'cmp run-admin-placed/lib/firmware/updates/intel-ucode/06-8c-01 b4.bin &&
 		[ "$(ls run-admin-placed/lib/firmware/updates/intel-ucode)" = 06-8c-01 ]'
+tap_check "fwpath-placed: the kernel read b6.bin from firmware_class.path's directory" \
+	cmp fwpath.bin b6.bin
+# shellcheck disable=SC2016 # the script is sh's
+tap_check "fwpath-placed: the file there is back, updates/ never made" \
+	sh -c 'cmp run-fwpath-placed/opt/fw/intel-ucode/06-8c-01 b4.bin &&
+		[ "$(ls run-fwpath-placed/opt/fw/intel-ucode)" = 06-8c-01 ] &&
+		[ ! -e run-fwpath-placed/lib/firmware/updates ]'
 tap_check "bare-updated: reload got \"1\"" grep -qx 1 run-bare-updated/sys/devices/system/cpu/microcode/reload
 # Xen: xen-ucode got one argument, a raw file holding exactly b4z.
 tap_check "dom0-xen-ucode: xen-ucode FILE" \
