@@ -698,6 +698,20 @@ def case_late_linux(env):
 
 # ------------------------------------------------------------------ main
 
+def work_dir(case, prefix):
+    """The case's scratch directory: MKUCODE_BOOT_KEEP/CASE, afresh and
+    kept, or a temporary one.  Returns (path, holder); the directory lasts
+    as long as holder does."""
+    keep = os.environ.get("MKUCODE_BOOT_KEEP")
+    if not keep:
+        tmp = tempfile.TemporaryDirectory(prefix=prefix)
+        return tmp.name, tmp
+    work = os.path.join(keep, case)
+    shutil.rmtree(work, ignore_errors=True)
+    os.makedirs(work)
+    return work, None
+
+
 def main():
     if sys.argv[1:] == ["--list"]:
         print("\n".join(CASES))
@@ -705,14 +719,7 @@ def main():
     if len(sys.argv) != 5 or sys.argv[1] not in CASES:
         sys.exit(__doc__)
     case, mkucode, probe_elf, fetch = sys.argv[1:]
-    keep = os.environ.get("MKUCODE_BOOT_KEEP")
-    if keep:
-        work = os.path.join(keep, case)
-        shutil.rmtree(work, ignore_errors=True)
-        os.makedirs(work)
-    else:
-        tmp = tempfile.TemporaryDirectory(prefix="mkucode-boot-")
-        work = tmp.name
+    work, _holder = work_dir(case, "mkucode-boot-")
     env = Env(os.path.abspath(mkucode), os.path.abspath(probe_elf), fetch, work)
     print(f"{case}: images {'by mkucode --prepend' if USE_PREPEND else 'by mkucode -o + cat'}, "
           f"kernel {os.path.basename(env.kernel)}, work {work}", flush=True)

@@ -65,7 +65,6 @@ import shutil
 import struct
 import subprocess
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -566,21 +565,32 @@ def case_grub_xen_early(env):
     xen_boot(env, "grub-bios-mkconfig-early-xen", model, medium, want, tree, initrd)
 
 
+# The Intel and AMD CPUs of the Linux cases; the early image holds both.
+LINUX_CPUS = (CPUS["Skylake-Server"], CPUS["EPYC-Rome"])
+LINUX_SELECTION = [f"--cpu={cpu[1]:#x}" for cpu in LINUX_CPUS]
+
+
+def early_linux_entry(env, form):
+    """A separate early image in front of a plain initrd, and the Linux
+    entry `stanza FORM` writes for them: (tree, early, initrd, entry, want)."""
+    tree = Tree(env, "stanza")
+    initrd = plain_initrd(env, tree)
+    early = "/boot/early-ucode.cpio"
+    run([env.mkucode, "-q"] + LINUX_SELECTION + ["-o", tree.host(early)] + env.sources)
+    entry = tree.stanza(form, ["--append", bt.LINUX_CMDLINE, "--initrd", initrd,
+                               "--early", early])
+    want = bt.linux_want(env, [tree.host(early), tree.host(initrd)], LINUX_SELECTION,
+                         LINUX_CPUS)
+    return tree, early, initrd, entry, want
+
+
 def case_grub_linux(env):
     need("grub")
     model = "Skylake-Server"
-    intel, amd = CPUS["Skylake-Server"], CPUS["EPYC-Rome"]
-    selection = [f"--cpu={intel[1]:#x}", f"--cpu={amd[1]:#x}"]
-    tree = Tree(env, "stanza")
-    # A separate early image in front of a plain initrd.
-    initrd = plain_initrd(env, tree)
-    early = "/boot/early-ucode.cpio"
-    run([env.mkucode, "-q"] + selection + ["-o", tree.host(early)] + env.sources)
-    entry = tree.stanza("grub", ["--append", bt.LINUX_CMDLINE, "--initrd", initrd,
-                                 "--early", early])
+    selection = LINUX_SELECTION
+    tree, early, initrd, entry, want = early_linux_entry(env, "grub")
     check(re.search(rf"^\s*initrd {re.escape(early)} {re.escape(initrd)}\s*$", entry, re.M),
           "stanza grub: the early image is the first initrd, the real one after it")
-    want = bt.linux_want(env, [tree.host(early), tree.host(initrd)], selection, (intel, amd))
     medium = grub_iso(env, tree, GRUB_HEAD + entry, "grub-stanza")
     linux_boot(env, "grub-bios-stanza-linux", model, medium, want)
 
@@ -592,7 +602,7 @@ def case_grub_linux(env):
     show("grub-mkconfig Linux entry", entry)
     check(re.search(rf"^\s*initrd\s+{re.escape(initrd)}\s*$", entry, re.M),
           f"grub-mkconfig: the Linux entry loads {initrd} alone, not {stale} in front")
-    want = bt.linux_want(env, tree.host(initrd), selection, (intel, amd))
+    want = bt.linux_want(env, tree.host(initrd), selection, LINUX_CPUS)
     medium = grub_mkconfig_medium(env, tree, cfg, "grub-mkconfig")
     linux_boot(env, "grub-bios-mkconfig-linux", model, medium, want)
 
@@ -646,17 +656,9 @@ def case_isolinux_linux(env):
     start 4-byte aligned); the kernel reaches init with mkucode's files."""
     need("isolinux")
     model = "EPYC-Rome"
-    intel, amd = CPUS["Skylake-Server"], CPUS["EPYC-Rome"]
-    selection = [f"--cpu={intel[1]:#x}", f"--cpu={amd[1]:#x}"]
-    tree = Tree(env, "stanza")
-    initrd = plain_initrd(env, tree)
-    early = "/boot/early-ucode.cpio"
-    run([env.mkucode, "-q"] + selection + ["-o", tree.host(early)] + env.sources)
-    entry = tree.stanza("syslinux", ["--append", bt.LINUX_CMDLINE, "--initrd", initrd,
-                                     "--early", early])
+    tree, early, initrd, entry, want = early_linux_entry(env, "syslinux")
     check(re.search(rf"^\s*INITRD {re.escape(early)},{re.escape(initrd)}\s*$", entry, re.M),
           "stanza syslinux: INITRD names the early image first, the initrd after it")
-    want = bt.linux_want(env, [tree.host(early), tree.host(initrd)], selection, (intel, amd))
     medium = isolinux_iso(env, tree, entry, "isolinux-stanza")
     linux_boot(env, "isolinux-stanza-linux", model, medium, want)
 
@@ -709,14 +711,7 @@ def main():
     if len(sys.argv) != 6 or sys.argv[1] not in CASES:
         sys.exit(__doc__)
     case, mkucode, probe_elf, fetch, build = sys.argv[1:]
-    keep = os.environ.get("MKUCODE_BOOT_KEEP")
-    if keep:
-        work = os.path.join(keep, case)
-        shutil.rmtree(work, ignore_errors=True)
-        os.makedirs(work)
-    else:
-        tmp = tempfile.TemporaryDirectory(prefix="mkucode-loader-")
-        work = tmp.name
+    work, _holder = bt.work_dir(case, "mkucode-loader-")
     env = bt.Env(os.path.abspath(mkucode), os.path.abspath(probe_elf), fetch, work)
     env.build = os.path.abspath(build)
     print(f"{case}: kernel {os.path.basename(env.kernel)}, work {work}", flush=True)

@@ -10,7 +10,6 @@ import fcntl
 import hashlib
 import os
 import shutil
-import stat
 import subprocess
 import tempfile
 import time
