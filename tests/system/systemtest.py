@@ -18,6 +18,8 @@ usage: systemtest.py CASE MKUCODE UCGEN
                    higher revision for 06-55-04: mkucode's dpkg trigger
                    refreshes every kernel's initrd, main parts byte for byte
                    unchanged (timed against update-initramfs -u -k all);
+                   the same for a rebuilt amd64-microcode (fam19h, one
+                   patch for 0x00a00f11, one revision higher);
                    Xen 4.17 with ucode=scan under QEMU tries the revision
                    verify predicts; a corrupted firmware file: the kernel
                    package still installs, the warning is in dpkg's output,
@@ -29,10 +31,11 @@ usage: systemtest.py CASE MKUCODE UCGEN
                    dracut's trigger rebuilds the images with dracut's own
                    early microcode, no word of mkucode
 
-The bumped intel-microcode is installed with dpkg --no-triggers and the
-triggers run after: mkucode's alone first (timed, main parts compared),
-then initramfs-tools' (intel-microcode's postinst asks for update-initramfs
--u, which rebuilds the newest kernel's image; it must verify too).
+The bumped intel-microcode and amd64-microcode are installed with dpkg
+--no-triggers, each followed by mkucode's trigger alone (the first timed;
+main parts compared), then initramfs-tools' once for both (their postinsts
+ask for update-initramfs -u, which rebuilds the newest kernel's image; it
+must verify too).
 
 The trees come from tests/system/systree.py (a cached debootstrap); the
 .deb from dpkg-buildpackage on this source tree (tests/system/debbuild.py).
@@ -72,6 +75,10 @@ AMD_BIN = UCODE_DIR + "AuthenticAMD.bin"
 # intel-microcode replaces: QEMU's Skylake-Server is 06-55-04.
 XEN_MODEL = "Skylake-Server"
 BUMP_FILE = "06-55-04"
+# The file the rebuilt amd64-microcode replaces, and the CPU its one patch
+# is for: family 19h, QEMU's EPYC-Milan (0x00a00f11).
+AMD_BUMP_FILE = "microcode_amd_fam19h.bin"
+AMD_BUMP_SIG = 0x00A00F11
 
 
 def read(path):
@@ -202,28 +209,28 @@ def check_exact(ctx, path, want, label):
 
 # ------------------------------------------------------------------ packages
 
-def bumped_intel_microcode(ctx, deb, rev):
-    """Debian's intel-microcode rebuilt with a version above its own and
-    intel-ucode/BUMP_FILE replaced by one update (ucgen, valid checksums)
-    for the same signature and platforms at revision rev."""
-    d = os.path.join(ctx.work, "intel-microcode-bumped")
-    ctx.host(["dpkg-deb", "-R", deb, d], "dpkg-deb -R intel-microcode")
+def bumped_package(ctx, deb, subdir, name, make):
+    """Debian's firmware package deb rebuilt with a version above its own
+    and SUBDIR/NAME replaced: make(old_updates, path) writes the new file
+    (ucgen, valid checksums).  Returns the .deb's path and the first old
+    update, as mkucode list gives it."""
+    pkg = os.path.basename(deb).split("_")[0]
+    d = os.path.join(ctx.work, pkg + "-bumped")
+    ctx.host(["dpkg-deb", "-R", deb, d], f"dpkg-deb -R {pkg}")
     fw = [os.path.join(top, f) for top, _, files in os.walk(d) for f in files
-          if f == BUMP_FILE and top.endswith("intel-ucode")]
+          if f == name and top.endswith(subdir)]
     if len(fw) != 1:
-        raise systree.StepError(f"intel-microcode: {len(fw)} files named {BUMP_FILE}")
+        raise systree.StepError(f"{pkg}: {len(fw)} files named {subdir}/{name}")
     old = selection(ctx, fw[0], "list the file to replace")
-    sig, pf = dict(old[0])["signature"], dict(old[0])["pf_mask"]
-    ctx.host([ctx.ucgen, "intel", "--sig", hex(sig), "--pf", hex(pf), "--rev", hex(rev),
-              "--date", "0x12012026", "-o", fw[0]], "ucgen the bumped update")
+    make(old, fw[0])
     rel = os.path.relpath(fw[0], d)
     md5 = os.path.join(d, "DEBIAN", "md5sums")
     lines = []
     for line in open(md5):
-        digest, name = line.split(None, 1)
-        if name.strip() == rel:
+        digest, file = line.split(None, 1)
+        if file.strip() == rel:
             digest = hashlib.md5(read(fw[0])).hexdigest()
-        lines.append(f"{digest}  {name.strip()}\n")
+        lines.append(f"{digest}  {file.strip()}\n")
     with open(md5, "w") as f:
         f.writelines(lines)
     control = os.path.join(d, "DEBIAN", "control")
@@ -231,10 +238,33 @@ def bumped_intel_microcode(ctx, deb, rev):
     version = re.search(r"^Version: (\S+)$", text, re.M).group(1)
     with open(control, "w") as f:
         f.write(text.replace(f"Version: {version}", f"Version: {version}+mkucode1"))
-    out = os.path.join(ctx.work, "intel-microcode-bumped.deb")
-    ctx.host(["dpkg-deb", "--root-owner-group", "-b", d, out], "dpkg-deb -b intel-microcode")
+    out = os.path.join(ctx.work, pkg + "-bumped.deb")
+    ctx.host(["dpkg-deb", "--root-owner-group", "-b", d, out], f"dpkg-deb -b {pkg}")
     shutil.rmtree(d)
-    return out, sig, pf
+    return out, dict(old[0])
+
+
+def bumped_intel_microcode(ctx, deb, rev):
+    """intel-microcode with intel-ucode/BUMP_FILE one update for the same
+    signature and platforms at revision rev: (deb, signature, pf mask)."""
+    def make(old, path):
+        u = dict(old[0])
+        ctx.host([ctx.ucgen, "intel", "--sig", hex(u["signature"]), "--pf", hex(u["pf_mask"]),
+                  "--rev", hex(rev), "--date", "0x12012026", "-o", path],
+                 "ucgen the bumped update")
+    out, u = bumped_package(ctx, deb, "intel-ucode", BUMP_FILE, make)
+    return out, u["signature"], u["pf_mask"]
+
+
+def bumped_amd64_microcode(ctx, deb, sig, rev):
+    """amd64-microcode with amd-ucode/AMD_BUMP_FILE one container: sig's
+    equivalence entry and its patch at revision rev."""
+    def make(old, path):
+        equiv = next(dict(u)["equiv_id"] for u in old if dict(u)["signature"] == sig)
+        ctx.host([ctx.ucgen, "amd", "--equiv", f"{sig:#x}:{equiv:#x}",
+                  "--patch", f"{rev:#x}:{equiv:#x}", "--date", "0x12012026", "-o", path],
+                 "ucgen the bumped container")
+    return bumped_package(ctx, deb, "amd-ucode", AMD_BUMP_FILE, make)[0]
 
 
 def install(tree, deb, step, **kw):
@@ -419,8 +449,35 @@ def case_initramfs_tools(ctx, cache, deb):
         tap.ok(now.main == before[v].main,
                f"after the trigger: {v}'s main part is byte for byte the one before "
                f"({len(now.main)} bytes at {now.main_offset:#x}, was {before[v].main_offset:#x})")
-    tree.run(["dpkg", "--triggers-only", "--pending"], "dpkg --triggers-only --pending")
     os.unlink(tree.path(inside))
+
+    # 7b. The same for amd64-microcode (its own trigger path, amd-ucode/).
+    amd_sig = AMD_BUMP_SIG
+    amd_newest = max(dict(u)["revision"] for u in want2
+                     if dict(u)["vendor"] == "amd" and dict(u)["signature"] == amd_sig)
+    bumped = bumped_amd64_microcode(ctx, fw["amd64-microcode"], amd_sig, amd_newest + 1)
+    inside = "/tmp/" + os.path.basename(bumped)
+    shutil.copy(bumped, tree.path(inside))
+    tree.timed(["dpkg", "--no-triggers", "-i", inside],
+               "dpkg --no-triggers -i amd64-microcode (bumped)")
+    _, pending, _ = tree.run(["dpkg-query", "-W", "-f", "${Package} ${Status}\\n"],
+                             "dpkg-query triggers")
+    tap.ok(re.search(r"^mkucode .*triggers-pending", pending, re.M) is not None,
+           "the bumped amd64-microcode's files trigger mkucode",
+           "\n".join(l for l in pending.splitlines() if "trigger" in l))
+    tree.timed(["dpkg", "--triggers-only", "mkucode"], "dpkg --triggers-only mkucode (amd)")
+    want3 = expected_build(ctx, tree, "selection-bumped-amd")
+    tap.ok(any(dict(u)["vendor"] == "amd" and dict(u)["signature"] == amd_sig and
+               dict(u)["revision"] == amd_newest + 1 for u in want3),
+           f"the bumped amd64-microcode's selection has {amd_sig:#x} at {amd_newest + 1:#x}")
+    for _, v in ks:
+        check_exact(ctx, initrd[v], want3, f"after the amd64-microcode trigger: {v}")
+        tap.ok(Image(initrd[v]).main == before[v].main,
+               f"after the amd64-microcode trigger: {v}'s main part is byte for byte the one before")
+    os.unlink(tree.path(inside))
+    want2 = want3
+
+    tree.run(["dpkg", "--triggers-only", "--pending"], "dpkg --triggers-only --pending")
     for _, v in ks:
         check_exact(ctx, initrd[v], want2, f"after initramfs-tools' trigger too: {v}")
         tap.diag(f"{v}: initramfs-tools' own trigger (update-initramfs -u) "
