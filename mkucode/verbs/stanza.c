@@ -2,7 +2,7 @@
 /*
  * mkucode stanza grub|syslinux [SELECTION] [--root DIR] --kernel FILE
  *     [--append ARGS] [--initrd FILE]... [--xen FILE [--xen-args ARGS]]
- *     [--early FILE | --raw FILE] [--title TEXT] [--mboot PATH]
+ *     [--early FILE... | --raw FILE] [--title TEXT] [--mboot PATH]
  *
  * One boot entry that loads the microcode, on standard output alone.  The
  * entry is domain/boot/stanza's; this asks about the CPUs of the SELECTION
@@ -104,9 +104,10 @@ int cmd_stanza(int argc, char **argv)
 	struct verdict_cpu *asked = NULL;
 	struct host_cpu *host_found = NULL;
 	struct diags d = { 0 };
-	const char **initrds = NULL;
+	const char **initrds = NULL, **earlies = NULL;
 	char **sources = NULL, *text = NULL;
-	size_t n_initrds = 0, cap_initrds = 0, n_asked = 0, cap_asked = 0, n_host = 0;
+	size_t n_initrds = 0, cap_initrds = 0, n_earlies = 0, cap_earlies = 0;
+	size_t n_asked = 0, cap_asked = 0, n_host = 0;
 	int c, k, n_sources = 0, rc = EXIT_ERROR;
 	const struct boot_entry *e;
 
@@ -126,7 +127,10 @@ int cmd_stanza(int argc, char **argv)
 			break;
 		case OPT_XEN: r.xen = optarg; break;
 		case OPT_XEN_ARGS: r.xen_args = optarg; break;
-		case OPT_EARLY: r.early = optarg; break;
+		case OPT_EARLY:
+			grow(&earlies, &cap_earlies, n_earlies + 1, sizeof(*earlies));
+			earlies[n_earlies++] = optarg;
+			break;
 		case OPT_RAW: r.raw = optarg; break;
 		case OPT_TITLE: r.title = optarg; break;
 		case OPT_MBOOT: r.mboot = optarg; break;
@@ -134,6 +138,7 @@ int cmd_stanza(int argc, char **argv)
 		case 'h':
 			print_help();
 			free(initrds);
+			free(earlies);
 			selection_free(&sa.sel);
 			return EXIT_OK;
 		default: goto usage;
@@ -153,7 +158,7 @@ int cmd_stanza(int argc, char **argv)
 		error("stanza needs --kernel FILE");
 		goto usage;
 	}
-	if (r.early && r.raw) {
+	if (n_earlies && r.raw) {
 		error("--early and --raw: one microcode source per entry");
 		goto usage;
 	}
@@ -166,14 +171,18 @@ int cmd_stanza(int argc, char **argv)
 		goto usage;
 	}
 	if (selection_check(&sa) || check_path("--kernel", r.kernel) ||
-	    check_path("--xen", r.xen) || check_path("--early", r.early) ||
-	    check_path("--raw", r.raw))
+	    check_path("--xen", r.xen) || check_path("--raw", r.raw))
 		goto usage;
 	for (size_t i = 0; i < n_initrds; i++)
 		if (check_path("--initrd", initrds[i]))
 			goto usage;
+	for (size_t i = 0; i < n_earlies; i++)
+		if (check_path("--early", earlies[i]))
+			goto usage;
 	r.initrds = initrds;
 	r.n_initrds = n_initrds;
+	r.earlies = earlies;
+	r.n_earlies = n_earlies;
 
 	if (stanza_entry(&r, &list, &d))
 		goto out;
@@ -217,6 +226,7 @@ out:
 	free(asked);
 	free(host_found);
 	free(initrds);
+	free(earlies);
 	audit_newest_free(&nw);
 	ucode_set_free(&set);
 	boot_entries_free(&list);
@@ -225,6 +235,7 @@ out:
 usage:
 	usage_hint();
 	free(initrds);
+	free(earlies);
 	selection_free(&sa.sel);
 	return EXIT_USAGE;
 }

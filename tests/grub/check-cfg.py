@@ -20,8 +20,9 @@ module/module2 lines.  CHECKs:
   not=NAME             no entry loads /boot/NAME
   initrd-only          Linux entries load exactly one initrd, the kernel's,
                        and Xen entries exactly one module after the kernel
-  early=NAME           Linux entries load NAME then the initrd; Xen entries
-                       the initrd then NAME, each on its own module line
+  early=NAME[,NAME]    Linux entries load the NAMEs then the initrd; Xen
+                       entries the initrd then the NAMEs, each on its own
+                       module line
   raw=NAME             Xen entries: the initrd then NAME as modules, and
                        ucode=<n> naming NAME (its index from the dom0
                        kernel, module 0, or negative from the end)
@@ -149,14 +150,14 @@ def check(entries, what, problems):
             if len(e.modules) != 2:
                 problems.append(f'{e}: {len(e.modules)} modules, want the kernel and the initrd')
     elif what.startswith('early='):
-        name = '/boot/' + what[6:]
+        names = ['/boot/' + n for n in what[6:].split(',')]
         for e in linux:
-            if len(e.initrds) != 2 or e.initrds[0] != name or not is_initrd(e.initrds[1]):
-                problems.append(f'{e}: initrd line {e.initrds}, want {name} then the initrd')
+            if e.initrds[:-1] != names or not is_initrd(e.initrds[-1]):
+                problems.append(f'{e}: initrd line {e.initrds}, want {names} then the initrd')
         for e in xen:
             paths = [m[1] for m in e.modules[1:]]
-            if len(paths) != 2 or not is_initrd(paths[0]) or paths[1] != name:
-                problems.append(f'{e}: modules {paths}, want the initrd then {name}')
+            if not paths or not is_initrd(paths[0]) or paths[1:] != names:
+                problems.append(f'{e}: modules {paths}, want the initrd then {names}')
     elif what.startswith('raw='):
         name = '/boot/' + what[4:]
         if not xen:

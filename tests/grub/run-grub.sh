@@ -341,6 +341,18 @@ else
 		expect grep -q "25_mkucode: this mkucode has no 'stanza' verb" "$T/err"
 fi
 
+# One image per vendor: 25_mkucode's entries load both, in 10_linux's order.
+"$UCGEN" amd --equiv 0xa20f12 --patch 0xa201210 -o amd.bin
+"$MKUCODE" -q -o "$T/early/boot/amd-ucode.img" amd.bin
+mkconfig early def-mk gd-mk --path bin
+if "$MKUCODE" stanza --help >/dev/null 2>&1; then
+	DESC="GRUB 2.06, an early image per vendor, Xen: 25_mkucode's entries load both, a line each" \
+		expect bash -c "sed -n '/BEGIN .*25_mkucode/,/END .*25_mkucode/p' '$CFG' >'$T/own.cfg' &&
+			'$CHECK' '$T/own.cfg' one-file-modules initrd-first early=intel-ucode.img,amd-ucode.img &&
+			grep -q '^menuentry' '$T/own.cfg'" || show
+fi
+rm "$T/early/boot/amd-ucode.img"
+
 # The same without Xen: 10_linux loads the image in front, as meant.
 rm "$T/early/boot/xen-4.17-amd64.gz"
 mkconfig early def-mk gd-mk --path bin

@@ -45,6 +45,7 @@ mk --prepend $B/initrd.img-6.1.0-27-amd64 b4.bin amd.bin
 cp main.cpio.gz $B/plain.img
 cp b4.cpio $B/early.img
 cp b2.cpio $B/early-b2.img
+mk -o $B/amd-early.img amd.bin
 mkdir raw
 mk --raw raw b4.bin amd.bin
 cp raw/GenuineIntel.bin raw/AuthenticAMD.bin $B/
@@ -149,6 +150,17 @@ good grub-linux grub linux kernel:$K initrd:$I -- cmdline "root=/dev/vda1 ro qui
 	grub --root . --kernel $K --initrd $I --append "root=/dev/vda1   ro quiet"
 good grub-linux-early grub linux kernel:$K initrd:/boot/early.img initrd:/boot/plain.img -- \
 	grub --root . --kernel $K --initrd /boot/plain.img --early /boot/early.img
+# One early image per vendor, both read (status: both CPUs, both newest).
+SARGS=(--cpu 06-8c-01,0x80 --cpu 0xa20f12 ../b4.bin ../amd.bin)
+good grub-linux-two-early grub linux kernel:$K initrd:/boot/early.img \
+	initrd:/boot/amd-early.img initrd:/boot/plain.img -- \
+	grub --root . --kernel $K --initrd /boot/plain.img --early /boot/early.img \
+	--early /boot/amd-early.img
+good grub-xen-two-early grub xen xen:$X module:$K module:/boot/plain.img \
+	module:/boot/early.img module:/boot/amd-early.img -- cmdline "ucode=scan" -- \
+	grub --root . --xen $X --kernel $K --initrd /boot/plain.img --early /boot/early.img \
+	--early /boot/amd-early.img
+SARGS=()
 good grub-linux-quoting grub linux kernel:$K initrd:$I -- \
 	cmdline 'root=/dev/vda1 $x a;b {c} # d * [e]' -- \
 	grub --root . --kernel $K --initrd $I --append 'root=/dev/vda1 $x a;b {c} # d * [e]' \
@@ -187,6 +199,13 @@ good sys-linux syslinux linux kernel:$K initrd:$I -- \
 good sys-linux-early syslinux linux kernel:$K initrd:/boot/early.img initrd:/boot/plain.img -- \
 	cmdline "BOOT_IMAGE=$K initrd=/boot/early.img,/boot/plain.img" -- \
 	syslinux --root . --kernel $K --initrd /boot/plain.img --early /boot/early.img
+SARGS=(--cpu 06-8c-01,0x80 --cpu 0xa20f12 ../b4.bin ../amd.bin)
+good sys-linux-two-early syslinux linux kernel:$K initrd:/boot/amd-early.img \
+	initrd:/boot/early.img initrd:/boot/plain.img -- \
+	cmdline "BOOT_IMAGE=$K initrd=/boot/amd-early.img,/boot/early.img,/boot/plain.img" -- \
+	syslinux --root . --kernel $K --initrd /boot/plain.img --early /boot/amd-early.img \
+	--early /boot/early.img
+SARGS=()
 good sys-xen-scan syslinux xen xen:$X module:$K module:$I -- \
 	cmdline "dom0_mem=2G ucode=scan" -- \
 	syslinux --root . --xen $X --xen-args dom0_mem=2G --kernel $K --initrd $I \
@@ -212,6 +231,8 @@ bad raw-both-amd-first 1 grub --root . --xen $X --kernel $K --initrd /boot/plain
 bad raw-huge 1 grub --root . --xen $X --kernel $K --initrd /boot/plain.img --raw /boot/huge.bin
 bad raw-without-xen 1 grub --root . --kernel $K --initrd /boot/plain.img --raw /boot/GenuineIntel.bin
 bad raw-is-cpio 1 grub --root . --xen $X --kernel $K --initrd /boot/plain.img --raw /boot/early.img
+bad early-same-vendor 1 grub --root . --kernel $K --initrd /boot/plain.img \
+	--early /boot/early.img --early /boot/early-b2.img
 bad early-no-cpio 1 grub --root . --kernel $K --initrd /boot/plain.img --early /boot/plain.img
 bad missing-files 1 grub --root . --xen /boot/xen-4.99.gz --kernel /boot/vmlinuz-7 \
 	--initrd /boot/initrd.img-7 --early /boot/nothing.img

@@ -51,7 +51,10 @@ static int existing(const char *root, const char *path, const char *opt,
 	return 0;
 }
 
-/* Its early part names a vendor file: 1 (*at: that member's offset), 0, or -1. */
+enum { CARRIES_INTEL = 1, CARRIES_AMD = 2 };
+
+/* The vendor files its early part names: CARRIES_* bits (*at: the first
+ * one's member offset), 0, or -1. */
 static int carries_cpio(const char *file, uint64_t *at, struct diags *d)
 {
 	static const struct early_opts opts = { false, EARLY_MAX };
@@ -63,10 +66,11 @@ static int carries_cpio(const char *file, uint64_t *at, struct diags *d)
 
 	if (early_read_inputs(&ep, &in, 1, &opts, d))
 		return -1;
-	for (size_t i = 0; i < 2 && !found; i++) {
+	for (size_t i = 0; i < 2; i++) {
 		if (!uc_cpio_find(ep.buf, ep.len, paths[i], &ce)) {
-			early_locate(&ep, ce.offset, at);
-			found = 1;
+			if (!found)
+				early_locate(&ep, ce.offset, at);
+			found |= 1 << i;
 		}
 	}
 	early_free(&ep);
@@ -257,21 +261,26 @@ static int shadowing(const struct stanza_request *r, const char *initrd,
 		return diag_add(d, DIAG_ERROR, initrd, at, 0, 0, "already carries "
 				"early microcode: Xen's ucode=scan takes the first module "
 				"with a vendor path, this one, and --early %s would be a "
-				"dead copy; drop --early, or mkucode strip %s", r->early,
+				"dead copy; drop --early, or mkucode strip %s", r->earlies[0],
 				initrd);
 	return diag_add(d, DIAG_ERROR, initrd, at, 0, 0, "already carries early "
 			"microcode: --early %s in front of it would shadow it (the "
 			"first archive with a vendor path wins); drop --early, or "
-			"mkucode strip %s", r->early, initrd);
+			"mkucode strip %s", r->earlies[0], initrd);
 }
 
 int stanza_entry(const struct stanza_request *r, struct boot_entries *list,
 		 struct diags *d)
 {
-	const char *extra = r->early ? r->early : r->raw;
-	const char *extra_opt = r->early ? "--early" : "--raw";
-	char *kernel = NULL, *xen = NULL, *extra_file = NULL;
+	/* What carries the microcode besides the initrds: early images, or
+	 * Xen's raw module. */
+	const char *const *extra = r->raw ? &r->raw : r->earlies;
+	size_t n_extra = r->raw ? 1 : r->n_earlies;
+	const char *extra_opt = r->raw ? "--raw" : "--early";
+	char *kernel = NULL, *xen = NULL;
+	char **extra_files = xzalloc((n_extra + 1) * sizeof(*extra_files));
 	char **initrds = xzalloc((r->n_initrds + 1) * sizeof(*initrds));
+	int vendors = 0;
 	char *append = words(r->append), *xen_args = words(r->xen_args);
 	size_t errors = d->errors;
 	struct boot_entry *e;
@@ -289,8 +298,8 @@ int stanza_entry(const struct stanza_request *r, struct boot_entries *list,
 		existing(r->root, r->initrds[i], "--initrd", &initrds[i], d);
 	if (r->xen)
 		existing(r->root, r->xen, "--xen", &xen, d);
-	if (extra)
-		existing(r->root, extra, extra_opt, &extra_file, d);
+	for (size_t i = 0; i < n_extra; i++)
+		existing(r->root, extra[i], extra_opt, &extra_files[i], d);
 	if (d->errors > errors)
 		goto out;
 
@@ -313,21 +322,31 @@ int stanza_entry(const struct stanza_request *r, struct boot_entries *list,
 		diag_error(d, NULL, "--append has initrd=: give initrds with --initrd");
 		goto out;
 	}
-	if (r->raw && raw_module(extra_file, d))
+	if (r->raw && raw_module(extra_files[0], d))
 		goto out;
-	if (r->early) {
-		int k = carries_cpio(extra_file, &at, d);
+	for (size_t i = 0; i < r->n_earlies; i++) {
+		int k = carries_cpio(extra_files[i], &at, d);
 
 		if (k < 0)
 			goto out;
 		if (!k) {
-			diag_error(d, extra_file, "--early: holds no early microcode "
+			diag_error(d, extra_files[i], "--early: holds no early microcode "
 				   "(no %s or %s at the front); write one with "
 				   "mkucode -o FILE", UC_CPIO_PATH_INTEL, UC_CPIO_PATH_AMD);
 			goto out;
 		}
+		/* Each vendor's file is read from the first archive naming it. */
+		if (k & vendors) {
+			diag_add(d, DIAG_ERROR, extra_files[i], at, 0, 0, "--early: "
+				 "carries %s microcode, as an earlier --early does: the "
+				 "first archive with the vendor path wins, and this copy "
+				 "would be dead; join them (mkucode -o FILE IMAGE...) or "
+				 "give one", k & vendors & CARRIES_INTEL ? "Intel" : "AMD");
+			goto out;
+		}
+		vendors |= k;
 	}
-	for (size_t i = 0; extra && i < r->n_initrds; i++) {
+	for (size_t i = 0; n_extra && i < r->n_initrds; i++) {
 		int k = carries_cpio(initrds[i], &at, d);
 
 		if (k < 0)
@@ -357,10 +376,10 @@ int stanza_entry(const struct stanza_request *r, struct boot_entries *list,
 			f->file = initrds[i];
 			initrds[i] = NULL;
 		}
-		if (extra) {
-			f = boot_entry_add_module(e, extra, NULL, 0);
-			f->file = extra_file;
-			extra_file = NULL;
+		for (size_t i = 0; i < n_extra; i++) {
+			f = boot_entry_add_module(e, extra[i], NULL, 0);
+			f->file = extra_files[i];
+			extra_files[i] = NULL;
 		}
 		ucode_index = e->n_modules - 1;
 		for (size_t i = 0; r->loader == STANZA_GRUB && i < e->n_modules; i++)
@@ -379,10 +398,10 @@ int stanza_entry(const struct stanza_request *r, struct boot_entries *list,
 		kernel = NULL;
 		e->cmdline = append;
 		append = NULL;
-		if (r->early) {
-			f = boot_entry_add_initrd(e, r->early, 0);
-			f->file = extra_file;
-			extra_file = NULL;
+		for (size_t i = 0; i < r->n_earlies; i++) {
+			f = boot_entry_add_initrd(e, r->earlies[i], 0);
+			f->file = extra_files[i];
+			extra_files[i] = NULL;
 		}
 		for (size_t i = 0; i < r->n_initrds; i++) {
 			f = boot_entry_add_initrd(e, r->initrds[i], 0);
@@ -397,9 +416,11 @@ out:
 	for (size_t i = 0; i < r->n_initrds; i++)
 		free(initrds[i]);
 	free(initrds);
+	for (size_t i = 0; i < n_extra; i++)
+		free(extra_files[i]);
+	free(extra_files);
 	free(kernel);
 	free(xen);
-	free(extra_file);
 	free(append);
 	free(xen_args);
 	return rc;

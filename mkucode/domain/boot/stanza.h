@@ -40,7 +40,9 @@ struct stanza_request {
 	const char *const *initrds;
 	size_t n_initrds;
 	const char *xen, *xen_args;     /* xen NULL: a Linux entry */
-	const char *early, *raw;        /* at most one */
+	const char *const *earlies;     /* early images, before the initrds */
+	size_t n_earlies;
+	const char *raw;                /* NULL, or (not with earlies) Xen's module */
 	const char *title;              /* NULL: made from the file names */
 	const char *mboot;              /* syslinux Xen: mboot.c32's path */
 };
