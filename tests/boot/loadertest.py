@@ -31,7 +31,8 @@ usage: loadertest.py CASE MKUCODE PROBE FETCH BUILD_ROOT
                 microcode files with the checksums of the ones mkucode wrote
   grub-efi-xen-amd
                 the same ISO through OVMF (UEFI GRUB, Xen's multiboot2 EFI
-                path), ucode=scan on a prepended initrd
+                path), ucode=scan on a prepended initrd; and the Xen entry
+                grub-mkconfig writes with the drop-in, through OVMF too
   isolinux-xen-intel, isolinux-xen-amd
                 ISOLINUX + mboot.c32 with `mkucode stanza syslinux` entries:
                 ucode=scan on a prepended initrd, ucode=<n> on a raw module
@@ -481,6 +482,7 @@ def case_grub_xen(env, model, raw=False, efi=False):
     b = xen_boot(env, name, model, (ovmf(env) if efi else []) + medium, want, tree, initrd)
     if efi:
         check(b.find(r"\(XEN\) EFI RAM map"), f"{name}: Xen came through UEFI (EFI RAM map)")
+        mkconfig_xen(env, model, efi=True)
     else:
         mkconfig_xen(env, model)
         if model == "Skylake-Server":
@@ -490,13 +492,13 @@ def case_grub_xen(env, model, raw=False, efi=False):
 XEN_TITLE = "Debian GNU/Linux, with Xen hypervisor"
 
 
-def mkconfig_xen(env, model, stock=False):
+def mkconfig_xen(env, model, stock=False, efi=False):
     """The Xen entry grub-mkconfig writes with mkucode's drop-in: ucode=scan,
     the initrd alone on its module2 line, the stale image nowhere; Xen
     loads what verify predicts and dom0 gets the initrd.  stock: the same
     without the drop-in, the control that shows what it fixes (GRUB 2.06's
     one module2 line for the image and the initrd: GRUB loads the first
-    file, dom0 gets the stale image, and no ucode=)."""
+    file, dom0 gets the stale image, and no ucode=).  efi: through OVMF."""
     tag = "stock" if stock else "mkconfig"
     tree, initrd, stale = mkconfig_tree(env, tag)
     cfg = mkconfig(env, tree, MKCONFIG_XEN, stock)
@@ -507,8 +509,8 @@ def mkconfig_xen(env, model, stock=False):
           f"grub-mkconfig ({tag}): Debian's xen.cfg made the Xen entry the default")
     multiboot = re.search(r"^\s*multiboot2\s.*$", entry, re.M)
     modules = re.findall(r"^\s*module2\s+(.*)$", entry, re.M)
-    name = f"grub-bios-{tag}-xen"
-    medium = grub_mkconfig_medium(env, tree, cfg, f"grub-{tag}")
+    name = f"grub-{'efi' if efi else 'bios'}-{tag}-xen"
+    medium = (ovmf(env) if efi else []) + grub_mkconfig_medium(env, tree, cfg, f"grub-{tag}")
     if stock:
         check(multiboot and "ucode=" not in multiboot.group(0),
               f"grub-mkconfig ({tag}): no ucode= on the multiboot2 line")
@@ -530,7 +532,9 @@ def mkconfig_xen(env, model, stock=False):
           f"grub-mkconfig ({tag}): the initrd alone on the module2 line after the kernel")
     check(stale not in cfg, f"grub-mkconfig ({tag}): no entry loads {stale}")
     want = xen_want(env, tree, initrd, model)
-    xen_boot(env, name, model, medium, want, tree, initrd)
+    b = xen_boot(env, name, model, medium, want, tree, initrd)
+    if efi:
+        check(b.find(r"\(XEN\) EFI RAM map"), f"{name}: Xen came through UEFI (EFI RAM map)")
 
 
 def case_grub_xen_early(env):
