@@ -267,6 +267,22 @@ def bumped_amd64_microcode(ctx, deb, sig, rev):
     return bumped_package(ctx, deb, "amd-ucode", AMD_BUMP_FILE, make)[0]
 
 
+def install_deferred(tree, deb, what):
+    """dpkg --no-triggers -i of the bumped package WHAT (a host .deb) in the
+    tree; one test: its files left mkucode's trigger pending.  Returns the
+    .deb's path in the tree."""
+    inside = "/tmp/" + os.path.basename(deb)
+    shutil.copy(deb, tree.path(inside))
+    tree.timed(["dpkg", "--no-triggers", "-i", inside],
+               f"dpkg --no-triggers -i {what} (bumped)")
+    _, pending, _ = tree.run(["dpkg-query", "-W", "-f", "${Package} ${Status}\\n"],
+                             "dpkg-query triggers")
+    tap.ok(re.search(r"^mkucode .*triggers-pending", pending, re.M) is not None,
+           f"the bumped {what}'s files trigger mkucode",
+           "\n".join(l for l in pending.splitlines() if "trigger" in l))
+    return inside
+
+
 def install(tree, deb, step, **kw):
     """dpkg -i of a host .deb in the tree: (seconds, rc, stdout, stderr)."""
     inside = "/tmp/" + os.path.basename(deb)
@@ -426,15 +442,7 @@ def case_initramfs_tools(ctx, cache, deb):
     newest = max(dict(u)["revision"] for u in want
                  if dict(u)["vendor"] == "intel" and dict(u)["signature"] == sig)
     bumped, sig, pf = bumped_intel_microcode(ctx, fw["intel-microcode"], newest + 1)
-    inside = "/tmp/" + os.path.basename(bumped)
-    shutil.copy(bumped, tree.path(inside))
-    t, rc, out, err = tree.timed(["dpkg", "--no-triggers", "-i", inside],
-                                 "dpkg --no-triggers -i intel-microcode (bumped)")
-    _, pending, _ = tree.run(["dpkg-query", "-W", "-f", "${Package} ${Status}\\n"],
-                             "dpkg-query triggers")
-    tap.ok(re.search(r"^mkucode .*triggers-pending", pending, re.M) is not None,
-           "the bumped intel-microcode's files trigger mkucode",
-           "\n".join(l for l in pending.splitlines() if "trigger" in l))
+    inside = install_deferred(tree, bumped, "intel-microcode")
     t, rc, out, err = tree.timed(["dpkg", "--triggers-only", "mkucode"],
                                  "dpkg --triggers-only mkucode")
     ctx.note_time("mkucode's trigger (3 kernels)", t)
@@ -456,15 +464,7 @@ def case_initramfs_tools(ctx, cache, deb):
     amd_newest = max(dict(u)["revision"] for u in want2
                      if dict(u)["vendor"] == "amd" and dict(u)["signature"] == amd_sig)
     bumped = bumped_amd64_microcode(ctx, fw["amd64-microcode"], amd_sig, amd_newest + 1)
-    inside = "/tmp/" + os.path.basename(bumped)
-    shutil.copy(bumped, tree.path(inside))
-    tree.timed(["dpkg", "--no-triggers", "-i", inside],
-               "dpkg --no-triggers -i amd64-microcode (bumped)")
-    _, pending, _ = tree.run(["dpkg-query", "-W", "-f", "${Package} ${Status}\\n"],
-                             "dpkg-query triggers")
-    tap.ok(re.search(r"^mkucode .*triggers-pending", pending, re.M) is not None,
-           "the bumped amd64-microcode's files trigger mkucode",
-           "\n".join(l for l in pending.splitlines() if "trigger" in l))
+    inside = install_deferred(tree, bumped, "amd64-microcode")
     tree.timed(["dpkg", "--triggers-only", "mkucode"], "dpkg --triggers-only mkucode (amd)")
     want3 = expected_build(ctx, tree, "selection-bumped-amd")
     tap.ok(any(dict(u)["vendor"] == "amd" and dict(u)["signature"] == amd_sig and
