@@ -544,8 +544,9 @@ int late_firmware(const struct late_system *sys, const struct late_plan *plan,
 		}
 		diags_free(&quiet);
 	}
-	/* Ours goes where the loader looks first and packages put nothing:
-	 * updates/ (the one in use, when there is one there). */
+	/* Ours goes where packages put nothing and the loader looks before
+	 * them: the administrator's directory the file was found in, else
+	 * updates/. */
 	fw->target = xasprintf("%s%s/%s", sys->root ? sys->root : "",
 			       admin_dir ? admin_dir : "/lib/firmware/updates",
 			       fw->name);
